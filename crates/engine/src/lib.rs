@@ -1,0 +1,21 @@
+//! Refleqt's attribution engine: pure Rust, no IO, no browser. Bytes in, typed results out.
+//!
+//! The browser app, the `refleqt` CLI and every test call this crate. Layers, inner to outer:
+//! - [`journey`]: channels, touches and the flat [`journey::JourneySet`] every model reads;
+//! - [`models`]: the seven attribution models and their shared result type;
+//! - [`bootstrap`]: seeded Bayesian-bootstrap intervals over journeys;
+//! - [`roi`]: artifact ROI and ROAS;
+//! - [`parse`]: CSV, timestamps, event logs and path tables (bytes → typed values or typed errors);
+//! - [`utm`]: `utm_content=cal-<id>` extraction;
+//! - [`simulate`]: a seeded journey generator with known ground truth.
+
+pub mod bootstrap;
+pub mod journey;
+pub mod models;
+pub mod parse;
+pub mod roi;
+pub mod simulate;
+pub mod utm;
+
+pub use journey::{ChannelId, Channels, EntryId, JourneySet, Touch};
+pub use models::{AttributionResult, ChannelCredit, EntryCredit, Model, ModelParams};

@@ -1,0 +1,277 @@
+//! The seven attribution models and the result type they share.
+//!
+//! | model | module | credit rule |
+//! |---|---|---|
+//! | first touch | [`heuristic`] | 100 % to the first touch |
+//! | last touch | [`heuristic`] | 100 % to the last touch (optionally the last non-direct one) |
+//! | linear | [`heuristic`] | 1/n to each of n touches; repeats count |
+//! | time-decay | [`heuristic`] | 2^(−Δt/h), normalised per journey |
+//! | position-based | [`heuristic`] | 40/20/40 (configurable); 1 touch 100 %, 2 touches 50/50 |
+//! | Markov | [`markov`] | exact removal effect of an order-k chain |
+//! | Shapley | [`shapley`] | exact per-coalition Shapley values |
+//!
+//! Every model returns per channel credited conversions, revenue and share, and per calendar
+//! entry credited conversions and revenue. Credit always sums to the observed totals.
+
+pub mod heuristic;
+pub mod markov;
+pub mod shapley;
+
+use crate::journey::{ChannelId, EntryId, JourneySet};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Which model to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Model {
+    First,
+    Last,
+    Linear,
+    TimeDecay,
+    Position,
+    Markov,
+    Shapley,
+}
+
+impl Model {
+    pub const ALL: [Model; 7] = [
+        Model::First,
+        Model::Last,
+        Model::Linear,
+        Model::TimeDecay,
+        Model::Position,
+        Model::Markov,
+        Model::Shapley,
+    ];
+
+    /// The stable kebab-case name used by the CLI and JSON output.
+    pub fn key(self) -> &'static str {
+        match self {
+            Model::First => "first",
+            Model::Last => "last",
+            Model::Linear => "linear",
+            Model::TimeDecay => "time-decay",
+            Model::Position => "position",
+            Model::Markov => "markov",
+            Model::Shapley => "shapley",
+        }
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Model::First => "First touch",
+            Model::Last => "Last touch",
+            Model::Linear => "Linear",
+            Model::TimeDecay => "Time-decay",
+            Model::Position => "Position-based",
+            Model::Markov => "Markov (removal effect)",
+            Model::Shapley => "Shapley",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Model> {
+        Model::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    /// Data-driven models learn weights from the data; the rest are rules.
+    pub fn is_data_driven(self) -> bool {
+        matches!(self, Model::Markov | Model::Shapley)
+    }
+}
+
+/// Every model parameter, with documented defaults (see [`ModelParams::default`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelParams {
+    /// Time-decay half-life in days. Default 7 (Google's).
+    pub half_life_days: f64,
+    /// Position-based share of the first touch. Default 0.4.
+    pub position_first: f64,
+    /// Position-based share of the last touch. Default 0.4. The middle gets the rest.
+    pub position_last: f64,
+    /// Last touch skips direct touches when an earlier non-direct touch exists. Default false.
+    pub last_non_direct: bool,
+    /// Markov chain order k (states are k-grams), 1..=4. Default 1.
+    pub markov_order: u8,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        ModelParams {
+            half_life_days: 7.0,
+            position_first: 0.4,
+            position_last: 0.4,
+            last_non_direct: false,
+            markov_order: 1,
+        }
+    }
+}
+
+/// A parameter that cannot be used.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ParamError {
+    #[error("time-decay half-life must be a positive number of days, got {0}")]
+    HalfLife(f64),
+    #[error("position weights must be between 0 and 1 and sum to at most 1, got first {first} and last {last}")]
+    PositionWeights { first: f64, last: f64 },
+    #[error("Markov order must be 1, 2, 3 or 4, got {0}")]
+    MarkovOrder(u8),
+    #[error("time-decay needs timestamps; this data (a path table) has none")]
+    NoTimestamps,
+}
+
+impl ModelParams {
+    /// Check every parameter once.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if !(self.half_life_days.is_finite() && self.half_life_days > 0.0) {
+            return Err(ParamError::HalfLife(self.half_life_days));
+        }
+        let (f, l) = (self.position_first, self.position_last);
+        let ok = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
+        if !(ok(f) && ok(l) && f + l <= 1.0 + 1e-12) {
+            return Err(ParamError::PositionWeights { first: f, last: l });
+        }
+        if !(1..=4).contains(&self.markov_order) {
+            return Err(ParamError::MarkovOrder(self.markov_order));
+        }
+        Ok(())
+    }
+}
+
+/// Credit given to one channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelCredit {
+    pub channel: ChannelId,
+    pub name: String,
+    pub conversions: f64,
+    pub revenue: f64,
+    /// Share of all credited conversions, 0..=1.
+    pub share: f64,
+}
+
+/// Credit given to one calendar entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryCredit {
+    pub entry: EntryId,
+    pub conversions: f64,
+    pub revenue: f64,
+}
+
+/// Model-specific diagnostics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Details {
+    #[default]
+    None,
+    Markov(markov::MarkovDetails),
+}
+
+/// What one model says about one data set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributionResult {
+    pub model: Model,
+    /// One row per channel of the data set, in channel-id order.
+    pub channels: Vec<ChannelCredit>,
+    /// One row per calendar entry seen on a touch, by entry id.
+    pub entries: Vec<EntryCredit>,
+    pub total_conversions: f64,
+    pub total_revenue: f64,
+    pub details: Details,
+}
+
+/// Run one model.
+pub fn attribute(
+    set: &JourneySet,
+    model: Model,
+    params: &ModelParams,
+) -> Result<AttributionResult, ParamError> {
+    params.validate()?;
+    match model {
+        Model::First | Model::Last | Model::Linear | Model::TimeDecay | Model::Position => {
+            if model == Model::TimeDecay && !set.timed {
+                return Err(ParamError::NoTimestamps);
+            }
+            Ok(heuristic::attribute(set, model, params))
+        }
+        Model::Markov => Ok(markov::attribute(set, params.markov_order)),
+        Model::Shapley => Ok(shapley::attribute(set)),
+    }
+}
+
+/// Accumulates credit per channel and per entry, then freezes into an [`AttributionResult`].
+#[derive(Debug, Clone)]
+pub struct CreditSheet {
+    conv: Vec<f64>,
+    rev: Vec<f64>,
+    entries: FxHashMap<EntryId, (f64, f64)>,
+}
+
+impl CreditSheet {
+    pub fn new(channels: usize) -> Self {
+        CreditSheet {
+            conv: vec![0.0; channels],
+            rev: vec![0.0; channels],
+            entries: FxHashMap::default(),
+        }
+    }
+
+    pub fn add_channel(&mut self, channel: ChannelId, conversions: f64, revenue: f64) {
+        if let (Some(c), Some(r)) = (
+            self.conv.get_mut(channel as usize),
+            self.rev.get_mut(channel as usize),
+        ) {
+            *c += conversions;
+            *r += revenue;
+        }
+    }
+
+    pub fn add_entry(&mut self, entry: EntryId, conversions: f64, revenue: f64) {
+        let e = self.entries.entry(entry).or_insert((0.0, 0.0));
+        e.0 += conversions;
+        e.1 += revenue;
+    }
+
+    pub fn channel_conversions(&self) -> &[f64] {
+        &self.conv
+    }
+
+    pub fn finish(self, set: &JourneySet, model: Model, details: Details) -> AttributionResult {
+        let total_conversions = set.total_conversions();
+        let total_revenue = set.total_revenue();
+        let credited: f64 = self.conv.iter().sum();
+        let channels = self
+            .conv
+            .iter()
+            .zip(&self.rev)
+            .enumerate()
+            .map(|(i, (&c, &r))| ChannelCredit {
+                channel: i as ChannelId,
+                name: set.channels.name(i as ChannelId).to_owned(),
+                conversions: c,
+                revenue: r,
+                share: if credited > 0.0 { c / credited } else { 0.0 },
+            })
+            .collect();
+        let mut entries: Vec<EntryCredit> = self
+            .entries
+            .into_iter()
+            .map(|(entry, (conversions, revenue))| EntryCredit {
+                entry,
+                conversions,
+                revenue,
+            })
+            .collect();
+        entries.sort_by_key(|e| e.entry);
+        AttributionResult {
+            model,
+            channels,
+            entries,
+            total_conversions,
+            total_revenue,
+            details,
+        }
+    }
+}

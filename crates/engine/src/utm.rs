@@ -1,0 +1,1 @@
+//! utm (being written).

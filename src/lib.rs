@@ -1,0 +1,1 @@
+//! Refleqt Attribution web app (placeholder).
