@@ -228,3 +228,73 @@ impl JourneySet {
         Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
     }
 }
+
+/// One distinct channel sequence with the weights of every journey that followed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathStat {
+    pub channels: Vec<ChannelId>,
+    pub conversions: f64,
+    pub revenue: f64,
+    pub nulls: f64,
+    /// How many journeys were merged into this row (for the bootstrap).
+    pub journeys: f64,
+}
+
+/// Journeys merged by their exact channel sequence (no collapsing, no times, no entries):
+/// the input of the data-driven models and of the bootstrap.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PathAggregate {
+    /// Number of channels in the originating [`Channels`] table.
+    pub channel_count: usize,
+    /// Rows in first-seen order (deterministic for a given input).
+    pub paths: Vec<PathStat>,
+}
+
+impl PathAggregate {
+    /// Merge the journeys of `set` by channel sequence. Journeys without touches are dropped
+    /// (they cannot be credited to any channel).
+    pub fn from_set(set: &JourneySet) -> Self {
+        let mut index: FxHashMap<Vec<ChannelId>, usize> = FxHashMap::default();
+        let mut paths: Vec<PathStat> = Vec::new();
+        let mut key: Vec<ChannelId> = Vec::new();
+        for j in set.iter() {
+            if j.touches.is_empty() {
+                continue;
+            }
+            key.clear();
+            key.extend(j.touches.iter().map(|t| t.channel));
+            let row = match index.get(&key) {
+                Some(&i) => i,
+                None => {
+                    index.insert(key.clone(), paths.len());
+                    paths.push(PathStat {
+                        channels: key.clone(),
+                        conversions: 0.0,
+                        revenue: 0.0,
+                        nulls: 0.0,
+                        journeys: 0.0,
+                    });
+                    paths.len() - 1
+                }
+            };
+            if let Some(p) = paths.get_mut(row) {
+                p.conversions += j.conversions;
+                p.revenue += j.revenue;
+                p.nulls += j.nulls;
+                p.journeys += j.conversions + j.nulls;
+            }
+        }
+        PathAggregate {
+            channel_count: set.channels.len(),
+            paths,
+        }
+    }
+
+    pub fn total_conversions(&self) -> f64 {
+        self.paths.iter().map(|p| p.conversions).sum()
+    }
+
+    pub fn total_revenue(&self) -> f64 {
+        self.paths.iter().map(|p| p.revenue).sum()
+    }
+}

@@ -9,6 +9,7 @@
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
 //! - [`simulate`]: a seeded journey generator with known ground truth.
 
+pub mod assemble;
 pub mod bootstrap;
 pub mod journey;
 pub mod models;
@@ -17,5 +18,5 @@ pub mod roi;
 pub mod simulate;
 pub mod utm;
 
-pub use journey::{ChannelId, Channels, EntryId, JourneySet, Touch};
+pub use journey::{ChannelId, Channels, EntryId, JourneySet, PathAggregate, PathStat, Touch};
 pub use models::{AttributionResult, ChannelCredit, EntryCredit, Model, ModelParams};

@@ -1,0 +1,1 @@
+//! Journey assembly (being written).
