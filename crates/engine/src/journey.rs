@@ -254,19 +254,28 @@ impl PathAggregate {
     /// Merge the journeys of `set` by channel sequence. Journeys without touches are dropped
     /// (they cannot be credited to any channel).
     pub fn from_set(set: &JourneySet) -> Self {
-        let mut index: FxHashMap<Vec<ChannelId>, usize> = FxHashMap::default();
+        Self::from_set_indexed(set).0
+    }
+
+    /// Like [`PathAggregate::from_set`], also returning for every journey of `set` the index of
+    /// its row in `paths` (`None` for journeys without touches).
+    pub fn from_set_indexed(set: &JourneySet) -> (Self, Vec<Option<u32>>) {
+        let mut rows: FxHashMap<Vec<ChannelId>, u32> = FxHashMap::default();
         let mut paths: Vec<PathStat> = Vec::new();
+        let mut of_journey = Vec::with_capacity(set.len());
         let mut key: Vec<ChannelId> = Vec::new();
         for j in set.iter() {
             if j.touches.is_empty() {
+                of_journey.push(None);
                 continue;
             }
             key.clear();
             key.extend(j.touches.iter().map(|t| t.channel));
-            let row = match index.get(&key) {
+            let row = match rows.get(&key) {
                 Some(&i) => i,
                 None => {
-                    index.insert(key.clone(), paths.len());
+                    let i = paths.len() as u32;
+                    rows.insert(key.clone(), i);
                     paths.push(PathStat {
                         channels: key.clone(),
                         conversions: 0.0,
@@ -274,20 +283,24 @@ impl PathAggregate {
                         nulls: 0.0,
                         journeys: 0.0,
                     });
-                    paths.len() - 1
+                    i
                 }
             };
-            if let Some(p) = paths.get_mut(row) {
+            if let Some(p) = paths.get_mut(row as usize) {
                 p.conversions += j.conversions;
                 p.revenue += j.revenue;
                 p.nulls += j.nulls;
                 p.journeys += j.conversions + j.nulls;
             }
+            of_journey.push(Some(row));
         }
-        PathAggregate {
-            channel_count: set.channels.len(),
-            paths,
-        }
+        (
+            PathAggregate {
+                channel_count: set.channels.len(),
+                paths,
+            },
+            of_journey,
+        )
     }
 
     pub fn total_conversions(&self) -> f64 {

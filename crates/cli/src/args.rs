@@ -1,0 +1,345 @@
+//! Command-line arguments: parsed once into typed commands, with errors that say what to fix.
+
+use refleqt_engine::Model;
+use std::path::PathBuf;
+use thiserror::Error;
+
+pub const USAGE: &str = "\
+refleqt — marketing attribution from the command line
+
+USAGE:
+  refleqt attribute FILE [options]
+  refleqt simulate --journeys N [--seed S] --events OUT.csv [--paths OUT.csv] [--truth OUT.json]
+  refleqt --help | --version
+
+attribute options:
+  --format events|paths     input layout (default: detected from the header)
+  --model M                 all (default) or one of first, last, linear, time-decay, position,
+                            markov, shapley; repeat or comma-separate for several
+  --lookback-days D         journey lookback window in days (default 30)
+  --half-life-days H        time-decay half-life in days (default 7)
+  --position-first F        position-based share of the first touch (default 0.4)
+  --position-last L         position-based share of the last touch (default 0.4)
+  --last-non-direct         last touch skips direct touches
+  --markov-order K          Markov chain order 1..4 (default 1)
+  --bootstrap B             bootstrap replicates for 95% intervals (default 200, 0 = off)
+  --seed S                  bootstrap seed (default 24301)
+  --delimiter C             column separator: ',' ';' 'tab' (default: sniffed)
+  --path-separator S        path table channel separator (default '>')
+  --truth FILE.json         score each model against a simulator's truth (L1 distance)
+  --output json|csv         output format on stdout (default json)
+  --strict                  exit 2 if any input row is rejected
+  --timings                 print stage timings to stderr
+
+Exit status: 0 success; 2 bad input or arguments (the message names file, line and column).";
+
+/// Input layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Events,
+    Paths,
+}
+
+/// Output layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributeArgs {
+    pub file: PathBuf,
+    pub format: Option<Format>,
+    pub models: Vec<Model>,
+    pub lookback_days: f64,
+    pub half_life_days: f64,
+    pub position_first: f64,
+    pub position_last: f64,
+    pub last_non_direct: bool,
+    pub markov_order: u8,
+    pub bootstrap: usize,
+    pub seed: u64,
+    pub delimiter: Option<u8>,
+    pub path_separator: String,
+    pub truth: Option<PathBuf>,
+    pub output: Output,
+    pub strict: bool,
+    pub timings: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulateArgs {
+    pub journeys: usize,
+    pub seed: u64,
+    pub events: PathBuf,
+    pub paths: Option<PathBuf>,
+    pub truth: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Attribute(Box<AttributeArgs>),
+    Simulate(SimulateArgs),
+    Help,
+    Version,
+}
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ArgError {
+    #[error("no command given")]
+    NoCommand,
+    #[error("unknown command {0:?}")]
+    UnknownCommand(String),
+    #[error("unknown option {0:?}")]
+    UnknownOption(String),
+    #[error("option {0} needs a value")]
+    MissingValue(String),
+    #[error("option {option}: {value:?} is not {expected}")]
+    BadValue {
+        option: String,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("{0} is required")]
+    Required(&'static str),
+    #[error("unexpected argument {0:?}")]
+    Unexpected(String),
+}
+
+fn value<'a>(
+    it: &mut impl Iterator<Item = &'a String>,
+    option: &str,
+) -> Result<&'a String, ArgError> {
+    it.next()
+        .ok_or_else(|| ArgError::MissingValue(option.to_owned()))
+}
+
+fn number<T: std::str::FromStr>(
+    raw: &str,
+    option: &str,
+    expected: &'static str,
+) -> Result<T, ArgError> {
+    raw.trim().parse().map_err(|_| ArgError::BadValue {
+        option: option.to_owned(),
+        value: raw.to_owned(),
+        expected,
+    })
+}
+
+fn models(raw: &str, into: &mut Vec<Model>) -> Result<(), ArgError> {
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if part == "all" {
+            into.extend(Model::ALL);
+            continue;
+        }
+        let m = Model::from_key(part).ok_or_else(|| ArgError::BadValue {
+            option: "--model".into(),
+            value: part.into(),
+            expected: "a model (all, first, last, linear, time-decay, position, markov, shapley)",
+        })?;
+        into.push(m);
+    }
+    Ok(())
+}
+
+/// Parse the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Command, ArgError> {
+    let mut it = args.iter();
+    let Some(cmd) = it.next() else {
+        return Err(ArgError::NoCommand);
+    };
+    match cmd.as_str() {
+        "-h" | "--help" | "help" => Ok(Command::Help),
+        "-V" | "--version" | "version" => Ok(Command::Version),
+        "attribute" => parse_attribute(&mut it).map(|a| Command::Attribute(Box::new(a))),
+        "simulate" => parse_simulate(&mut it).map(Command::Simulate),
+        other => Err(ArgError::UnknownCommand(other.to_owned())),
+    }
+}
+
+fn parse_attribute<'a>(
+    it: &mut impl Iterator<Item = &'a String>,
+) -> Result<AttributeArgs, ArgError> {
+    let mut a = AttributeArgs {
+        file: PathBuf::new(),
+        format: None,
+        models: Vec::new(),
+        lookback_days: 30.0,
+        half_life_days: 7.0,
+        position_first: 0.4,
+        position_last: 0.4,
+        last_non_direct: false,
+        markov_order: 1,
+        bootstrap: 200,
+        seed: 0x5EED,
+        delimiter: None,
+        path_separator: ">".into(),
+        truth: None,
+        output: Output::Json,
+        strict: false,
+        timings: false,
+    };
+    let mut file = None;
+    while let Some(arg) = it.next() {
+        let opt = arg.as_str();
+        match opt {
+            "--format" => {
+                a.format = Some(match value(it, opt)?.as_str() {
+                    "events" => Format::Events,
+                    "paths" => Format::Paths,
+                    v => {
+                        return Err(ArgError::BadValue {
+                            option: opt.into(),
+                            value: v.into(),
+                            expected: "events or paths",
+                        })
+                    }
+                })
+            }
+            "--model" => models(value(it, opt)?, &mut a.models)?,
+            "--lookback-days" => {
+                a.lookback_days = number(value(it, opt)?, opt, "a number of days")?
+            }
+            "--half-life-days" => {
+                a.half_life_days = number(value(it, opt)?, opt, "a number of days")?
+            }
+            "--position-first" => {
+                a.position_first = number(value(it, opt)?, opt, "a share between 0 and 1")?
+            }
+            "--position-last" => {
+                a.position_last = number(value(it, opt)?, opt, "a share between 0 and 1")?
+            }
+            "--last-non-direct" => a.last_non_direct = true,
+            "--markov-order" => {
+                a.markov_order = number(value(it, opt)?, opt, "an order from 1 to 4")?
+            }
+            "--bootstrap" => {
+                a.bootstrap = number(value(it, opt)?, opt, "a whole number of replicates")?
+            }
+            "--seed" => a.seed = number(value(it, opt)?, opt, "a whole number")?,
+            "--delimiter" => {
+                let v = value(it, opt)?;
+                a.delimiter = Some(match v.as_str() {
+                    "," | "comma" => b',',
+                    ";" | "semicolon" => b';',
+                    "\t" | "tab" | "\\t" => b'\t',
+                    "|" | "pipe" => b'|',
+                    _ => {
+                        return Err(ArgError::BadValue {
+                            option: opt.into(),
+                            value: v.clone(),
+                            expected: "one of , ; tab |",
+                        })
+                    }
+                })
+            }
+            "--path-separator" => a.path_separator = value(it, opt)?.clone(),
+            "--truth" => a.truth = Some(PathBuf::from(value(it, opt)?)),
+            "--output" => {
+                a.output = match value(it, opt)?.as_str() {
+                    "json" => Output::Json,
+                    "csv" => Output::Csv,
+                    v => {
+                        return Err(ArgError::BadValue {
+                            option: opt.into(),
+                            value: v.into(),
+                            expected: "json or csv",
+                        })
+                    }
+                }
+            }
+            "--strict" => a.strict = true,
+            "--timings" => a.timings = true,
+            o if o.starts_with("--") => return Err(ArgError::UnknownOption(o.into())),
+            f => {
+                if file.is_some() {
+                    return Err(ArgError::Unexpected(f.into()));
+                }
+                file = Some(PathBuf::from(f));
+            }
+        }
+    }
+    a.file = file.ok_or(ArgError::Required("FILE"))?;
+    if a.models.is_empty() {
+        a.models.extend(Model::ALL);
+    }
+    a.models.sort();
+    a.models.dedup();
+    Ok(a)
+}
+
+fn parse_simulate<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<SimulateArgs, ArgError> {
+    let (mut journeys, mut seed, mut events, mut paths, mut truth) = (None, 1, None, None, None);
+    while let Some(arg) = it.next() {
+        let opt = arg.as_str();
+        match opt {
+            "--journeys" => journeys = Some(number(value(it, opt)?, opt, "a whole number")?),
+            "--seed" => seed = number(value(it, opt)?, opt, "a whole number")?,
+            "--events" => events = Some(PathBuf::from(value(it, opt)?)),
+            "--paths" => paths = Some(PathBuf::from(value(it, opt)?)),
+            "--truth" => truth = Some(PathBuf::from(value(it, opt)?)),
+            o if o.starts_with("--") => return Err(ArgError::UnknownOption(o.into())),
+            o => return Err(ArgError::Unexpected(o.into())),
+        }
+    }
+    Ok(SimulateArgs {
+        journeys: journeys.ok_or(ArgError::Required("--journeys"))?,
+        seed,
+        events: events.ok_or(ArgError::Required("--events"))?,
+        paths,
+        truth,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn attribute_defaults_to_all_models() {
+        let Command::Attribute(a) = parse(&argv("attribute data.csv")).expect("parses") else {
+            panic!("not attribute")
+        };
+        assert_eq!(a.models, Model::ALL.to_vec());
+        assert_eq!(a.lookback_days, 30.0);
+        assert_eq!(a.bootstrap, 200);
+        assert_eq!(a.file, PathBuf::from("data.csv"));
+    }
+
+    #[test]
+    fn attribute_options_are_read() {
+        let Command::Attribute(a) = parse(&argv(
+            "attribute p.csv --format paths --model markov,shapley --markov-order 3 --bootstrap 0 --output csv --delimiter ;",
+        ))
+        .expect("parses") else {
+            panic!("not attribute")
+        };
+        assert_eq!(a.format, Some(Format::Paths));
+        assert_eq!(a.models, vec![Model::Markov, Model::Shapley]);
+        assert_eq!(a.markov_order, 3);
+        assert_eq!(a.bootstrap, 0);
+        assert_eq!(a.output, Output::Csv);
+        assert_eq!(a.delimiter, Some(b';'));
+    }
+
+    #[test]
+    fn bad_values_name_the_option() {
+        let err = parse(&argv("attribute f --model magic")).expect_err("rejects");
+        assert!(err.to_string().contains("--model"), "{err}");
+        let err = parse(&argv("attribute f --lookback-days soon")).expect_err("rejects");
+        assert!(err.to_string().contains("--lookback-days"), "{err}");
+        assert_eq!(
+            parse(&argv("attribute")).expect_err("needs a file"),
+            ArgError::Required("FILE")
+        );
+        assert_eq!(
+            parse(&argv("simulate --journeys 10")).expect_err("needs --events"),
+            ArgError::Required("--events")
+        );
+    }
+}

@@ -1,0 +1,39 @@
+// Playwright end-to-end tests against the release build in dist/, served under /refleqt/ on
+// 127.0.0.1, in Debian's Chromium (never a downloaded browser).
+import { defineConfig } from "@playwright/test";
+
+const port = Number(process.env.E2E_PORT ?? 4173);
+
+export default defineConfig({
+  testDir: ".",
+  testMatch: /.*\.spec\.mjs$/,
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  reporter: [["list"]],
+  outputDir: "test-results",
+  use: {
+    baseURL: `http://127.0.0.1:${port}/refleqt/`,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: `node tests/e2e/serve-dist.mjs`,
+    cwd: "../..",
+    env: { PORT: String(port), BASE_PATH: "/refleqt/", DIST_DIR: "dist" },
+    url: `http://127.0.0.1:${port}/refleqt/`,
+    reuseExistingServer: false,
+    timeout: 20_000,
+  },
+});

@@ -1,0 +1,56 @@
+// A tiny static server for the release build: serves dist/ under a sub-path (default /refleqt/)
+// on 127.0.0.1, to prove the build works from any folder of a static host. Anything outside the
+// sub-path is a 404, so an absolute URL in the build fails the end-to-end tests.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+
+const root = resolve(process.env.DIST_DIR ?? "dist");
+const base = process.env.BASE_PATH ?? "/refleqt/";
+const port = Number(process.env.PORT ?? 4173);
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".csv": "text/csv; charset=utf-8",
+};
+
+createServer(async (req, res) => {
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  if (url.pathname === base.slice(0, -1)) {
+    res.writeHead(301, { location: base });
+    return res.end();
+  }
+  if (!url.pathname.startsWith(base)) {
+    res.writeHead(404);
+    return res.end("not under " + base);
+  }
+  let rel = decodeURIComponent(url.pathname.slice(base.length)) || "index.html";
+  const file = normalize(join(root, rel));
+  if (!file.startsWith(root)) {
+    res.writeHead(403);
+    return res.end();
+  }
+  try {
+    const info = await stat(file);
+    const path = info.isDirectory() ? join(file, "index.html") : file;
+    const body = await readFile(path);
+    res.writeHead(200, {
+      "content-type": types[extname(path)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
+    res.end(body);
+  } catch {
+    res.writeHead(404);
+    res.end("not found");
+  }
+}).listen(port, "127.0.0.1", () => {
+  console.log(`serving ${root} at http://127.0.0.1:${port}${base}`);
+});
