@@ -56,7 +56,10 @@ release_build() {
 
 step "rustfmt" cargo fmt --all --check
 step "clippy (native)" cargo clippy --workspace --all-targets --locked -- -D warnings
-step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown -p refleqt -p refleqt-engine --all-targets --locked -- -D warnings
+# wasm32: the app with its browser tests, and the engine library (its native-only test deps,
+# such as proptest, are not meant for wasm32).
+step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown -p refleqt --all-targets --locked -- -D warnings
+step "clippy (wasm32 engine)" cargo clippy --target wasm32-unknown-unknown -p refleqt-engine --lib --locked -- -D warnings
 step "engine purity" engine_is_pure
 step "tier 1: native tests" cargo test --workspace --locked
 step "tier 2: browser tests (wasm-bindgen-test, headless Chromium)" cargo test --target wasm32-unknown-unknown -p refleqt --locked

@@ -49,7 +49,10 @@ impl Channels {
 
     /// The name of `id`; `"?"` for an id from another table.
     pub fn name(&self, id: ChannelId) -> &str {
-        self.names.get(id as usize).map(String::as_str).unwrap_or("?")
+        self.names
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("?")
     }
 
     pub fn len(&self) -> usize {
