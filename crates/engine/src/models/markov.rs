@@ -329,7 +329,10 @@ pub fn channel_credit_with(
 /// credit goes to its entries in proportion to its touches carrying each entry within converting
 /// journeys, weighted by journey conversions (revenue credit: by journey revenue, falling back to
 /// the conversion weights when the channel's converting journeys have no positive revenue).
-/// Touches without an entry keep their share on the channel only. Shared by Markov and Shapley.
+/// Touches without an entry keep their share on the channel only. A channel that earns credit
+/// without any touch in a converting journey (possible in a memoryless chain: it feeds channels
+/// that convert) splits it over its touches in all journeys, weighted by journey count.
+/// Shared by Markov and Shapley.
 pub fn split_by_entries(set: &JourneySet, conversions: &[f64], revenue: &[f64]) -> CreditSheet {
     let width = conversions.len().max(revenue.len());
     let mut sheet = CreditSheet::new(set.channels.len().max(width));
@@ -340,7 +343,19 @@ pub fn split_by_entries(set: &JourneySet, conversions: &[f64], revenue: &[f64]) 
     // (channel, entry) the same restricted to touches carrying that entry.
     let mut chan_w: Vec<(f64, f64)> = vec![(0.0, 0.0); width];
     let mut entry_w: FxHashMap<(ChannelId, EntryId), (f64, f64)> = FxHashMap::default();
+    // The same over all journeys, weighted by journey count (the fallback described above).
+    let mut chan_all: Vec<f64> = vec![0.0; width];
+    let mut entry_all: FxHashMap<(ChannelId, EntryId), f64> = FxHashMap::default();
     for j in set.iter() {
+        let wn = weight(j.conversions) + weight(j.nulls);
+        for t in j.touches {
+            if let Some(ca) = chan_all.get_mut(t.channel as usize) {
+                *ca += wn;
+                if let Some(e) = t.entry {
+                    *entry_all.entry((t.channel, e)).or_insert(0.0) += wn;
+                }
+            }
+        }
         let wc = weight(j.conversions);
         if wc == 0.0 {
             continue;
@@ -377,6 +392,22 @@ pub fn split_by_entries(set: &JourneySet, conversions: &[f64], revenue: &[f64]) 
             0.0
         };
         sheet.add_entry(e, conv, rev);
+    }
+    let mut fallback: Vec<((ChannelId, EntryId), f64)> = entry_all
+        .into_iter()
+        .filter(|&((c, _), _)| chan_w.get(c as usize).is_some_and(|w| w.0 == 0.0))
+        .collect();
+    fallback.sort_by_key(|&(k, _)| k);
+    for ((c, e), ew) in fallback {
+        let ci = c as usize;
+        let (Some(&total), Some(&cv), Some(&rv)) =
+            (chan_all.get(ci), conversions.get(ci), revenue.get(ci))
+        else {
+            continue;
+        };
+        if total > 0.0 && (cv != 0.0 || rv != 0.0) {
+            sheet.add_entry(e, cv * ew / total, rv * ew / total);
+        }
     }
     sheet
 }
