@@ -1,0 +1,1042 @@
+//! Event logs: one CSV row per touch or conversion → an [`EventLog`] of compact [`Event`]s.
+//!
+//! # Columns
+//! Required: a user id, a timestamp, and a channel — a channel column, or failing that a source
+//! column (`source`, `utm_source`, …) which then serves as the channel. When both exist, the
+//! channel column is the channel and the source column is the source. Optional: event type,
+//! conversion flag, revenue, campaign, source, medium, landing URL, `utm_content`, cost. See
+//! [`Field::synonyms`] for the accepted header names; [`EventLogOptions::columns`] overrides them.
+//!
+//! # Which rows are conversions
+//! 1. If there is an event-type column and its value (trimmed, case-insensitive, spaces and `-`
+//!    read as `_`) is a conversion name — [`CONVERSION_EVENTS`] or one of
+//!    [`EventLogOptions::conversion_events`] — the row is a **conversion row**: a conversion at
+//!    that time with the row's revenue; its channel, if any, is ignored (it is not a touch).
+//! 2. Otherwise, if there is a conversion-flag column and it is true (`1`, `true`, `yes`, `y`,
+//!    `t`; false is `0`, `false`, `no`, `n`, `f` or empty; anything else rejects the row):
+//!    - with an empty channel the row is a conversion row;
+//!    - with a channel it is a **converting touch**: a touch, immediately followed by its
+//!      conversion ([`EventKind::FlaggedConversion`], revenue from the row), which includes it.
+//! 3. Every other row is a touch and needs a non-empty channel.
+//!
+//! Without an event-type or flag column every row is a touch (nothing converts).
+//!
+//! Revenue is read on conversions only, cost on touches only; empty means 0; negative or
+//! non-numeric values reject the row. With a `;` or tab delimiter a decimal comma (`12,5`) is
+//! accepted too. User ids are compared as trimmed bytes; channel and other names are trimmed
+//! and case-sensitive (`Email` and `email` are two channels).
+//!
+//! # Calendar entries
+//! A touch whose `utm_content` value is `cal-<id>` — or, when that column is absent or gives no
+//! id, whose landing URL's `utm_content` query parameter is — carries that entry id
+//! (see [`crate::utm`]).
+//!
+//! # Layout and order
+//! [`EventLog::events`] are in file order, 24 bytes each. A touch refers to a [`TouchKey`] — its
+//! channel, campaign, source, medium and calendar entry, interned once in
+//! [`EventLog::touch_keys`]. Users are numbered in first-seen order. Grouping by user and
+//! sorting by time is the journey builder's job ([`crate::assemble`]), with
+//! [`Event::order_key`].
+//!
+//! # Speed
+//! Fields are byte slices into the input ([`super::csv`]). User ids up to 27 bytes live inline in
+//! an open-addressing table whose probes are issued 64 rows at a time, so that the cache misses
+//! of a million-user table overlap; longer ids go through a hash map. Names go through small
+//! direct-mapped caches keyed by their raw bytes, so the common row allocates nothing and hashes
+//! nothing but its user id. Numbers and timestamps are parsed by hand.
+
+use super::csv::{sniff_delimiter, Delimiter, Reader, Record};
+use super::timestamp::parse_timestamp_bytes;
+use super::{
+    decode_text, parse_amount, snippet, BytesMap, Field, HeaderMap, ParseError, ParseReport,
+    Rejections, RowReason, DEFAULT_MAX_STORED_REJECTIONS,
+};
+use crate::journey::{ChannelId, Channels, EntryId};
+use crate::utm::{entry_id_from_content_bytes, entry_id_from_url_bytes};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// Event-type values that mean a conversion (after normalising: trimmed, lower-case, spaces and
+/// `-` as `_`).
+pub const CONVERSION_EVENTS: &[&str] = &[
+    "conversion",
+    "conversions",
+    "convert",
+    "converted",
+    "purchase",
+    "purchased",
+    "ecommerce_purchase",
+    "in_app_purchase",
+    "order",
+    "order_completed",
+    "checkout_completed",
+    "transaction",
+    "sale",
+    "sign_up",
+    "signup",
+    "registration",
+    "complete_registration",
+    "lead",
+    "generate_lead",
+    "subscribe",
+    "subscription",
+    "start_trial",
+    "goal",
+    "goal_completion",
+];
+
+/// What an [`Event`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A marketing touch.
+    Touch,
+    /// A conversion row.
+    Conversion,
+    /// The conversion of a converting touch row; it directly follows that row's touch.
+    FlaggedConversion,
+}
+
+const CONVERSION_TAG: u32 = u32::MAX;
+const FLAGGED_TAG: u32 = u32::MAX - 1;
+/// Touch keys are below this (the values above are conversion tags).
+const MAX_TOUCH_KEYS: u32 = FLAGGED_TAG;
+
+/// One touch or conversion: 24 bytes. Build with [`Event::touch`] or [`Event::conversion`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    ts_ms: i64,
+    /// Cost of a touch, revenue of a conversion.
+    amount: f64,
+    user: u32,
+    /// Index into [`EventLog::touch_keys`], or a conversion tag.
+    touch: u32,
+}
+
+impl Event {
+    /// A touch of `user` at `ts_ms` with touch key `touch` (an index into
+    /// [`EventLog::touch_keys`], below `u32::MAX - 1`) and `cost`.
+    pub fn touch(user: u32, ts_ms: i64, touch: u32, cost: f64) -> Event {
+        Event {
+            ts_ms,
+            amount: cost,
+            user,
+            touch: touch.min(MAX_TOUCH_KEYS - 1),
+        }
+    }
+
+    /// A conversion of `user` at `ts_ms`; `flagged` for the conversion of a converting touch row
+    /// (it must directly follow that touch).
+    pub fn conversion(user: u32, ts_ms: i64, revenue: f64, flagged: bool) -> Event {
+        Event {
+            ts_ms,
+            amount: revenue,
+            user,
+            touch: if flagged { FLAGGED_TAG } else { CONVERSION_TAG },
+        }
+    }
+
+    /// Unix milliseconds.
+    pub fn ts_ms(&self) -> i64 {
+        self.ts_ms
+    }
+
+    /// Dense user number (first-seen order).
+    pub fn user(&self) -> u32 {
+        self.user
+    }
+
+    pub fn kind(&self) -> EventKind {
+        match self.touch {
+            CONVERSION_TAG => EventKind::Conversion,
+            FLAGGED_TAG => EventKind::FlaggedConversion,
+            _ => EventKind::Touch,
+        }
+    }
+
+    pub fn is_conversion(&self) -> bool {
+        self.touch >= FLAGGED_TAG
+    }
+
+    /// The touch key (index into [`EventLog::touch_keys`]) of a touch.
+    pub fn touch_key(&self) -> Option<u32> {
+        (self.touch < FLAGGED_TAG).then_some(self.touch)
+    }
+
+    /// Cost of a touch (0 for conversions).
+    pub fn cost(&self) -> f64 {
+        if self.is_conversion() {
+            0.0
+        } else {
+            self.amount
+        }
+    }
+
+    /// Revenue of a conversion (0 for touches).
+    pub fn revenue(&self) -> f64 {
+        if self.is_conversion() {
+            self.amount
+        } else {
+            0.0
+        }
+    }
+
+    /// Sort key of the journey builder: user, time, then touches (and flagged conversions)
+    /// before conversion rows. Stable sorting by it keeps file order for the rest.
+    pub fn order_key(&self) -> (u32, i64, bool) {
+        (self.user, self.ts_ms, self.touch == CONVERSION_TAG)
+    }
+}
+
+/// What a touch is: its channel and the ids of its campaign, source, medium (in the log's name
+/// tables) and calendar entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TouchKey {
+    pub channel: ChannelId,
+    pub campaign: Option<u32>,
+    pub source: Option<u32>,
+    pub medium: Option<u32>,
+    pub entry: Option<EntryId>,
+}
+
+/// A parsed event log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventLog {
+    pub channels: Channels,
+    pub campaigns: Channels,
+    pub sources: Channels,
+    pub mediums: Channels,
+    /// Distinct touch keys, in first-seen order.
+    pub touch_keys: Vec<TouchKey>,
+    /// Number of distinct users (user numbers are `0..users`).
+    pub users: usize,
+    /// In file order (a converting touch row gives its touch, then its conversion).
+    pub events: Vec<Event>,
+    pub report: ParseReport,
+}
+
+impl EventLog {
+    /// The touch key of a touch event.
+    pub fn touch_key(&self, e: &Event) -> Option<TouchKey> {
+        self.touch_keys.get(e.touch_key()? as usize).copied()
+    }
+
+    /// Number of touch events.
+    pub fn touch_count(&self) -> usize {
+        self.events.iter().filter(|e| !e.is_conversion()).count()
+    }
+
+    /// Number of conversion events (rows and flagged touches).
+    pub fn conversion_count(&self) -> usize {
+        self.events.iter().filter(|e| e.is_conversion()).count()
+    }
+}
+
+/// Options of [`parse_event_log`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventLogOptions {
+    /// The field delimiter; `None` sniffs it ([`sniff_delimiter`]).
+    pub delimiter: Option<Delimiter>,
+    /// How many rejected rows to keep in detail (all are counted). Default 1,000.
+    pub max_stored_rejections: usize,
+    /// Explicit header names for fields, overriding the synonyms.
+    pub columns: Vec<(Field, String)>,
+    /// More event-type values that mean a conversion (compared like [`CONVERSION_EVENTS`]).
+    pub conversion_events: Vec<String>,
+}
+
+impl Default for EventLogOptions {
+    fn default() -> Self {
+        EventLogOptions {
+            delimiter: None,
+            max_stored_rejections: DEFAULT_MAX_STORED_REJECTIONS,
+            columns: Vec::new(),
+            conversion_events: Vec::new(),
+        }
+    }
+}
+
+/// Column indexes of one event log.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    user: usize,
+    ts: usize,
+    channel: usize,
+    source: Option<usize>,
+    medium: Option<usize>,
+    campaign: Option<usize>,
+    url: Option<usize>,
+    content: Option<usize>,
+    cost: Option<usize>,
+    revenue: Option<usize>,
+    flag: Option<usize>,
+    event: Option<usize>,
+}
+
+impl Columns {
+    fn find(h: &mut HeaderMap, overrides: &[(Field, String)]) -> Result<Columns, ParseError> {
+        let user = h.find(Field::User, overrides)?;
+        let ts = h.find(Field::Timestamp, overrides)?;
+        let channel = h.find(Field::Channel, overrides)?;
+        let source = h.find(Field::Source, overrides)?;
+        let medium = h.find(Field::Medium, overrides)?;
+        let campaign = h.find(Field::Campaign, overrides)?;
+        let url = h.find(Field::LandingUrl, overrides)?;
+        let content = h.find(Field::UtmContent, overrides)?;
+        let cost = h.find(Field::Cost, overrides)?;
+        let revenue = h.find(Field::Revenue, overrides)?;
+        let flag = h.find(Field::ConversionFlag, overrides)?;
+        let event = h.find(Field::EventType, overrides)?;
+        let channel = match (channel, source) {
+            (Some(c), _) => Some(c),
+            (None, Some(s)) => {
+                h.claim(Field::Channel, s);
+                Some(s)
+            }
+            (None, None) => None,
+        };
+        match (user, ts, channel) {
+            (Some(user), Some(ts), Some(channel)) => Ok(Columns {
+                user,
+                ts,
+                channel,
+                source,
+                medium,
+                campaign,
+                url,
+                content,
+                cost,
+                revenue,
+                flag,
+                event,
+            }),
+            _ => {
+                let missing = [
+                    (Field::User, user),
+                    (Field::Timestamp, ts),
+                    (Field::Channel, channel),
+                ]
+                .into_iter()
+                .filter(|(_, c)| c.is_none())
+                .map(|(f, _)| f)
+                .collect();
+                Err(ParseError::MissingColumns {
+                    missing,
+                    found: h.raw.clone(),
+                })
+            }
+        }
+    }
+}
+
+/// The first `N * 8` bytes of `s` (at most that long), zero-padded, as little-endian words.
+/// When `s` lies inside `input` (a borrowed field) the words are read straight from `input`
+/// and masked, which is cheaper than copying a variable number of bytes.
+#[inline(always)]
+fn padded_words<const N: usize>(input: &[u8], s: &[u8]) -> [u64; N] {
+    let mut w = [0u64; N];
+    let off = (s.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+    match input.get(off..off.wrapping_add(N * 8)) {
+        Some(chunk) if off < input.len() => {
+            for (wi, c) in w.iter_mut().zip(chunk.chunks_exact(8)) {
+                *wi = c.try_into().map_or(0, u64::from_le_bytes);
+            }
+        }
+        _ => {
+            let mut buf = [0u8; 64];
+            for (d, b) in buf.iter_mut().zip(s) {
+                *d = *b;
+            }
+            for (wi, c) in w.iter_mut().zip(buf.chunks_exact(8)) {
+                *wi = c.try_into().map_or(0, u64::from_le_bytes);
+            }
+        }
+    }
+    for (i, wi) in w.iter_mut().enumerate() {
+        let valid = s.len().saturating_sub(i * 8).min(8);
+        *wi &= if valid == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (valid * 8)) - 1
+        };
+    }
+    w
+}
+
+#[inline(always)]
+fn fold(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+const K: [u64; 4] = [
+    0xA076_1D64_78BD_642F,
+    0xE703_7ED1_A0B4_28DB,
+    0x8EBC_6AF0_9C88_C6E3,
+    0x5899_65CC_7537_4CC3,
+];
+
+/// Longest user id kept inline in a [`Slot`]; longer ids go through a hash map.
+const INLINE: usize = 27;
+
+/// An inline user id: bytes 0..24 in `w`, bytes 24..27 and the length (top byte) in `tail`.
+/// `tail == 0` marks an empty slot (ids are never empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct InlineKey {
+    w: [u64; 3],
+    tail: u32,
+}
+
+impl InlineKey {
+    #[inline(always)]
+    fn new(input: &[u8], s: &[u8]) -> InlineKey {
+        let [a, b, c, d] = padded_words::<4>(input, s);
+        InlineKey {
+            w: [a, b, c],
+            tail: (d as u32 & 0x00FF_FFFF) | ((s.len() as u32) << 24),
+        }
+    }
+
+    #[inline(always)]
+    fn hash(&self) -> u64 {
+        let [a, b, c] = self.w;
+        fold(
+            fold(a ^ K[0], b ^ K[1]) ^ fold(c ^ K[2], u64::from(self.tail) ^ K[3]),
+            K[1],
+        )
+    }
+}
+
+/// One slot of the user table: an [`InlineKey`] and its id in 32 bytes, aligned, so a probe
+/// touches one cache line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, align(32))]
+struct Slot {
+    w: [u64; 3],
+    tail: u32,
+    id: u32,
+}
+
+impl Slot {
+    #[inline(always)]
+    fn holds(&self, k: &InlineKey) -> bool {
+        self.w == k.w && self.tail == k.tail
+    }
+
+    fn key(&self) -> InlineKey {
+        InlineKey {
+            w: self.w,
+            tail: self.tail,
+        }
+    }
+}
+
+const EMPTY_SLOT: Slot = Slot {
+    w: [0; 3],
+    tail: 0,
+    id: 0,
+};
+
+/// Ids looked up together: their slots are loaded in one pass first, so that the cache misses
+/// of a table much larger than the cache overlap instead of queueing.
+const BATCH: usize = 64;
+
+/// A row whose user id is not resolved yet: its events get the id when the batch is flushed.
+struct PendingUser<'a> {
+    key: InlineKey,
+    hash: u64,
+    long: Option<Cow<'a, [u8]>>,
+    first_event: usize,
+    events: usize,
+}
+
+fn too_many_users() -> ParseError {
+    ParseError::TooManyUsers {
+        max: u64::from(u32::MAX - 1),
+    }
+}
+
+/// Interns user ids by their bytes, numbering them in first-seen order.
+struct UserTable<'a> {
+    input: &'a [u8],
+    slots: Vec<Slot>,
+    occupied: usize,
+    long: BytesMap<Cow<'a, [u8]>, u32>,
+    count: u32,
+    pending: Vec<PendingUser<'a>>,
+}
+
+impl<'a> UserTable<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        UserTable {
+            input,
+            slots: vec![EMPTY_SLOT; 1 << 12],
+            occupied: 0,
+            long: BytesMap::default(),
+            count: 0,
+            pending: Vec::with_capacity(BATCH),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// Queue the user of the `n` events starting at `first_event`; flushes a full batch.
+    #[inline(always)]
+    fn defer(
+        &mut self,
+        user: Cow<'a, [u8]>,
+        first_event: usize,
+        n: usize,
+        events: &mut [Event],
+    ) -> Result<(), ParseError> {
+        let p = if user.len() <= INLINE {
+            let key = InlineKey::new(self.input, &user);
+            PendingUser {
+                key,
+                hash: key.hash(),
+                long: None,
+                first_event,
+                events: n,
+            }
+        } else {
+            PendingUser {
+                key: EMPTY_SLOT.key(),
+                hash: 0,
+                long: Some(user),
+                first_event,
+                events: n,
+            }
+        };
+        self.pending.push(p);
+        if self.pending.len() >= BATCH {
+            self.flush(events)?;
+        }
+        Ok(())
+    }
+
+    /// Resolve every queued user and write the ids into their events.
+    fn flush(&mut self, events: &mut [Event]) -> Result<(), ParseError> {
+        if (self.occupied + self.pending.len()) * 2 > self.slots.len() {
+            self.grow();
+        }
+        // Pass 1: load every slot the batch will probe (independent loads overlap).
+        let mask = self.slots.len() - 1;
+        let mut touch = 0u32;
+        for p in &self.pending {
+            touch ^= self.slots.get(p.hash as usize & mask).map_or(0, |s| s.tail);
+        }
+        std::hint::black_box(touch);
+        // Pass 2: resolve in file order, so ids follow first appearance.
+        let mut pending = std::mem::take(&mut self.pending);
+        for p in pending.drain(..) {
+            let id = match p.long {
+                None => self.intern_inline(&p.key, p.hash)?,
+                Some(k) => self.intern_long(k)?,
+            };
+            if let Some(evs) = events.get_mut(p.first_event..p.first_event + p.events) {
+                for e in evs {
+                    e.user = id;
+                }
+            }
+        }
+        self.pending = pending;
+        Ok(())
+    }
+
+    fn next_id(&mut self) -> Result<u32, ParseError> {
+        if self.count >= u32::MAX - 1 {
+            return Err(too_many_users());
+        }
+        let id = self.count;
+        self.count += 1;
+        Ok(id)
+    }
+
+    /// Needs a free slot (the caller grows the table first).
+    #[inline(always)]
+    fn intern_inline(&mut self, key: &InlineKey, hash: u64) -> Result<u32, ParseError> {
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            let Some(slot) = self.slots.get(i) else {
+                return Err(too_many_users()); // unreachable: `i` is masked
+            };
+            if slot.holds(key) {
+                return Ok(slot.id);
+            }
+            if slot.tail == 0 {
+                let id = self.next_id()?;
+                if let Some(slot) = self.slots.get_mut(i) {
+                    *slot = Slot {
+                        w: key.w,
+                        tail: key.tail,
+                        id,
+                    };
+                }
+                self.occupied += 1;
+                return Ok(id);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let mut new_len = self.slots.len() * 2;
+        while (self.occupied + BATCH) * 2 > new_len {
+            new_len *= 2;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; new_len]);
+        let mask = new_len - 1;
+        for s in old.into_iter().filter(|s| s.tail != 0) {
+            let mut i = s.key().hash() as usize & mask;
+            while let Some(slot) = self.slots.get_mut(i) {
+                if slot.tail == 0 {
+                    *slot = s;
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+    }
+
+    fn intern_long(&mut self, key: Cow<'a, [u8]>) -> Result<u32, ParseError> {
+        if let Some(&id) = self.long.get(key.as_ref()) {
+            return Ok(id);
+        }
+        let id = self.next_id()?;
+        self.long.insert(key, id);
+        Ok(id)
+    }
+}
+
+/// Entries of a direct-mapped cache.
+const CACHE: usize = 64;
+
+/// Interns names (channels, campaigns, …). Names up to 16 bytes hit a direct-mapped cache
+/// keyed by their bytes before the hash map.
+struct NameIndex<'a> {
+    input: &'a [u8],
+    table: Channels,
+    raw: BytesMap<&'a [u8], u32>,
+    cache: [([u64; 2], u32, u32); CACHE],
+}
+
+impl<'a> NameIndex<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        NameIndex {
+            input,
+            table: Channels::new(),
+            raw: BytesMap::default(),
+            cache: [([0; 2], u32::MAX, 0); CACHE],
+        }
+    }
+
+    /// The id of a trimmed, non-empty name.
+    #[inline(always)]
+    fn intern(&mut self, name: Cow<'a, [u8]>) -> u32 {
+        if name.len() <= 16 {
+            let w = padded_words::<2>(self.input, &name);
+            let len = name.len() as u32;
+            let h = (fold(w[0] ^ K[0], w[1] ^ K[1] ^ u64::from(len)) >> 58) as usize;
+            if let Some(e) = self.cache.get(h) {
+                if e.0 == w && e.1 == len {
+                    return e.2;
+                }
+            }
+            let id = self.slow(name);
+            if let Some(e) = self.cache.get_mut(h) {
+                *e = (w, len, id);
+            }
+            return id;
+        }
+        self.slow(name)
+    }
+
+    #[cold]
+    fn slow(&mut self, name: Cow<'a, [u8]>) -> u32 {
+        match name {
+            Cow::Borrowed(k) => match self.raw.get(k) {
+                Some(&id) => id,
+                None => {
+                    let id = self.table.intern(&decode_text(k));
+                    self.raw.insert(k, id);
+                    id
+                }
+            },
+            Cow::Owned(k) => self.table.intern(&decode_text(&k)),
+        }
+    }
+}
+
+/// Interns [`TouchKey`]s, with a direct-mapped cache in front of the hash map.
+struct TouchKeyIndex {
+    keys: Vec<TouchKey>,
+    ids: FxHashMap<TouchKey, u32>,
+    cache: [Option<(TouchKey, u32)>; CACHE],
+}
+
+impl TouchKeyIndex {
+    #[inline(always)]
+    fn intern(&mut self, k: TouchKey) -> Result<u32, RowFail> {
+        let opt = |x: Option<u32>| x.map_or(u64::MAX, u64::from);
+        let h = (fold(
+            u64::from(k.channel) ^ (opt(k.campaign) << 32) ^ K[0],
+            opt(k.source) ^ (opt(k.medium) << 29) ^ k.entry.map_or(K[2], |e| e ^ K[3]),
+        ) >> 58) as usize;
+        if let Some(Some((ck, id))) = self.cache.get(h) {
+            if *ck == k {
+                return Ok(*id);
+            }
+        }
+        let id = match self.ids.get(&k) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.keys.len())
+                    .ok()
+                    .filter(|&n| n < MAX_TOUCH_KEYS)
+                    .ok_or(RowFail::Fatal(ParseError::TooManyTouchKeys))?;
+                self.keys.push(k);
+                self.ids.insert(k, id);
+                id
+            }
+        };
+        if let Some(e) = self.cache.get_mut(h) {
+            *e = Some((k, id));
+        }
+        Ok(id)
+    }
+}
+
+/// Remembers whether each event-type value (up to 16 bytes) means a conversion.
+struct EventTypeCache {
+    extra_names: Vec<String>,
+    seen: Vec<([u64; 2], u32, bool)>,
+}
+
+/// The per-row state of one parse.
+struct RowParser<'a> {
+    input: &'a [u8],
+    c: Columns,
+    ncols: usize,
+    decimal_comma: bool,
+    users: UserTable<'a>,
+    channels: NameIndex<'a>,
+    campaigns: NameIndex<'a>,
+    sources: NameIndex<'a>,
+    mediums: NameIndex<'a>,
+    touch_keys: TouchKeyIndex,
+    event_types: EventTypeCache,
+    events: Vec<Event>,
+}
+
+enum RowFail {
+    Reject(Option<usize>, RowReason),
+    Fatal(ParseError),
+}
+
+impl From<ParseError> for RowFail {
+    fn from(e: ParseError) -> Self {
+        RowFail::Fatal(e)
+    }
+}
+
+#[inline(always)]
+fn trim_cow(c: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    match c {
+        Cow::Borrowed(b) => Cow::Borrowed(b.trim_ascii()),
+        Cow::Owned(v) => {
+            let t = v.trim_ascii();
+            if t.len() == v.len() {
+                Cow::Owned(v)
+            } else {
+                Cow::Owned(t.to_vec())
+            }
+        }
+    }
+}
+
+/// Normalise an event-type value or name: trimmed, lower-case, spaces and `-` as `_`.
+fn normalize_name(b: &[u8]) -> String {
+    decode_text(b.trim_ascii())
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// A yes/no flag; empty is no.
+fn parse_flag(b: &[u8]) -> Option<bool> {
+    let t = b.trim_ascii();
+    const YES: [&[u8]; 5] = [b"1", b"true", b"yes", b"y", b"t"];
+    const NO: [&[u8]; 6] = [b"", b"0", b"false", b"no", b"n", b"f"];
+    if YES.iter().any(|y| t.eq_ignore_ascii_case(y)) {
+        return Some(true);
+    }
+    if NO.iter().any(|n| t.eq_ignore_ascii_case(n)) {
+        return Some(false);
+    }
+    match parse_amount(t, false) {
+        Ok(1.0) => Some(true),
+        Ok(0.0) => Some(false),
+        _ => None,
+    }
+}
+
+fn is_conversion_name(t: &[u8], extra: &[String]) -> bool {
+    let n = normalize_name(t);
+    CONVERSION_EVENTS.contains(&n.as_str()) || extra.contains(&n)
+}
+
+impl<'a> RowParser<'a> {
+    #[inline(always)]
+    fn field(&self, rec: &Record<'a>, i: usize) -> Cow<'a, [u8]> {
+        // An empty slice *inside the input* when out of range: comparing a dangling `&[]` with
+        // glibc's memcmp costs a masked-load fault assist on some CPUs.
+        rec.field(i)
+            .unwrap_or(Cow::Borrowed(self.input.get(..0).unwrap_or_default()))
+    }
+
+    #[inline(always)]
+    fn is_conversion_event(&mut self, raw: &[u8]) -> bool {
+        let t = raw.trim_ascii();
+        if t.len() > 16 {
+            return is_conversion_name(t, &self.event_types.extra_names);
+        }
+        let w = padded_words::<2>(self.input, t);
+        let len = t.len() as u32;
+        if let Some((_, _, r)) = self
+            .event_types
+            .seen
+            .iter()
+            .find(|(sw, sl, _)| *sw == w && *sl == len)
+        {
+            return *r;
+        }
+        let r = is_conversion_name(t, &self.event_types.extra_names);
+        if self.event_types.seen.len() < 16 {
+            self.event_types.seen.push((w, len, r));
+        }
+        r
+    }
+
+    #[inline(always)]
+    fn amount(&self, rec: &Record<'a>, col: Option<usize>) -> Result<f64, RowFail> {
+        let Some(i) = col else { return Ok(0.0) };
+        let raw = self.field(rec, i);
+        parse_amount(&raw, self.decimal_comma).map_err(|e| RowFail::Reject(Some(i), e.reason(&raw)))
+    }
+
+    #[inline(always)]
+    fn name(&mut self, rec: &Record<'a>, col: Option<usize>, which: u8) -> Option<u32> {
+        let i = col?;
+        let v = trim_cow(self.field(rec, i));
+        if v.is_empty() {
+            return None;
+        }
+        Some(match which {
+            0 => self.campaigns.intern(v),
+            1 => self.sources.intern(v),
+            _ => self.mediums.intern(v),
+        })
+    }
+
+    #[inline(always)]
+    fn entry(&self, rec: &Record<'a>) -> Option<EntryId> {
+        self.c
+            .content
+            .and_then(|i| entry_id_from_content_bytes(&self.field(rec, i)))
+            .or_else(|| {
+                self.c
+                    .url
+                    .and_then(|i| entry_id_from_url_bytes(&self.field(rec, i)))
+            })
+    }
+
+    #[inline(always)]
+    fn row(&mut self, rec: &Record<'a>) -> Result<(), RowFail> {
+        if rec.unterminated() {
+            return Err(RowFail::Reject(None, RowReason::UnterminatedQuote));
+        }
+        if rec.len() != self.ncols {
+            return Err(RowFail::Reject(
+                None,
+                RowReason::FieldCount {
+                    expected: self.ncols,
+                    found: rec.len(),
+                },
+            ));
+        }
+        let c = self.c;
+        let user = trim_cow(self.field(rec, c.user));
+        if user.is_empty() {
+            return Err(RowFail::Reject(Some(c.user), RowReason::Empty));
+        }
+        let ts_raw = self.field(rec, c.ts);
+        let ts_ms = parse_timestamp_bytes(&ts_raw).map_err(|error| {
+            RowFail::Reject(
+                Some(c.ts),
+                RowReason::Timestamp {
+                    value: snippet(ts_raw.trim_ascii()),
+                    error,
+                },
+            )
+        })?;
+        let mut conversion = match c.event {
+            Some(i) => {
+                let v = self.field(rec, i);
+                self.is_conversion_event(&v)
+            }
+            None => false,
+        };
+        let mut flagged = false;
+        if !conversion {
+            if let Some(i) = c.flag {
+                let raw = self.field(rec, i);
+                flagged = parse_flag(&raw).ok_or_else(|| {
+                    RowFail::Reject(
+                        Some(i),
+                        RowReason::BadFlag {
+                            value: snippet(raw.trim_ascii()),
+                        },
+                    )
+                })?;
+            }
+        }
+        let channel = trim_cow(self.field(rec, c.channel));
+        if flagged && channel.is_empty() {
+            conversion = true;
+            flagged = false;
+        }
+        let first = self.events.len();
+        if conversion {
+            let revenue = self.amount(rec, c.revenue)?;
+            self.events
+                .push(Event::conversion(0, ts_ms, revenue, false));
+        } else {
+            if channel.is_empty() {
+                return Err(RowFail::Reject(Some(c.channel), RowReason::Empty));
+            }
+            let cost = self.amount(rec, c.cost)?;
+            let revenue = if flagged {
+                self.amount(rec, c.revenue)?
+            } else {
+                0.0
+            };
+            let key = TouchKey {
+                channel: self.channels.intern(channel),
+                campaign: self.name(rec, c.campaign, 0),
+                source: self.name(rec, c.source, 1),
+                medium: self.name(rec, c.medium, 2),
+                entry: self.entry(rec),
+            };
+            let touch = self.touch_keys.intern(key)?;
+            self.events.push(Event {
+                ts_ms,
+                amount: cost,
+                user: 0,
+                touch,
+            });
+            if flagged {
+                self.events.push(Event::conversion(0, ts_ms, revenue, true));
+            }
+        }
+        let n = self.events.len() - first;
+        self.users.defer(user, first, n, &mut self.events)?;
+        Ok(())
+    }
+}
+
+/// Parse an event-log CSV. Fatal problems (no header, missing required columns) are errors;
+/// bad rows are listed in [`EventLog::report`].
+pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog, ParseError> {
+    let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
+    let mut reader = Reader::new(bytes, delim);
+    let mut rec = Record::new();
+    loop {
+        if !reader.read(&mut rec) {
+            return Err(ParseError::NoHeader);
+        }
+        if !rec.is_blank() {
+            break;
+        }
+    }
+    let headers: Vec<String> = rec
+        .fields()
+        .map(|f| decode_text(&f).trim().to_owned())
+        .collect();
+    let ncols = headers.len();
+    let mut hm = HeaderMap::new(headers);
+    let c = Columns::find(&mut hm, &opts.columns)?;
+    let mut p = RowParser {
+        input: bytes,
+        c,
+        ncols,
+        decimal_comma: delim != Delimiter::COMMA,
+        users: UserTable::new(bytes),
+        channels: NameIndex::new(bytes),
+        campaigns: NameIndex::new(bytes),
+        sources: NameIndex::new(bytes),
+        mediums: NameIndex::new(bytes),
+        touch_keys: TouchKeyIndex {
+            keys: Vec::new(),
+            ids: FxHashMap::default(),
+            cache: [None; CACHE],
+        },
+        event_types: EventTypeCache {
+            extra_names: opts
+                .conversion_events
+                .iter()
+                .map(|n| normalize_name(n.as_bytes()))
+                .collect(),
+            seen: Vec::new(),
+        },
+        events: Vec::new(),
+    };
+    let mut rejections = Rejections::new(opts.max_stored_rejections);
+    let mut accepted = 0usize;
+    let data_start = reader.position();
+    const PROBE_ROWS: usize = 1024;
+    while reader.read(&mut rec) {
+        if rec.is_blank() {
+            continue;
+        }
+        match p.row(&rec) {
+            Ok(()) => accepted += 1,
+            Err(RowFail::Reject(col, reason)) => {
+                rejections.push(rec.line(), col.and_then(|i| hm.name(i)), || reason)
+            }
+            Err(RowFail::Fatal(e)) => return Err(e),
+        }
+        if accepted + rejections.count == PROBE_ROWS {
+            // Reserve for the rest of the file from the average row length so far.
+            let done = reader.position().saturating_sub(data_start).max(1);
+            let rest = bytes.len().saturating_sub(reader.position());
+            let per_byte = p.events.len() as f64 / done as f64;
+            p.events
+                .reserve((rest as f64 * per_byte * 1.02) as usize + 16);
+        }
+    }
+    p.users.flush(&mut p.events)?;
+    Ok(EventLog {
+        users: p.users.len(),
+        channels: p.channels.table,
+        campaigns: p.campaigns.table,
+        sources: p.sources.table,
+        mediums: p.mediums.table,
+        touch_keys: p.touch_keys.keys,
+        events: p.events,
+        report: ParseReport {
+            delimiter: delim.as_char(),
+            accepted,
+            rejected_count: rejections.count,
+            rejected: rejections.list,
+            columns: hm.into_columns(),
+        },
+    })
+}

@@ -1,0 +1,199 @@
+//! Aggregated path tables in the ChannelAttribution layout → an untimed [`JourneySet`].
+//!
+//! Columns: `path` (required), `total_conversions` (required), `total_conversion_value` and
+//! `total_null` (optional, 0 when absent); synonyms in [`Field::synonyms`]. A path is a list of
+//! channel names joined by the path separator (default `>`, matched literally); each name is
+//! trimmed, so `a > b > c` and `a>b>c` are the same path.
+//!
+//! Each accepted row becomes one journey of the set with `conversions`, `revenue` and `nulls`
+//! taken from the row and touches [`Touch::new`] (no entry, age `NaN`); `timed` is false and
+//! journeys carry no end time. Counts may be fractional but must be non-negative; empty cells
+//! are 0. Rows are rejected for an empty step (`a > > b`), an empty path with conversions, or
+//! bad numbers. An empty path without conversions is kept as a journey without touches (models
+//! skip it), so that the total of nulls still matches the file.
+
+use super::csv::{sniff_delimiter, Delimiter, Reader, Record};
+use super::{
+    decode_text, parse_amount, Field, HeaderMap, ParseError, ParseReport, Rejections, RowReason,
+    DEFAULT_MAX_STORED_REJECTIONS,
+};
+use crate::journey::{Channels, JourneySet, Touch};
+use std::borrow::Cow;
+
+/// Options of [`parse_path_table`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathTableOptions {
+    /// The field delimiter; `None` sniffs it.
+    pub delimiter: Option<Delimiter>,
+    /// What joins the channels of a path. Default `>`.
+    pub path_separator: String,
+    /// How many rejected rows to keep in detail (all are counted). Default 1,000.
+    pub max_stored_rejections: usize,
+    /// Explicit header names for fields, overriding the synonyms.
+    pub columns: Vec<(Field, String)>,
+}
+
+impl Default for PathTableOptions {
+    fn default() -> Self {
+        PathTableOptions {
+            delimiter: None,
+            path_separator: ">".to_owned(),
+            max_stored_rejections: DEFAULT_MAX_STORED_REJECTIONS,
+            columns: Vec::new(),
+        }
+    }
+}
+
+/// A parsed path table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathTable {
+    pub set: JourneySet,
+    pub report: ParseReport,
+}
+
+struct Cols {
+    path: usize,
+    conversions: usize,
+    value: Option<usize>,
+    nulls: Option<usize>,
+}
+
+/// Parse an aggregated path table.
+pub fn parse_path_table(bytes: &[u8], opts: &PathTableOptions) -> Result<PathTable, ParseError> {
+    if opts.path_separator.is_empty() {
+        return Err(ParseError::EmptyPathSeparator);
+    }
+    let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
+    let mut reader = Reader::new(bytes, delim);
+    let mut rec = Record::new();
+    loop {
+        if !reader.read(&mut rec) {
+            return Err(ParseError::NoHeader);
+        }
+        if !rec.is_blank() {
+            break;
+        }
+    }
+    let headers: Vec<String> = rec
+        .fields()
+        .map(|f| decode_text(&f).trim().to_owned())
+        .collect();
+    let ncols = headers.len();
+    let mut hm = HeaderMap::new(headers);
+    let path = hm.find(Field::Path, &opts.columns)?;
+    let conversions = hm.find(Field::Conversions, &opts.columns)?;
+    let value = hm.find(Field::ConversionValue, &opts.columns)?;
+    let nulls = hm.find(Field::Nulls, &opts.columns)?;
+    let c = match (path, conversions) {
+        (Some(path), Some(conversions)) => Cols {
+            path,
+            conversions,
+            value,
+            nulls,
+        },
+        _ => {
+            let missing = [(Field::Path, path), (Field::Conversions, conversions)]
+                .into_iter()
+                .filter(|(_, c)| c.is_none())
+                .map(|(f, _)| f)
+                .collect();
+            return Err(ParseError::MissingColumns {
+                missing,
+                found: hm.raw.clone(),
+            });
+        }
+    };
+    let decimal_comma = delim != Delimiter::COMMA;
+    let mut set = JourneySet::new(Channels::new(), false);
+    let mut touches: Vec<Touch> = Vec::new();
+    let mut rejections = Rejections::new(opts.max_stored_rejections);
+    let mut accepted = 0usize;
+    while reader.read(&mut rec) {
+        if rec.is_blank() {
+            continue;
+        }
+        match row(
+            &rec,
+            &c,
+            ncols,
+            decimal_comma,
+            &opts.path_separator,
+            &mut set,
+            &mut touches,
+        ) {
+            Ok(()) => accepted += 1,
+            Err((col, reason)) => {
+                rejections.push(rec.line(), col.and_then(|i| hm.name(i)), || reason)
+            }
+        }
+    }
+    Ok(PathTable {
+        set,
+        report: ParseReport {
+            delimiter: delim.as_char(),
+            accepted,
+            rejected_count: rejections.count,
+            rejected: rejections.list,
+            columns: hm.into_columns(),
+        },
+    })
+}
+
+fn row(
+    rec: &Record<'_>,
+    c: &Cols,
+    ncols: usize,
+    decimal_comma: bool,
+    sep: &str,
+    set: &mut JourneySet,
+    touches: &mut Vec<Touch>,
+) -> Result<(), (Option<usize>, RowReason)> {
+    if rec.unterminated() {
+        return Err((None, RowReason::UnterminatedQuote));
+    }
+    if rec.len() != ncols {
+        return Err((
+            None,
+            RowReason::FieldCount {
+                expected: ncols,
+                found: rec.len(),
+            },
+        ));
+    }
+    let field = |i: usize| rec.field(i).unwrap_or(Cow::Borrowed(&[]));
+    let amount = |col: Option<usize>| -> Result<f64, (Option<usize>, RowReason)> {
+        let Some(i) = col else { return Ok(0.0) };
+        let raw = field(i);
+        parse_amount(&raw, decimal_comma).map_err(|e| (Some(i), e.reason(&raw)))
+    };
+    let conversions = amount(Some(c.conversions))?;
+    let value = amount(c.value)?;
+    let nulls = amount(c.nulls)?;
+    let raw = field(c.path);
+    let text = decode_text(&raw);
+    let text = text.trim();
+    touches.clear();
+    if text.is_empty() {
+        if conversions > 0.0 {
+            return Err((
+                Some(c.path),
+                RowReason::EmptyPathWithConversions { conversions },
+            ));
+        }
+    } else {
+        // Validate every step before interning any, so a rejected row adds no channel.
+        if let Some(position) = text.split(sep).position(|s| s.trim().is_empty()) {
+            return Err((
+                Some(c.path),
+                RowReason::EmptyPathStep {
+                    position: position + 1,
+                },
+            ));
+        }
+        for step in text.split(sep) {
+            touches.push(Touch::new(set.channels.intern(step.trim())));
+        }
+    }
+    set.push(touches, conversions, value, nulls, None);
+    Ok(())
+}

@@ -1,0 +1,472 @@
+//! Timestamps: ISO 8601 dates and date-times, `YYYYMMDD` and epoch numbers → unix milliseconds.
+//!
+//! Accepted forms (surrounding whitespace ignored):
+//! - `2025-03-01T10:11:12Z`, `2025-03-01 10:11:12`, `2025-03-01T10:11`, with optional fraction
+//!   (`.123456`, `,5`; digits beyond milliseconds are dropped, i.e. the time is floored to the
+//!   millisecond), `T`/`t`/space between date and time, `/` instead of `-` in the date
+//!   (year first only), one- or two-digit month, day and hour;
+//! - a zone `Z`, `+02:00`, `+0200`, `+02`, `-05:00`, or ` UTC`/` GMT`; **no zone means UTC**;
+//! - a date alone, `2025-03-01` (midnight UTC);
+//! - eight digits `YYYYMMDD` (GA4's `event_date`) when they form a valid date of years 1900–2199;
+//! - an epoch number, optionally negative and with a fraction. Its unit is decided by the
+//!   magnitude of its integer part (see [`epoch_unit`]): below 10¹¹ seconds, below 10¹⁴
+//!   milliseconds, below 10¹⁷ microseconds (GA4's `event_timestamp`), otherwise nanoseconds.
+//!   So seconds cover 1970 ± 3,000 years and milliseconds, microseconds and nanoseconds every
+//!   instant after 1973-03-03 (a millisecond epoch before that would be read as seconds).
+//!
+//! Leap second `:60` is accepted and counts as the next second. Day arithmetic uses the
+//! days-from-civil formula of the proleptic Gregorian calendar (H. Hinnant's algorithm).
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// Which part of a date-time is out of range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimePart {
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+    Offset,
+}
+
+impl std::fmt::Display for TimePart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TimePart::Month => "month",
+            TimePart::Day => "day",
+            TimePart::Hour => "hour",
+            TimePart::Minute => "minute",
+            TimePart::Second => "second",
+            TimePart::Offset => "zone offset",
+        })
+    }
+}
+
+/// Why a timestamp could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimestampError {
+    #[error("empty timestamp")]
+    Empty,
+    #[error("not a recognised timestamp (expected ISO 8601 like 2025-03-01T10:00:00Z, a date like 2025-03-01, or epoch seconds/milliseconds/microseconds)")]
+    Unrecognised,
+    #[error("{part} {value} is out of range")]
+    OutOfRange { part: TimePart, value: u32 },
+    #[error("epoch number is too large")]
+    Overflow,
+}
+
+/// The unit of an epoch number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EpochUnit {
+    Seconds,
+    Millis,
+    Micros,
+    Nanos,
+}
+
+/// Integer parts below this are seconds (10¹¹ s is the year 5138).
+pub const SECONDS_BELOW: u64 = 100_000_000_000;
+/// Integer parts below this (and not seconds) are milliseconds.
+pub const MILLIS_BELOW: u64 = 100_000_000_000_000;
+/// Integer parts below this (and not milliseconds) are microseconds; larger ones nanoseconds.
+pub const MICROS_BELOW: u64 = 100_000_000_000_000_000;
+
+/// The unit of an epoch number whose integer part has absolute value `magnitude`.
+pub fn epoch_unit(magnitude: u64) -> EpochUnit {
+    if magnitude < SECONDS_BELOW {
+        EpochUnit::Seconds
+    } else if magnitude < MILLIS_BELOW {
+        EpochUnit::Millis
+    } else if magnitude < MICROS_BELOW {
+        EpochUnit::Micros
+    } else {
+        EpochUnit::Nanos
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (`month` 1–12, `day` 1–31).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400); // 0..=399
+    let m = i64::from(month);
+    let mp = if m > 2 { m - 3 } else { m + 9 }; // March = 0
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1; // 0..=365
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // 0..=146096
+    era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian date `(year, month, day)` of a day count since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // 0..=146096
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // 0..=399
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // 0..=365
+    let mp = (5 * doy + 2) / 153; // 0..=11
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+/// Number of days in `month` of `year`.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// `2025-03-01T10:11:12.345Z` (always UTC, always milliseconds). Years outside 0–9999 are
+/// written with a sign and are not read back by [`parse_timestamp`].
+pub fn format_iso_ms(ms: i64) -> String {
+    let days = ms.div_euclid(MS_PER_DAY);
+    let rem = ms.rem_euclid(MS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let (h, rem) = (rem / 3_600_000, rem % 3_600_000);
+    let (mi, rem) = (rem / 60_000, rem % 60_000);
+    let (s, milli) = (rem / 1000, rem % 1000);
+    if (0..=9999).contains(&y) {
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
+    } else {
+        format!("{y:+05}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
+    }
+}
+
+/// `2025-03-01`: the UTC date of a unix-millisecond instant.
+pub fn format_date(ms: i64) -> String {
+    let (y, m, d) = civil_from_days(ms.div_euclid(MS_PER_DAY));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Read a timestamp (see the module documentation) as unix milliseconds.
+pub fn parse_timestamp(s: &str) -> Result<i64, TimestampError> {
+    parse_timestamp_bytes(s.as_bytes())
+}
+
+/// [`parse_timestamp`] over bytes.
+pub fn parse_timestamp_bytes(b: &[u8]) -> Result<i64, TimestampError> {
+    let b = b.trim_ascii();
+    let first = *b.first().ok_or(TimestampError::Empty)?;
+    if b.len() >= 5 && matches!(b.get(4), Some(b'-' | b'/')) && first.is_ascii_digit() {
+        return parse_iso(b);
+    }
+    if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
+        return parse_epoch(b);
+    }
+    Err(TimestampError::Unrecognised)
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline(always)]
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Between `min` and `max` decimal digits.
+    #[inline(always)]
+    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+        let mut v = 0u32;
+        let mut n = 0;
+        while n < max {
+            match self.peek() {
+                Some(c @ b'0'..=b'9') => {
+                    v = v * 10 + u32::from(c - b'0');
+                    self.i += 1;
+                    n += 1;
+                }
+                _ => break,
+            }
+        }
+        (n >= min).then_some(v)
+    }
+
+    fn done(&self) -> bool {
+        self.i >= self.b.len()
+    }
+}
+
+fn out_of_range(part: TimePart, value: u32) -> TimestampError {
+    TimestampError::OutOfRange { part, value }
+}
+
+fn date_days(year: u32, month: u32, day: u32) -> Result<i64, TimestampError> {
+    if !(1..=12).contains(&month) {
+        return Err(out_of_range(TimePart::Month, month));
+    }
+    let y = i64::from(year);
+    if day == 0 || day > days_in_month(y, month) {
+        return Err(out_of_range(TimePart::Day, day));
+    }
+    Ok(days_from_civil(y, month, day))
+}
+
+/// The common fixed-width `YYYY-MM-DDTHH:MM:SS` prefix (`T`, `t` or space), read without a
+/// cursor: year, month, day, hour, minute, second.
+#[inline(always)]
+fn fixed_datetime(b: &[u8]) -> Option<[u32; 6]> {
+    let a: &[u8; 19] = b.get(..19)?.try_into().ok()?;
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T' | b't' | b' ', h0, h1, b':', i0, i1, b':', s0, s1] =
+        *a
+    else {
+        return None;
+    };
+    let d = |c: u8| -> Option<u32> {
+        let v = c.wrapping_sub(b'0');
+        (v < 10).then_some(u32::from(v))
+    };
+    Some([
+        d(y0)? * 1000 + d(y1)? * 100 + d(y2)? * 10 + d(y3)?,
+        d(m0)? * 10 + d(m1)?,
+        d(d0)? * 10 + d(d1)?,
+        d(h0)? * 10 + d(h1)?,
+        d(i0)? * 10 + d(i1)?,
+        d(s0)? * 10 + d(s1)?,
+    ])
+}
+
+fn parse_iso(b: &[u8]) -> Result<i64, TimestampError> {
+    use TimestampError::Unrecognised;
+    let mut c = Cursor { b, i: 0 };
+    let (days, hour, minute, second, has_seconds);
+    if let Some([year, month, day, h, mi, s]) = fixed_datetime(b) {
+        days = date_days(year, month, day)?;
+        (hour, minute, second, has_seconds) = (h, mi, s, true);
+        c.i = 19;
+    } else {
+        let year = c.digits(4, 4).ok_or(Unrecognised)?;
+        let sep = c.peek().ok_or(Unrecognised)?;
+        c.i += 1;
+        let month = c.digits(1, 2).ok_or(Unrecognised)?;
+        if !c.eat(sep) {
+            return Err(Unrecognised);
+        }
+        let day = c.digits(1, 2).ok_or(Unrecognised)?;
+        days = date_days(year, month, day)?;
+        if c.done() {
+            return Ok(days * MS_PER_DAY);
+        }
+        if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+            return Err(Unrecognised);
+        }
+        hour = c.digits(1, 2).ok_or(Unrecognised)?;
+        if !c.eat(b':') {
+            return Err(Unrecognised);
+        }
+        minute = c.digits(2, 2).ok_or(Unrecognised)?;
+        has_seconds = c.eat(b':');
+        second = if has_seconds {
+            c.digits(2, 2).ok_or(Unrecognised)?
+        } else {
+            0
+        };
+    }
+    let mut ms = days * MS_PER_DAY;
+    let mut milli = 0;
+    if has_seconds && (c.eat(b'.') || c.eat(b',')) {
+        let start = c.i;
+        let mut scale = 100;
+        while let Some(d @ b'0'..=b'9') = c.peek() {
+            milli += u32::from(d - b'0') * scale;
+            scale /= 10;
+            c.i += 1;
+        }
+        if c.i == start {
+            return Err(Unrecognised);
+        }
+    }
+    if hour > 23 {
+        return Err(out_of_range(TimePart::Hour, hour));
+    }
+    if minute > 59 {
+        return Err(out_of_range(TimePart::Minute, minute));
+    }
+    if second > 60 {
+        return Err(out_of_range(TimePart::Second, second));
+    }
+    ms += i64::from(hour) * 3_600_000
+        + i64::from(minute) * 60_000
+        + i64::from(second) * 1000
+        + i64::from(milli);
+    // Zone.
+    while c.eat(b' ') {}
+    if c.done() {
+        return Ok(ms);
+    }
+    let offset_min: i64 = match c.peek() {
+        Some(b'Z' | b'z') => {
+            c.i += 1;
+            0
+        }
+        Some(s @ (b'+' | b'-')) => {
+            c.i += 1;
+            let hh = c.digits(2, 2).ok_or(Unrecognised)?;
+            let colon = c.eat(b':');
+            let mm = match c.digits(2, 2) {
+                Some(mm) => mm,
+                None if colon => return Err(Unrecognised),
+                None => 0,
+            };
+            if hh > 23 {
+                return Err(out_of_range(TimePart::Offset, hh));
+            }
+            if mm > 59 {
+                return Err(out_of_range(TimePart::Offset, mm));
+            }
+            let off = i64::from(hh * 60 + mm);
+            if s == b'-' {
+                -off
+            } else {
+                off
+            }
+        }
+        _ => {
+            let rest = b.get(c.i..).unwrap_or(&[]);
+            if rest.eq_ignore_ascii_case(b"utc") || rest.eq_ignore_ascii_case(b"gmt") {
+                c.i = b.len();
+                0
+            } else {
+                return Err(Unrecognised);
+            }
+        }
+    };
+    if !c.done() {
+        return Err(Unrecognised);
+    }
+    Ok(ms - offset_min * 60_000)
+}
+
+fn parse_epoch(b: &[u8]) -> Result<i64, TimestampError> {
+    use TimestampError::{Overflow, Unrecognised};
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, b),
+    };
+    let mut n: u64 = 0;
+    let mut int_digits = 0usize;
+    let mut i = 0;
+    while let Some(&d) = digits.get(i) {
+        if !d.is_ascii_digit() {
+            break;
+        }
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+            .ok_or(Overflow)?;
+        int_digits += 1;
+        i += 1;
+    }
+    // Fraction: the first three digits (as milliseconds of a second) and whether more is left.
+    let mut frac_ms = 0u64;
+    let mut frac_any = false;
+    let mut frac_rest = false;
+    let has_fraction = digits.get(i) == Some(&b'.');
+    if has_fraction {
+        i += 1;
+        let start = i;
+        let mut scale = 100;
+        while let Some(&d) = digits.get(i) {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            let v = u64::from(d - b'0');
+            frac_any |= v != 0;
+            if scale > 0 {
+                frac_ms += v * scale;
+            } else {
+                frac_rest |= v != 0;
+            }
+            scale /= 10;
+            i += 1;
+        }
+        if i == start {
+            return Err(Unrecognised);
+        }
+    }
+    if int_digits == 0 || i != digits.len() {
+        return Err(Unrecognised);
+    }
+    if int_digits == 8 && !neg && !has_fraction && !matches!(b.first(), Some(b'+')) {
+        let (y, md) = ((n / 10_000) as u32, (n % 10_000) as u32);
+        if (1900..=2199).contains(&y) {
+            if let Ok(days) = date_days(y, md / 100, md % 100) {
+                return Ok(days * MS_PER_DAY);
+            }
+        }
+    }
+    // Magnitude in whole milliseconds (truncated) and whether a remainder was dropped.
+    let (ms, rem) = match epoch_unit(n) {
+        EpochUnit::Seconds => (n * 1000 + frac_ms, frac_rest),
+        EpochUnit::Millis => (n, frac_any),
+        EpochUnit::Micros => (n / 1000, !n.is_multiple_of(1000) || frac_any),
+        EpochUnit::Nanos => (n / 1_000_000, !n.is_multiple_of(1_000_000) || frac_any),
+    };
+    let ms = i64::try_from(ms).map_err(|_| Overflow)?;
+    // Floor, also for negative numbers.
+    Ok(if neg { -ms - i64::from(rem) } else { ms })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        for d in -800_000..800_000 {
+            let (y, m, dd) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, dd), d);
+        }
+    }
+
+    #[test]
+    fn epoch_units() {
+        assert_eq!(parse_timestamp("1740787200"), Ok(1_740_787_200_000));
+        assert_eq!(parse_timestamp("1740787200123"), Ok(1_740_787_200_123));
+        assert_eq!(parse_timestamp("1740787200123456"), Ok(1_740_787_200_123));
+        assert_eq!(
+            parse_timestamp("1740787200123456789"),
+            Ok(1_740_787_200_123)
+        );
+        assert_eq!(parse_timestamp("1740787200.5"), Ok(1_740_787_200_500));
+        assert_eq!(parse_timestamp("-1.5"), Ok(-1500));
+        assert_eq!(parse_timestamp("-1.0005"), Ok(-1001));
+        assert_eq!(parse_timestamp("20250301"), Ok(1_740_787_200_000));
+        assert_eq!(
+            parse_timestamp("99999999999999999999"),
+            Err(TimestampError::Overflow)
+        );
+    }
+}
