@@ -1,0 +1,263 @@
+//! `refleqt attribute`: read a file, parse it, build journeys, run the models, print the report.
+
+use crate::args::{AttributeArgs, Format, Output};
+use crate::report::{
+    to_csv, InputSummary, ModelReport, Parameters, Report, Skipped, Totals, TruthSummary,
+};
+use crate::CliError;
+use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+use refleqt_engine::bootstrap::{intervals, BootstrapOptions};
+use refleqt_engine::models::{attribute, Model, ModelParams, ParamError};
+use refleqt_engine::parse::timestamp::format_iso_ms;
+use refleqt_engine::parse::{
+    parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
+};
+use refleqt_engine::simulate::{l1_distance, model_shares, Truth, TruthBasis};
+use refleqt_engine::JourneySet;
+use std::io::Write;
+use std::time::Instant;
+
+/// Guess the layout from the header: a `path` column with `total_conversions` means a path table.
+fn detect_format(bytes: &[u8]) -> Format {
+    let header_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let header = String::from_utf8_lossy(&bytes[..header_end]).to_ascii_lowercase();
+    if header.contains("total_conversions")
+        || header.trim_start_matches('\u{feff}').starts_with("path")
+    {
+        Format::Paths
+    } else {
+        Format::Events
+    }
+}
+
+struct Timer {
+    on: bool,
+    last: Instant,
+    start: Instant,
+}
+
+impl Timer {
+    fn new(on: bool) -> Self {
+        let now = Instant::now();
+        Timer {
+            on,
+            last: now,
+            start: now,
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        let now = Instant::now();
+        if self.on {
+            eprintln!(
+                "timing: {what:<28} {:>9.1} ms",
+                (now - self.last).as_secs_f64() * 1e3
+            );
+        }
+        self.last = now;
+    }
+
+    fn total(&self) {
+        if self.on {
+            eprintln!(
+                "timing: {:<28} {:>9.1} ms",
+                "total",
+                self.start.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
+}
+
+fn report_rejections(path: &str, report: &ParseReport) {
+    for r in report.rejected.iter().take(20) {
+        eprintln!(
+            "{path}:{}:{}: {}",
+            r.line,
+            r.column.as_deref().unwrap_or("-"),
+            r.reason
+        );
+    }
+    if report.rejected_count > 20 {
+        eprintln!("{path}: … {} rejected rows in all", report.rejected_count);
+    }
+}
+
+pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
+    let mut timer = Timer::new(a.timings);
+    let path = a.file.display().to_string();
+    let bytes = std::fs::read(&a.file).map_err(|e| CliError::io(&a.file, e))?;
+    timer.lap("read file");
+    let format = a.format.unwrap_or_else(|| detect_format(&bytes));
+    let delimiter =
+        match a.delimiter {
+            Some(b) => Some(Delimiter::new(b).ok_or_else(|| {
+                CliError::Params(format!("{:?} cannot be a delimiter", b as char))
+            })?),
+            None => None,
+        };
+    let input_error = |message: String| CliError::Input {
+        path: path.clone(),
+        message,
+    };
+    let (set, report): (JourneySet, ParseReport) = match format {
+        Format::Events => {
+            let opts = EventLogOptions {
+                delimiter,
+                ..Default::default()
+            };
+            let log = parse_event_log(&bytes, &opts).map_err(|e| input_error(e.to_string()))?;
+            timer.lap("parse event log");
+            let jopts = JourneyOptions {
+                lookback_days: a.lookback_days,
+            };
+            jopts
+                .validate()
+                .map_err(|e| CliError::Params(e.to_string()))?;
+            let set = build_journeys(&log, &jopts);
+            timer.lap("build journeys");
+            (set, log.report)
+        }
+        Format::Paths => {
+            let opts = PathTableOptions {
+                delimiter,
+                path_separator: a.path_separator.clone(),
+                ..Default::default()
+            };
+            let table = parse_path_table(&bytes, &opts).map_err(|e| input_error(e.to_string()))?;
+            timer.lap("parse path table");
+            (table.set, table.report)
+        }
+    };
+    drop(bytes);
+    report_rejections(&path, &report);
+    if let Some(first) = report.rejected.first() {
+        if a.strict {
+            return Err(input_error(format!(
+                "{} rows rejected (--strict); first at line {}, column {}: {}",
+                report.rejected_count,
+                first.line,
+                first.column.as_deref().unwrap_or("-"),
+                first.reason
+            )));
+        }
+    }
+    if report.accepted == 0 {
+        return Err(input_error("no data row could be read".into()));
+    }
+
+    let params = ModelParams {
+        half_life_days: a.half_life_days,
+        position_first: a.position_first,
+        position_last: a.position_last,
+        last_non_direct: a.last_non_direct,
+        markov_order: a.markov_order,
+    };
+    params
+        .validate()
+        .map_err(|e| CliError::Params(e.to_string()))?;
+    let truth: Option<Truth> = match &a.truth {
+        Some(p) => {
+            let raw = std::fs::read(p).map_err(|e| CliError::io(p, e))?;
+            Some(serde_json::from_slice(&raw).map_err(|e| CliError::Input {
+                path: p.display().to_string(),
+                message: format!("not a truth file from `refleqt simulate --truth`: {e}"),
+            })?)
+        }
+        None => None,
+    };
+
+    let mut results = Vec::new();
+    let mut skipped = Vec::new();
+    for &m in &a.models {
+        match attribute(&set, m, &params) {
+            Ok(r) => results.push(r),
+            Err(e @ ParamError::NoTimestamps) => skipped.push(Skipped {
+                model: m.key(),
+                reason: e.to_string(),
+            }),
+            Err(e) => return Err(CliError::Params(e.to_string())),
+        }
+        timer.lap(&format!("model {}", m.key()));
+    }
+    let run_models: Vec<Model> = results.iter().map(|r| r.model).collect();
+    let boot = BootstrapOptions {
+        replicates: a.bootstrap,
+        seed: a.seed,
+        ..Default::default()
+    };
+    let ivs = intervals(&set, &run_models, &params, &boot)
+        .map_err(|e| CliError::Params(e.to_string()))?;
+    if a.bootstrap > 0 {
+        timer.lap(&format!("bootstrap x{}", a.bootstrap));
+    }
+
+    let models = results
+        .into_iter()
+        .map(|r| {
+            let l1 = truth
+                .as_ref()
+                .map(|t| l1_distance(&model_shares(&r), t, TruthBasis::Realised));
+            let iv = ivs.iter().find(|iv| iv.model == r.model);
+            ModelReport::new(r, iv, l1)
+        })
+        .collect();
+    let out = Report {
+        refleqt: env!("CARGO_PKG_VERSION"),
+        input: InputSummary {
+            file: path.clone(),
+            format: match format {
+                Format::Events => "events",
+                Format::Paths => "paths",
+            },
+            delimiter: report.delimiter.to_string(),
+            rows_accepted: report.accepted,
+            rows_rejected: report.rejected_count,
+            rejected: report.rejected.iter().take(100).cloned().collect(),
+            columns: report.columns.clone(),
+            journeys: set.len(),
+            touches: set.touch_count(),
+            channels: set.channels.names().to_vec(),
+            date_range: set
+                .date_range_ms()
+                .map(|(lo, hi)| [format_iso_ms(lo), format_iso_ms(hi)]),
+        },
+        parameters: Parameters {
+            lookback_days: (format == Format::Events).then_some(a.lookback_days),
+            half_life_days: params.half_life_days,
+            position_first: params.position_first,
+            position_last: params.position_last,
+            last_non_direct: params.last_non_direct,
+            markov_order: params.markov_order,
+            bootstrap_replicates: boot.replicates,
+            bootstrap_seed: boot.seed,
+            interval_level: boot.level,
+        },
+        totals: Totals {
+            conversions: set.total_conversions(),
+            revenue: set.total_revenue(),
+            non_converting_journeys: set.total_nulls(),
+        },
+        models,
+        skipped,
+        truth: truth.as_ref().map(|t| TruthSummary {
+            basis: "realised",
+            shares: t.shares(TruthBasis::Realised),
+        }),
+    };
+    let text = match a.output {
+        Output::Json => {
+            serde_json::to_string_pretty(&out).map_err(|e| CliError::Params(e.to_string()))? + "\n"
+        }
+        Output::Csv => to_csv(&out),
+    };
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(text.as_bytes())
+        .map_err(|e| CliError::io(std::path::Path::new("stdout"), e))?;
+    timer.lap("write output");
+    timer.total();
+    Ok(())
+}

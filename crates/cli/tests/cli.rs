@@ -1,0 +1,165 @@
+//! The `refleqt` binary end to end: exit codes, messages naming file/line/column, the JSON layout.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn refleqt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_refleqt"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("refleqt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn version_and_help() {
+    let out = refleqt(&["--version"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).starts_with("refleqt "));
+    let out = refleqt(&["--help"]);
+    assert!(text(&out.stdout).contains("refleqt attribute FILE"));
+}
+
+#[test]
+fn bad_arguments_exit_2_with_usage() {
+    let out = refleqt(&["attribute", "x.csv", "--model", "magic"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("--model") && err.contains("USAGE"), "{err}");
+}
+
+#[test]
+fn missing_file_exits_2_naming_it() {
+    let out = refleqt(&["attribute", "/nonexistent/refleqt.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/refleqt.csv"));
+}
+
+#[test]
+fn bad_rows_name_file_line_and_column_and_strict_exits_2() {
+    let f = scratch("bad.csv");
+    std::fs::write(
+        &f,
+        "user_id,timestamp,channel,event,revenue\n\
+         u1,2025-01-01T10:00:00Z,email,touch,\n\
+         u1,not-a-time,email,touch,\n\
+         u1,2025-01-02T10:00:00Z,,conversion,30\n",
+    )
+    .expect("write");
+    let path = f.display().to_string();
+    let out = refleqt(&["attribute", &path, "--bootstrap", "0"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("{path}:3:timestamp:")), "{err}");
+    let out = refleqt(&["attribute", &path, "--bootstrap", "0", "--strict"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&path) && err.contains("line 3") && err.contains("timestamp"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_columns_exit_2() {
+    let f = scratch("nocols.csv");
+    std::fs::write(&f, "a,b\n1,2\n").expect("write");
+    let out = refleqt(&["attribute", &f.display().to_string(), "--format", "events"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("missing column"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn simulate_then_attribute_round_trip_is_deterministic_and_scores_truth() {
+    let (events, paths, truth) = (
+        scratch("ev.csv"),
+        scratch("paths.csv"),
+        scratch("truth.json"),
+    );
+    let out = refleqt(&[
+        "simulate",
+        "--journeys",
+        "3000",
+        "--seed",
+        "7",
+        "--events",
+        &events.display().to_string(),
+        "--paths",
+        &paths.display().to_string(),
+        "--truth",
+        &truth.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let args = [
+        "attribute",
+        events.to_str().expect("utf-8 path"),
+        "--bootstrap",
+        "20",
+        "--truth",
+        truth.to_str().expect("utf-8 path"),
+    ];
+    let a = refleqt(&args);
+    let b = refleqt(&args);
+    assert!(a.status.success(), "{}", text(&a.stderr));
+    assert_eq!(a.stdout, b.stdout, "same input, same output");
+    let json: serde_json::Value = serde_json::from_slice(&a.stdout).expect("JSON");
+    assert_eq!(json["input"]["format"], "events");
+    let models = json["models"].as_array().expect("models");
+    assert_eq!(models.len(), 7);
+    let total = json["totals"]["conversions"].as_f64().expect("total");
+    for m in models {
+        let sum: f64 = m["channels"]
+            .as_array()
+            .expect("channels")
+            .iter()
+            .map(|c| c["conversions"].as_f64().expect("number"))
+            .sum();
+        assert!(
+            (sum - total).abs() <= 1e-9 * total,
+            "{} credits {sum} of {total}",
+            m["model"]
+        );
+        assert!(m["truth_l1"].as_f64().is_some());
+        assert!(m["channels"][0]["share_low"].as_f64().is_some());
+    }
+    assert!(models
+        .iter()
+        .any(|m| m["model"] == "markov" && m["markov"]["p_conversion"].is_number()));
+
+    // The path table of the same data: detected, time-decay skipped with a reason.
+    let p = refleqt(&[
+        "attribute",
+        paths.to_str().expect("utf-8"),
+        "--bootstrap",
+        "0",
+        "--output",
+        "csv",
+    ]);
+    assert!(p.status.success(), "{}", text(&p.stderr));
+    let csv = text(&p.stdout);
+    assert!(csv.starts_with("model,channel,conversions,revenue,share,share_low,share_high\n"));
+    assert!(csv.contains("\nmarkov,") && !csv.contains("\ntime-decay,"));
+    let pj = refleqt(&[
+        "attribute",
+        paths.to_str().expect("utf-8"),
+        "--bootstrap",
+        "0",
+    ]);
+    let pj: serde_json::Value = serde_json::from_slice(&pj.stdout).expect("JSON");
+    assert_eq!(pj["input"]["format"], "paths");
+    assert_eq!(pj["skipped"][0]["model"], "time-decay");
+    assert_eq!(pj["totals"]["conversions"], json["totals"]["conversions"]);
+}
