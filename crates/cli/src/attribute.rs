@@ -217,8 +217,12 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             rows_rejected: report.rejected_count,
             rejected: report.rejected.iter().take(100).cloned().collect(),
             columns: report.columns.clone(),
-            journeys: set.len(),
-            touches: set.touch_count(),
+            journeys: set.total_conversions() + set.total_nulls(),
+            distinct_rows: set.len(),
+            touches: set
+                .iter()
+                .map(|j| (j.conversions + j.nulls) * j.touches.len() as f64)
+                .sum(),
             channels: set.channels.names().to_vec(),
             date_range: set
                 .date_range_ms()

@@ -28,8 +28,13 @@ pub struct InputSummary {
     /// The first rejected rows (line, column, reason).
     pub rejected: Vec<RowError>,
     pub columns: Vec<ColumnMatch>,
-    pub journeys: usize,
-    pub touches: usize,
+    /// Journeys: for event logs one per conversion plus one per non-converting tail; for path
+    /// tables the sum of conversions and nulls.
+    pub journeys: f64,
+    /// Journeys as stored: event-log journeys, or path-table rows.
+    pub distinct_rows: usize,
+    /// Touches over all journeys (path-table rows count once per journey they stand for).
+    pub touches: f64,
     pub channels: Vec<String>,
     /// First and last journey end (ISO 8601 UTC), when the data has timestamps.
     #[serde(skip_serializing_if = "Option::is_none")]

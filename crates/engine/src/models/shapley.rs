@@ -56,11 +56,14 @@
 //!
 //! # How this differs from other tools
 //!
-//! - **DP6 marketing-attribution-models** (`attribution_shapley`) uses the same worth (the
+//! - **DP6 marketing-attribution-models** (2.1.1, `run_shapley`) uses the same worth (the
 //!   conversion rate of each exact channel set) but truncates every journey's channel set to
-//!   `size` channels (default 4) and enumerates all subsets of what is kept, because its cost is
-//!   exponential in `size`; journeys with more channels lose information. We keep every channel:
-//!   the seen-subsets form makes that affordable.
+//!   `size` channels (default 4) — the *alphabetically last* four, not the most recent — and
+//!   enumerates all subsets of what is kept, because its cost is exponential in `size`; journeys
+//!   with more channels lose information (2.7 points of share on 200k simulated journeys, where
+//!   a quarter of conversions had more than 4 channels). With `size` large enough to keep every
+//!   channel it matches ours to 1e-14. We keep every channel: the seen-subsets form makes that
+//!   affordable.
 //! - **ChannelAttribution** (the open-source R/Python package) offers Markov and heuristic
 //!   models, not Shapley.
 //! - **GA4** "data-driven attribution" is described by Google as Shapley-like with counterfactual
