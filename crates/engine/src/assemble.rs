@@ -100,25 +100,29 @@ fn age_secs(end: i64, ts: i64) -> f64 {
 pub fn build_journeys(log: &EventLog, opts: &JourneyOptions) -> JourneySet {
     let events = &log.events;
     let conversions = events.iter().filter(|e| e.is_conversion()).count();
-    let users = log.users;
+    // User numbers come from the events themselves: `log.users` is not trusted for sizes (a
+    // hand-built or deserialised log may disagree with its events).
+    let users = events
+        .iter()
+        .map(|e| e.user() as usize + 1)
+        .max()
+        .unwrap_or(0);
     let mut b = Builder {
         log,
         lookback: opts.lookback_ms(),
         set: JourneySet::with_capacity(
             log.channels.clone(),
             true,
-            conversions + users,
+            conversions + users.min(events.len()),
             events.len(),
         ),
         direct: None,
         pending: Vec::new(),
         buf: Vec::new(),
     };
-    let fits =
-        u32::try_from(events.len()).is_ok() && events.iter().all(|e| (e.user() as usize) < users);
-    if !fits {
-        // User numbers beyond `log.users` (a hand-built log) or more events than u32 indexes:
-        // sort a copy instead.
+    if u32::try_from(events.len()).is_err() || users > events.len() {
+        // More events than u32 indexes, or sparse user numbers (a hand-built log): sort a copy
+        // instead of counting per user.
         let mut sorted = events.clone();
         sorted.sort_by_key(Event::order_key);
         for chunk in sorted.chunk_by_mut(|a, c| a.user() == c.user()) {
@@ -163,12 +167,15 @@ pub fn build_journeys(log: &EventLog, opts: &JourneyOptions) -> JourneySet {
             v += 1;
         }
         gathered.clear();
+        // A plain map (indexes are always in range) keeps this a tight loop of independent
+        // loads.
+        let filler = Event::conversion(0, 0, 0.0, false);
         gathered.extend(
             order
                 .get(first..bound(v))
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|&i| events.get(i as usize).copied()),
+                .map(|&i| events.get(i as usize).copied().unwrap_or(filler)),
         );
         for w in u..v {
             if let Some(evs) = gathered.get_mut(bound(w) - first..bound(w + 1) - first) {

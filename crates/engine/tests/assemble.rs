@@ -364,6 +364,13 @@ fn hand_built_logs() {
         ]
     );
     assert!(build_journeys(&EventLog::default(), &JourneyOptions::default()).is_empty());
+    // Sizes never come from `users`, and sparse user numbers take the sorting path.
+    let mut odd = l.clone();
+    odd.users = usize::MAX;
+    odd.events.push(Event::touch(u32::MAX - 7, T0, 0, 0.0));
+    let set = build_journeys(&odd, &JourneyOptions::default());
+    assert_eq!(set.len(), 3);
+    assert_eq!(set.get(2).map(|j| j.nulls), Some(1.0));
 }
 
 #[test]

@@ -5,8 +5,8 @@ use proptest::prelude::*;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::parse::csv::{Reader, Record};
 use refleqt_engine::parse::timestamp::{
-    days_from_civil, format_date, format_iso_ms, parse_timestamp, MICROS_BELOW, MILLIS_BELOW,
-    SECONDS_BELOW,
+    days_from_civil, format_date, format_iso_ms, parse_timestamp, TimestampParser, MICROS_BELOW,
+    MILLIS_BELOW, SECONDS_BELOW,
 };
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
@@ -191,5 +191,28 @@ proptest! {
         prop_assert_eq!(parse_timestamp(&millis.to_string()), Ok(millis as i64));
         prop_assert_eq!(parse_timestamp(&micros.to_string()), Ok((micros / 1000) as i64));
         prop_assert_eq!(parse_timestamp(&nanos.to_string()), Ok((nanos / 1_000_000) as i64));
+    }
+
+    #[test]
+    fn cached_parser_matches_stateless(
+        values in prop::collection::vec(
+            (
+                prop::sample::select(vec![
+                    "2025-03-01", "2025-03-02", "2024-02-29", "2025-02-29", "2025-3-01",
+                    "2025/03/01", "2025-03-0x",
+                ]),
+                prop::sample::select(vec![
+                    "", "T10:11:12", " 10:11:12", "T10:11:12Z", "T10:11:12.5+02:00", "T25:00:00",
+                    "T10:11", "t10:11:12 UTC", "X10:11:12",
+                ]),
+            ),
+            1..30,
+        )
+    ) {
+        let mut p = TimestampParser::new();
+        for (date, time) in &values {
+            let s = format!("{date}{time}");
+            prop_assert_eq!(p.parse(s.as_bytes()), parse_timestamp(&s), "{}", s);
+        }
     }
 }

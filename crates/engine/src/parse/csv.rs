@@ -294,9 +294,12 @@ pub struct Reader<'a> {
     delim: u8,
     pos: usize,
     line: u64,
-    // SWAR scanner: `bits` holds the not yet consumed special bytes of the word at `word_base`.
+    // SWAR scanner: `bits` holds the not yet consumed special bytes of the word at `word_base`
+    // (one high bit per byte); `breaks` the newlines and quotes among them, `quotes` the quotes.
     word_base: usize,
     bits: u64,
+    breaks: u64,
+    quotes: u64,
     splat_delim: u64,
 }
 
@@ -311,6 +314,8 @@ impl<'a> Reader<'a> {
             line: 1,
             word_base: start,
             bits: 0,
+            breaks: 0,
+            quotes: 0,
             splat_delim: ONES.wrapping_mul(u64::from(delimiter.0)),
         };
         r.reset_scanner(start);
@@ -341,35 +346,38 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Special bytes (delimiter, `\n`, `"`) of the word at `i`, one high bit per byte.
+    /// Load the special bytes (delimiter, `\n`, `"`) of the word at `i`.
     #[inline(always)]
-    fn specials(&self, i: usize) -> u64 {
+    fn load_word(&mut self, i: usize) {
         let x = self.word_at(i);
         let d = nonzero_bytes(x ^ self.splat_delim);
         let n = nonzero_bytes(x ^ (ONES * u64::from(b'\n')));
         let q = nonzero_bytes(x ^ (ONES * u64::from(b'"')));
-        !(d & n & q) & HI
+        self.word_base = i;
+        self.bits = !(d & n & q) & HI;
+        self.breaks = !(n & q) & HI;
+        self.quotes = !q & HI;
     }
 
     fn reset_scanner(&mut self, pos: usize) {
-        self.word_base = pos;
-        self.bits = self.specials(pos);
+        self.load_word(pos);
     }
 
+    /// The next special byte: its position and its bit (to test against `breaks`/`quotes`).
     #[inline(always)]
-    fn next_special(&mut self) -> Option<usize> {
+    fn next_special(&mut self) -> Option<(usize, u64)> {
         loop {
             if self.bits != 0 {
-                let off = (self.bits.trailing_zeros() / 8) as usize;
-                self.bits &= self.bits - 1;
-                return Some(self.word_base + off);
+                let low = self.bits & self.bits.wrapping_neg();
+                self.bits ^= low;
+                return Some((self.word_base + (low.trailing_zeros() / 8) as usize, low));
             }
-            self.word_base += 8;
-            if self.word_base >= self.buf.len() {
+            let next = self.word_base + 8;
+            if next >= self.buf.len() {
                 self.word_base = self.buf.len();
                 return None;
             }
-            self.bits = self.specials(self.word_base);
+            self.load_word(next);
         }
     }
 
@@ -387,7 +395,7 @@ impl<'a> Reader<'a> {
         rec.line = self.line;
         let mut field_start = start;
         loop {
-            let Some(p) = self.next_special() else {
+            let Some((p, bit)) = self.next_special() else {
                 rec.spans.push(Span {
                     start: field_start,
                     end: len,
@@ -396,15 +404,14 @@ impl<'a> Reader<'a> {
                 self.pos = len;
                 return true;
             };
-            let b = self.buf.get(p).copied().unwrap_or(b'\n');
-            if b == self.delim {
+            if bit & self.breaks == 0 {
                 rec.spans.push(Span {
                     start: field_start,
                     end: p,
                     quoted: false,
                 });
                 field_start = p + 1;
-            } else if b == b'\n' {
+            } else if bit & self.quotes == 0 {
                 let end = if p > field_start && self.buf.get(p - 1) == Some(&b'\r') {
                     p - 1
                 } else {

@@ -46,7 +46,7 @@
 //! nothing but its user id. Numbers and timestamps are parsed by hand.
 
 use super::csv::{sniff_delimiter, Delimiter, Reader, Record};
-use super::timestamp::parse_timestamp_bytes;
+use super::timestamp::TimestampParser;
 use super::{
     decode_text, parse_amount, snippet, BytesMap, Field, HeaderMap, ParseError, ParseReport,
     Rejections, RowReason, DEFAULT_MAX_STORED_REJECTIONS,
@@ -613,8 +613,10 @@ impl<'a> UserTable<'a> {
     }
 }
 
-/// Entries of a direct-mapped cache.
-const CACHE: usize = 64;
+/// Entries of the direct-mapped name caches (a power of two).
+const CACHE: usize = 256;
+/// Entries of the direct-mapped touch-key cache (a power of two).
+const KEY_CACHE: usize = 1024;
 
 /// Interns names (channels, campaigns, …). Names up to 16 bytes hit a direct-mapped cache
 /// keyed by their bytes before the hash map.
@@ -641,7 +643,7 @@ impl<'a> NameIndex<'a> {
         if name.len() <= 16 {
             let w = padded_words::<2>(self.input, &name);
             let len = name.len() as u32;
-            let h = (fold(w[0] ^ K[0], w[1] ^ K[1] ^ u64::from(len)) >> 58) as usize;
+            let h = fold(w[0] ^ K[0], w[1] ^ K[1] ^ u64::from(len)) as usize & (CACHE - 1);
             if let Some(e) = self.cache.get(h) {
                 if e.0 == w && e.1 == len {
                     return e.2;
@@ -676,17 +678,18 @@ impl<'a> NameIndex<'a> {
 struct TouchKeyIndex {
     keys: Vec<TouchKey>,
     ids: FxHashMap<TouchKey, u32>,
-    cache: [Option<(TouchKey, u32)>; CACHE],
+    cache: Vec<Option<(TouchKey, u32)>>,
 }
 
 impl TouchKeyIndex {
     #[inline(always)]
     fn intern(&mut self, k: TouchKey) -> Result<u32, RowFail> {
         let opt = |x: Option<u32>| x.map_or(u64::MAX, u64::from);
-        let h = (fold(
+        let h = fold(
             u64::from(k.channel) ^ (opt(k.campaign) << 32) ^ K[0],
             opt(k.source) ^ (opt(k.medium) << 29) ^ k.entry.map_or(K[2], |e| e ^ K[3]),
-        ) >> 58) as usize;
+        ) as usize
+            & (KEY_CACHE - 1);
         if let Some(Some((ck, id))) = self.cache.get(h) {
             if *ck == k {
                 return Ok(*id);
@@ -730,6 +733,7 @@ struct RowParser<'a> {
     mediums: NameIndex<'a>,
     touch_keys: TouchKeyIndex,
     event_types: EventTypeCache,
+    timestamps: TimestampParser,
     events: Vec<Event>,
 }
 
@@ -878,7 +882,7 @@ impl<'a> RowParser<'a> {
             return Err(RowFail::Reject(Some(c.user), RowReason::Empty));
         }
         let ts_raw = self.field(rec, c.ts);
-        let ts_ms = parse_timestamp_bytes(&ts_raw).map_err(|error| {
+        let ts_ms = self.timestamps.parse(&ts_raw).map_err(|error| {
             RowFail::Reject(
                 Some(c.ts),
                 RowReason::Timestamp {
@@ -986,7 +990,7 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
         touch_keys: TouchKeyIndex {
             keys: Vec::new(),
             ids: FxHashMap::default(),
-            cache: [None; CACHE],
+            cache: vec![None; KEY_CACHE],
         },
         event_types: EventTypeCache {
             extra_names: opts
@@ -996,6 +1000,7 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
                 .collect(),
             seen: Vec::new(),
         },
+        timestamps: TimestampParser::new(),
         events: Vec::new(),
     };
     let mut rejections = Rejections::new(opts.max_stored_rejections);

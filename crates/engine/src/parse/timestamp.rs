@@ -161,15 +161,57 @@ pub fn parse_timestamp(s: &str) -> Result<i64, TimestampError> {
 
 /// [`parse_timestamp`] over bytes.
 pub fn parse_timestamp_bytes(b: &[u8]) -> Result<i64, TimestampError> {
-    let b = b.trim_ascii();
-    let first = *b.first().ok_or(TimestampError::Empty)?;
-    if b.len() >= 5 && matches!(b.get(4), Some(b'-' | b'/')) && first.is_ascii_digit() {
-        return parse_iso(b);
+    TimestampParser::new().parse(b)
+}
+
+/// [`parse_timestamp`] for many values: remembers the day number of the last
+/// `YYYY-MM-DD` prefix, since consecutive rows of a log mostly share their date.
+#[derive(Debug, Clone, Default)]
+pub struct TimestampParser {
+    last_date: Option<([u8; 10], i64)>,
+}
+
+impl TimestampParser {
+    pub fn new() -> Self {
+        Self::default()
     }
-    if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
-        return parse_epoch(b);
+
+    /// Read a timestamp as unix milliseconds (see the module documentation).
+    #[inline]
+    pub fn parse(&mut self, b: &[u8]) -> Result<i64, TimestampError> {
+        let b = b.trim_ascii();
+        let first = *b.first().ok_or(TimestampError::Empty)?;
+        if b.len() >= 5 && matches!(b.get(4), Some(b'-' | b'/')) && first.is_ascii_digit() {
+            return self.iso(b);
+        }
+        if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
+            return parse_epoch(b);
+        }
+        Err(TimestampError::Unrecognised)
     }
-    Err(TimestampError::Unrecognised)
+
+    #[inline]
+    fn iso(&mut self, b: &[u8]) -> Result<i64, TimestampError> {
+        if let (Some(date), Some(time)) = (b.get(..10), fixed_time(b)) {
+            let days = match self.last_date {
+                Some((d, days)) if d == date => days,
+                _ => {
+                    // Not the fixed layout or not a valid date: the general parser decides.
+                    let Some(days) = fixed_date(b) else {
+                        return parse_iso(b);
+                    };
+                    if let Ok(key) = <[u8; 10]>::try_from(date) {
+                        self.last_date = Some((key, days));
+                    }
+                    days
+                }
+            };
+            let [hour, minute, second] = time;
+            let mut c = Cursor { b, i: 19 };
+            return finish_iso(&mut c, days, hour, minute, second, true);
+        }
+        parse_iso(b)
+    }
 }
 
 struct Cursor<'a> {
@@ -231,66 +273,87 @@ fn date_days(year: u32, month: u32, day: u32) -> Result<i64, TimestampError> {
     Ok(days_from_civil(y, month, day))
 }
 
-/// The common fixed-width `YYYY-MM-DDTHH:MM:SS` prefix (`T`, `t` or space), read without a
-/// cursor: year, month, day, hour, minute, second.
 #[inline(always)]
-fn fixed_datetime(b: &[u8]) -> Option<[u32; 6]> {
-    let a: &[u8; 19] = b.get(..19)?.try_into().ok()?;
-    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T' | b't' | b' ', h0, h1, b':', i0, i1, b':', s0, s1] =
-        *a
-    else {
+fn digit(c: u8) -> Option<u32> {
+    let v = c.wrapping_sub(b'0');
+    (v < 10).then_some(u32::from(v))
+}
+
+/// The day number of a fixed-width `YYYY-MM-DD` prefix followed by `T`, `t` or a space.
+#[inline(always)]
+fn fixed_date(b: &[u8]) -> Option<i64> {
+    let a: &[u8; 11] = b.get(..11)?.try_into().ok()?;
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T' | b't' | b' '] = *a else {
         return None;
     };
-    let d = |c: u8| -> Option<u32> {
-        let v = c.wrapping_sub(b'0');
-        (v < 10).then_some(u32::from(v))
+    let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
+    date_days(
+        year,
+        digit(m0)? * 10 + digit(m1)?,
+        digit(d0)? * 10 + digit(d1)?,
+    )
+    .ok()
+}
+
+/// Hour, minute and second of a fixed-width `YYYY-MM-DD?HH:MM:SS` (the date is not checked).
+#[inline(always)]
+fn fixed_time(b: &[u8]) -> Option<[u32; 3]> {
+    let a: &[u8; 9] = b.get(10..19)?.try_into().ok()?;
+    let [b'T' | b't' | b' ', h0, h1, b':', i0, i1, b':', s0, s1] = *a else {
+        return None;
     };
     Some([
-        d(y0)? * 1000 + d(y1)? * 100 + d(y2)? * 10 + d(y3)?,
-        d(m0)? * 10 + d(m1)?,
-        d(d0)? * 10 + d(d1)?,
-        d(h0)? * 10 + d(h1)?,
-        d(i0)? * 10 + d(i1)?,
-        d(s0)? * 10 + d(s1)?,
+        digit(h0)? * 10 + digit(h1)?,
+        digit(i0)? * 10 + digit(i1)?,
+        digit(s0)? * 10 + digit(s1)?,
     ])
 }
 
+/// The general ISO parser (any digit counts, `/` dates, missing seconds).
 fn parse_iso(b: &[u8]) -> Result<i64, TimestampError> {
     use TimestampError::Unrecognised;
     let mut c = Cursor { b, i: 0 };
-    let (days, hour, minute, second, has_seconds);
-    if let Some([year, month, day, h, mi, s]) = fixed_datetime(b) {
-        days = date_days(year, month, day)?;
-        (hour, minute, second, has_seconds) = (h, mi, s, true);
-        c.i = 19;
-    } else {
-        let year = c.digits(4, 4).ok_or(Unrecognised)?;
-        let sep = c.peek().ok_or(Unrecognised)?;
-        c.i += 1;
-        let month = c.digits(1, 2).ok_or(Unrecognised)?;
-        if !c.eat(sep) {
-            return Err(Unrecognised);
-        }
-        let day = c.digits(1, 2).ok_or(Unrecognised)?;
-        days = date_days(year, month, day)?;
-        if c.done() {
-            return Ok(days * MS_PER_DAY);
-        }
-        if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
-            return Err(Unrecognised);
-        }
-        hour = c.digits(1, 2).ok_or(Unrecognised)?;
-        if !c.eat(b':') {
-            return Err(Unrecognised);
-        }
-        minute = c.digits(2, 2).ok_or(Unrecognised)?;
-        has_seconds = c.eat(b':');
-        second = if has_seconds {
-            c.digits(2, 2).ok_or(Unrecognised)?
-        } else {
-            0
-        };
+    let year = c.digits(4, 4).ok_or(Unrecognised)?;
+    let sep = c.peek().ok_or(Unrecognised)?;
+    c.i += 1;
+    let month = c.digits(1, 2).ok_or(Unrecognised)?;
+    if !c.eat(sep) {
+        return Err(Unrecognised);
     }
+    let day = c.digits(1, 2).ok_or(Unrecognised)?;
+    let days = date_days(year, month, day)?;
+    if c.done() {
+        return Ok(days * MS_PER_DAY);
+    }
+    if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+        return Err(Unrecognised);
+    }
+    let hour = c.digits(1, 2).ok_or(Unrecognised)?;
+    if !c.eat(b':') {
+        return Err(Unrecognised);
+    }
+    let minute = c.digits(2, 2).ok_or(Unrecognised)?;
+    let has_seconds = c.eat(b':');
+    let second = if has_seconds {
+        c.digits(2, 2).ok_or(Unrecognised)?
+    } else {
+        0
+    };
+    finish_iso(&mut c, days, hour, minute, second, has_seconds)
+}
+
+/// Fraction, range checks and zone, after the seconds (or minutes).
+#[inline(always)]
+fn finish_iso(
+    c: &mut Cursor<'_>,
+    days: i64,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    has_seconds: bool,
+) -> Result<i64, TimestampError> {
+    use TimestampError::Unrecognised;
+    let b = c.b;
     let mut ms = days * MS_PER_DAY;
     let mut milli = 0;
     if has_seconds && (c.eat(b'.') || c.eat(b',')) {
