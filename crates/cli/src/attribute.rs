@@ -7,7 +7,7 @@ use crate::report::{
 use crate::CliError;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::{intervals, BootstrapOptions};
-use refleqt_engine::models::{attribute, Model, ModelParams, ParamError};
+use refleqt_engine::models::{attribute_all, Model, ModelParams, ParamError};
 use refleqt_engine::parse::timestamp::format_iso_ms;
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
@@ -171,8 +171,8 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
 
     let mut results = Vec::new();
     let mut skipped = Vec::new();
-    for &m in &a.models {
-        match attribute(&set, m, &params) {
+    for (m, result) in attribute_all(&set, &a.models, &params) {
+        match result {
             Ok(r) => results.push(r),
             Err(e @ ParamError::NoTimestamps) => skipped.push(Skipped {
                 model: m.key(),
@@ -180,8 +180,8 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             }),
             Err(e) => return Err(CliError::Params(e.to_string())),
         }
-        timer.lap(&format!("model {}", m.key()));
     }
+    timer.lap(&format!("{} models", a.models.len()));
     let run_models: Vec<Model> = results.iter().map(|r| r.model).collect();
     let boot = BootstrapOptions {
         replicates: a.bootstrap,

@@ -114,11 +114,80 @@ fn path_credit(
     PathCredit { offsets, items }
 }
 
-/// Credited conversions per channel of a data-driven model on a (reweighted) aggregate.
-fn data_driven(model: Model, agg: &PathAggregate, params: &ModelParams) -> Vec<f64> {
-    match model {
-        Model::Markov => markov::channel_credit(agg, params.markov_order).conversions,
-        _ => shapley::channel_credit(agg).0,
+/// The aggregate a data-driven model actually needs, with fewer rows: Markov only sees paths
+/// with consecutive repeats collapsed, Shapley only sees each path's set of channels. Paths with
+/// the same key share a row, so each replicate re-solves a much smaller input (same result).
+struct Reduced {
+    model: Model,
+    agg: PathAggregate,
+    /// Row of `agg` for each row of the full aggregate.
+    row_of: Vec<u32>,
+}
+
+impl Reduced {
+    fn new(model: Model, full: &PathAggregate) -> Self {
+        let mut index: rustc_hash::FxHashMap<Vec<ChannelId>, u32> = Default::default();
+        let mut paths = Vec::new();
+        let mut row_of = Vec::with_capacity(full.paths.len());
+        for p in &full.paths {
+            let mut key = p.channels.clone();
+            if model == Model::Markov {
+                key.dedup();
+            } else {
+                key.sort_unstable();
+                key.dedup();
+            }
+            let next = paths.len() as u32;
+            let row = *index.entry(key.clone()).or_insert(next);
+            if row == next {
+                paths.push(crate::journey::PathStat {
+                    channels: key,
+                    conversions: 0.0,
+                    revenue: 0.0,
+                    nulls: 0.0,
+                    journeys: 0.0,
+                });
+            }
+            row_of.push(row);
+        }
+        Reduced {
+            model,
+            agg: PathAggregate {
+                channel_count: full.channel_count,
+                paths,
+            },
+            row_of,
+        }
+    }
+
+    /// Credited conversions per channel with the full aggregate's rows reweighted.
+    fn credit(
+        &mut self,
+        full: &PathAggregate,
+        conv_w: &[f64],
+        null_w: &[f64],
+        params: &ModelParams,
+    ) -> Vec<f64> {
+        for r in &mut self.agg.paths {
+            r.conversions = 0.0;
+            r.revenue = 0.0;
+            r.nulls = 0.0;
+            r.journeys = 0.0;
+        }
+        for (((p, &row), &cw), &nw) in full.paths.iter().zip(&self.row_of).zip(conv_w).zip(null_w) {
+            if let Some(r) = self.agg.paths.get_mut(row as usize) {
+                r.conversions += cw;
+                if p.conversions > 0.0 {
+                    r.revenue += p.revenue * cw / p.conversions;
+                }
+                r.nulls += nw;
+                r.journeys += cw + nw;
+            }
+        }
+        match self.model {
+            Model::Markov => markov::channel_credit(&self.agg, params.markov_order).conversions,
+            _ => shapley::channel_credit(&self.agg).0,
+        }
     }
 }
 
@@ -170,21 +239,23 @@ pub fn intervals(
         .iter()
         .map(|&m| (!m.is_data_driven()).then(|| path_credit(set, &agg, &of_journey, m, params)))
         .collect();
+    let mut reduced: Vec<Option<Reduced>> = models
+        .iter()
+        .map(|&m| m.is_data_driven().then(|| Reduced::new(m, &agg)))
+        .collect();
 
     // samples[model][channel] = the B replicate shares.
     let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::with_capacity(b); width]; models.len()];
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let mut conv_w = vec![0.0; agg.paths.len()];
     let mut null_w = vec![0.0; agg.paths.len()];
-    let mut reweighted = agg.clone();
     let mut credit = vec![0.0; width];
     for _ in 0..b {
         for (i, p) in agg.paths.iter().enumerate() {
             conv_w[i] = gamma(&mut rng, p.conversions);
             null_w[i] = gamma(&mut rng, p.nulls);
         }
-        let mut reweighted_ready = false;
-        for (mi, &model) in models.iter().enumerate() {
+        for mi in 0..models.len() {
             let replicate = match &rule_credit[mi] {
                 Some(pc) => {
                     credit.iter_mut().for_each(|x| *x = 0.0);
@@ -200,27 +271,10 @@ pub fn intervals(
                     }
                     shares(&credit)
                 }
-                None => {
-                    if !reweighted_ready {
-                        for ((r, p), (&cw, &nw)) in reweighted
-                            .paths
-                            .iter_mut()
-                            .zip(&agg.paths)
-                            .zip(conv_w.iter().zip(&null_w))
-                        {
-                            r.conversions = cw;
-                            r.revenue = if p.conversions > 0.0 {
-                                p.revenue * cw / p.conversions
-                            } else {
-                                0.0
-                            };
-                            r.nulls = nw;
-                            r.journeys = cw + nw;
-                        }
-                        reweighted_ready = true;
-                    }
-                    shares(&data_driven(model, &reweighted, params))
-                }
+                None => match reduced.get_mut(mi).and_then(Option::as_mut) {
+                    Some(r) => shares(&r.credit(&agg, &conv_w, &null_w, params)),
+                    None => vec![0.0; width],
+                },
             };
             for (c, s) in replicate.into_iter().enumerate() {
                 if let Some(v) = samples[mi].get_mut(c) {
@@ -258,6 +312,10 @@ pub fn intervals(
 fn gamma(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
     if !(shape > 0.0 && shape.is_finite()) {
         return 0.0;
+    }
+    if shape == 1.0 {
+        // The common case (one journey per path): Gamma(1, 1) is Exp(1), sampled faster.
+        return rand_distr::Exp1.sample(rng);
     }
     match Gamma::new(shape, 1.0) {
         Ok(g) => g.sample(rng),

@@ -232,6 +232,20 @@ impl JourneySet {
     }
 }
 
+/// A 64-bit hash of a touch sequence's channels (FNV-1a over the ids, then a final mix).
+fn sequence_hash(touches: &[Touch]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ touches.len() as u64;
+    for t in touches {
+        h = (h ^ u64::from(t.channel)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // splitmix64 finaliser: spreads the low-entropy FNV state over all bits.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
 /// One distinct channel sequence with the weights of every journey that followed it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathStat {
@@ -263,30 +277,51 @@ impl PathAggregate {
     /// Like [`PathAggregate::from_set`], also returning for every journey of `set` the index of
     /// its row in `paths` (`None` for journeys without touches).
     pub fn from_set_indexed(set: &JourneySet) -> (Self, Vec<Option<u32>>) {
-        let mut rows: FxHashMap<Vec<ChannelId>, u32> = FxHashMap::default();
+        // Rows are found by a 64-bit hash of the channel sequence, checked against the row's
+        // channels; the rare sequences whose hash is already taken by another sequence go to a
+        // second map keyed by the sequence itself. No allocation per journey.
+        let mut by_hash: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut collided: FxHashMap<Vec<ChannelId>, u32> = FxHashMap::default();
         let mut paths: Vec<PathStat> = Vec::new();
         let mut of_journey = Vec::with_capacity(set.len());
-        let mut key: Vec<ChannelId> = Vec::new();
+        let same = |p: &PathStat, touches: &[Touch]| {
+            p.channels.len() == touches.len()
+                && p.channels.iter().zip(touches).all(|(&c, t)| c == t.channel)
+        };
         for j in set.iter() {
             if j.touches.is_empty() {
                 of_journey.push(None);
                 continue;
             }
-            key.clear();
-            key.extend(j.touches.iter().map(|t| t.channel));
-            let row = match rows.get(&key) {
-                Some(&i) => i,
+            let hash = sequence_hash(j.touches);
+            let found = match by_hash.get(&hash) {
+                Some(&i) if paths.get(i as usize).is_some_and(|p| same(p, j.touches)) => Some(i),
+                Some(_) => {
+                    let key: Vec<ChannelId> = j.touches.iter().map(|t| t.channel).collect();
+                    match collided.get(&key) {
+                        Some(&i) => Some(i),
+                        None => {
+                            collided.insert(key, paths.len() as u32);
+                            None
+                        }
+                    }
+                }
                 None => {
-                    let i = paths.len() as u32;
-                    rows.insert(key.clone(), i);
+                    by_hash.insert(hash, paths.len() as u32);
+                    None
+                }
+            };
+            let row = match found {
+                Some(i) => i,
+                None => {
                     paths.push(PathStat {
-                        channels: key.clone(),
+                        channels: j.touches.iter().map(|t| t.channel).collect(),
                         conversions: 0.0,
                         revenue: 0.0,
                         nulls: 0.0,
                         journeys: 0.0,
                     });
-                    i
+                    (paths.len() - 1) as u32
                 }
             };
             if let Some(p) = paths.get_mut(row as usize) {

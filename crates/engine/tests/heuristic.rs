@@ -275,8 +275,11 @@ fn invalid_parameters_are_typed_errors() {
     );
 }
 
+/// A random journey: (channel, age in days) touches, converted, revenue.
+type RandomJourney = (Vec<(u8, f64)>, bool, f64);
+
 /// Random journeys over up to 6 channels.
-fn journeys() -> impl Strategy<Value = Vec<(Vec<(u8, f64)>, bool, f64)>> {
+fn journeys() -> impl Strategy<Value = Vec<RandomJourney>> {
     prop::collection::vec(
         (
             prop::collection::vec((0u8..6, 0.0f64..60.0), 1..7),
@@ -287,7 +290,7 @@ fn journeys() -> impl Strategy<Value = Vec<(Vec<(u8, f64)>, bool, f64)>> {
     )
 }
 
-fn build(rows: &[(Vec<(u8, f64)>, bool, f64)], names: &[&str]) -> JourneySet {
+fn build(rows: &[RandomJourney], names: &[&str]) -> JourneySet {
     let mut channels = Channels::new();
     for n in names {
         channels.intern(n);

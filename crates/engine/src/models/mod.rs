@@ -201,6 +201,43 @@ pub fn attribute(
     }
 }
 
+/// Run several models on one data set, sharing the work they have in common (the distinct-path
+/// aggregate and the calendar-entry weights of the data-driven models). Results come in the
+/// order of `models`; a model that cannot run on this data (time-decay without timestamps)
+/// gives its error, the others still run.
+pub fn attribute_all(
+    set: &JourneySet,
+    models: &[Model],
+    params: &ModelParams,
+) -> Vec<(Model, Result<AttributionResult, ParamError>)> {
+    if let Err(e) = params.validate() {
+        return models.iter().map(|&m| (m, Err(e.clone()))).collect();
+    }
+    let mut shared: Option<(crate::journey::PathAggregate, markov::EntrySplit)> = None;
+    models
+        .iter()
+        .map(|&m| {
+            let result = match m {
+                Model::Markov | Model::Shapley => {
+                    let (agg, split) = shared.get_or_insert_with(|| {
+                        (
+                            crate::journey::PathAggregate::from_set(set),
+                            markov::EntrySplit::new(set),
+                        )
+                    });
+                    Ok(if m == Model::Markov {
+                        markov::attribute_prepared(set, agg, split, params.markov_order)
+                    } else {
+                        shapley::attribute_prepared(set, agg, split)
+                    })
+                }
+                _ => attribute(set, m, params),
+            };
+            (m, result)
+        })
+        .collect()
+}
+
 /// Accumulates credit per channel and per entry, then freezes into an [`AttributionResult`].
 #[derive(Debug, Clone)]
 pub struct CreditSheet {

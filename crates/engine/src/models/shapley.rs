@@ -70,7 +70,7 @@
 //!   conversion probabilities from a proprietary model; it is a black box and not reproducible,
 //!   so we do not try to match it. Our worth function is the plain observed conversion rate.
 
-use super::markov::{amount, channel_width, split_by_entries, weight};
+use super::markov::{amount, channel_width, weight, EntrySplit};
 use super::{AttributionResult, Details, Model};
 use crate::journey::{ChannelId, JourneySet, PathAggregate};
 use rustc_hash::FxHashMap;
@@ -103,9 +103,19 @@ pub struct Coalition {
 
 /// Run the Shapley model on a journey set.
 pub fn attribute(set: &JourneySet) -> AttributionResult {
-    let agg = PathAggregate::from_set(set);
-    let (conv, rev) = channel_credit(&agg);
-    split_by_entries(set, &conv, &rev).finish(set, Model::Shapley, Details::None)
+    attribute_prepared(set, &PathAggregate::from_set(set), &EntrySplit::new(set))
+}
+
+/// [`attribute`] with the aggregate and entry weights already computed (shared between models).
+pub fn attribute_prepared(
+    set: &JourneySet,
+    agg: &PathAggregate,
+    split: &EntrySplit,
+) -> AttributionResult {
+    let (conv, rev) = channel_credit(agg);
+    split
+        .apply(set, &conv, &rev)
+        .finish(set, Model::Shapley, Details::None)
 }
 
 /// Credited (conversions, revenue) per channel id, vectors of length `agg.channel_count` (or
