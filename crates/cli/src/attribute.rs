@@ -7,7 +7,7 @@ use crate::report::{
 use crate::CliError;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::{intervals, BootstrapOptions};
-use refleqt_engine::models::{attribute_all, Model, ModelParams, ParamError};
+use refleqt_engine::models::{attribute_all, Model, ModelError, ModelParams};
 use refleqt_engine::parse::timestamp::format_iso_ms;
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
@@ -174,10 +174,11 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
     for (m, result) in attribute_all(&set, &a.models, &params) {
         match result {
             Ok(r) => results.push(r),
-            Err(e @ ParamError::NoTimestamps) => skipped.push(Skipped {
-                model: m.key(),
-                reason: e.to_string(),
-            }),
+            Err(e @ (ModelError::NoTimestamps | ModelError::ShapleyTooExpensive { .. })) => skipped
+                .push(Skipped {
+                    model: m.key(),
+                    reason: e.to_string(),
+                }),
             Err(e) => return Err(CliError::Params(e.to_string())),
         }
     }

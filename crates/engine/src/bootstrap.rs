@@ -19,7 +19,7 @@
 //! seed → the same intervals.
 
 use crate::journey::{ChannelId, JourneySet, PathAggregate};
-use crate::models::{heuristic, markov, shapley, Model, ModelParams, ParamError};
+use crate::models::{heuristic, markov, shapley, Model, ModelParams, ModelError};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Gamma};
@@ -222,7 +222,7 @@ pub fn intervals(
     models: &[Model],
     params: &ModelParams,
     opts: &BootstrapOptions,
-) -> Result<Vec<ModelIntervals>, ParamError> {
+) -> Result<Vec<ModelIntervals>, ModelError> {
     params.validate()?;
     let models: Vec<Model> = models
         .iter()

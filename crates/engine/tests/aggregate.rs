@@ -75,3 +75,46 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn shapley_refuses_inputs_too_costly_to_solve_exactly_and_other_models_still_run() {
+    // 45,000 distinct converting sets of 30 out of 64 channels: exact Shapley would need
+    // ~45,000² subset checks. A fixed LCG keeps the test deterministic.
+    let mut channels = Channels::new();
+    for c in 0..64 {
+        channels.intern(&format!("ch{c}"));
+    }
+    let mut set = JourneySet::new(channels, false);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut touches = Vec::with_capacity(30);
+    for _ in 0..45_000 {
+        touches.clear();
+        let mut used = 0u64;
+        while touches.len() < 30 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let c = (x >> 58) as u32;
+            if used & (1 << c) == 0 {
+                used |= 1 << c;
+                touches.push(Touch::new(c));
+            }
+        }
+        set.push(&touches, 1.0, 1.0, 1.0, None);
+    }
+    let err = attribute(&set, Model::Shapley, &ModelParams::default()).expect_err("too costly");
+    assert!(
+        matches!(
+            err,
+            refleqt_engine::models::ModelError::ShapleyTooExpensive { .. }
+        ),
+        "{err}"
+    );
+    let all = attribute_all(
+        &set,
+        &[Model::Linear, Model::Shapley],
+        &ModelParams::default(),
+    );
+    assert!(all[0].1.is_ok());
+    assert!(all[1].1.is_err());
+}

@@ -1,7 +1,7 @@
 //! Rule-based models against hand-computed fixtures, plus axioms every model must keep.
 
 use proptest::prelude::*;
-use refleqt_engine::models::{attribute, Model, ModelParams, ParamError};
+use refleqt_engine::models::{attribute, Model, ModelParams, ModelError};
 use refleqt_engine::{Channels, JourneySet, Touch};
 
 const DAY: f64 = 86_400.0;
@@ -249,7 +249,7 @@ fn invalid_parameters_are_typed_errors() {
             half_life_days: 0.0,
             ..Default::default()
         }),
-        ParamError::HalfLife(_)
+        ModelError::HalfLife(_)
     ));
     assert!(matches!(
         bad(ModelParams {
@@ -257,21 +257,21 @@ fn invalid_parameters_are_typed_errors() {
             position_last: 0.4,
             ..Default::default()
         }),
-        ParamError::PositionWeights { .. }
+        ModelError::PositionWeights { .. }
     ));
     assert!(matches!(
         bad(ModelParams {
             markov_order: 5,
             ..Default::default()
         }),
-        ParamError::MarkovOrder(5)
+        ModelError::MarkovOrder(5)
     ));
     let mut untimed = JourneySet::new(Channels::new(), false);
     let a = untimed.channels.intern("a");
     untimed.push(&[Touch::new(a)], 1.0, 1.0, 0.0, None);
     assert_eq!(
         attribute(&untimed, Model::TimeDecay, &ModelParams::default()),
-        Err(ParamError::NoTimestamps)
+        Err(ModelError::NoTimestamps)
     );
 }
 

@@ -110,9 +110,10 @@ impl Default for ModelParams {
     }
 }
 
-/// A parameter that cannot be used.
+/// Why a model cannot run: a parameter that cannot be used, data it cannot use, or an input too
+/// costly to solve exactly.
 #[derive(Debug, Clone, PartialEq, Error)]
-pub enum ParamError {
+pub enum ModelError {
     #[error("time-decay half-life must be a positive number of days, got {0}")]
     HalfLife(f64),
     #[error("position weights must be between 0 and 1 and sum to at most 1, got first {first} and last {last}")]
@@ -121,21 +122,23 @@ pub enum ParamError {
     MarkovOrder(u8),
     #[error("time-decay needs timestamps; this data (a path table) has none")]
     NoTimestamps,
+    #[error("exact Shapley values would take about {work:.1e} steps on this data (limit {limit:.1e}): too many distinct large channel sets; merge rare channels or use Markov")]
+    ShapleyTooExpensive { work: f64, limit: f64 },
 }
 
 impl ModelParams {
     /// Check every parameter once.
-    pub fn validate(&self) -> Result<(), ParamError> {
+    pub fn validate(&self) -> Result<(), ModelError> {
         if !(self.half_life_days.is_finite() && self.half_life_days > 0.0) {
-            return Err(ParamError::HalfLife(self.half_life_days));
+            return Err(ModelError::HalfLife(self.half_life_days));
         }
         let (f, l) = (self.position_first, self.position_last);
         let ok = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
         if !(ok(f) && ok(l) && f + l <= 1.0 + 1e-12) {
-            return Err(ParamError::PositionWeights { first: f, last: l });
+            return Err(ModelError::PositionWeights { first: f, last: l });
         }
         if !(1..=4).contains(&self.markov_order) {
-            return Err(ParamError::MarkovOrder(self.markov_order));
+            return Err(ModelError::MarkovOrder(self.markov_order));
         }
         Ok(())
     }
@@ -187,18 +190,37 @@ pub fn attribute(
     set: &JourneySet,
     model: Model,
     params: &ModelParams,
-) -> Result<AttributionResult, ParamError> {
+) -> Result<AttributionResult, ModelError> {
     params.validate()?;
     match model {
         Model::First | Model::Last | Model::Linear | Model::TimeDecay | Model::Position => {
             if model == Model::TimeDecay && !set.timed {
-                return Err(ParamError::NoTimestamps);
+                return Err(ModelError::NoTimestamps);
             }
             Ok(heuristic::attribute(set, model, params))
         }
         Model::Markov => Ok(markov::attribute(set, params.markov_order)),
-        Model::Shapley => Ok(shapley::attribute(set)),
+        Model::Shapley => {
+            let agg = crate::journey::PathAggregate::from_set(set);
+            shapley_checked(set, &agg, &markov::EntrySplit::new(set))
+        }
     }
+}
+
+/// Shapley within [`shapley::DEFAULT_MAX_WORK`] (about a second), else a typed error.
+fn shapley_checked(
+    set: &JourneySet,
+    agg: &crate::journey::PathAggregate,
+    split: &markov::EntrySplit,
+) -> Result<AttributionResult, ModelError> {
+    let work = shapley::work_estimate(agg);
+    if work > shapley::DEFAULT_MAX_WORK {
+        return Err(ModelError::ShapleyTooExpensive {
+            work,
+            limit: shapley::DEFAULT_MAX_WORK,
+        });
+    }
+    Ok(shapley::attribute_prepared(set, agg, split))
 }
 
 /// Run several models on one data set, sharing the work they have in common (the distinct-path
@@ -209,7 +231,7 @@ pub fn attribute_all(
     set: &JourneySet,
     models: &[Model],
     params: &ModelParams,
-) -> Vec<(Model, Result<AttributionResult, ParamError>)> {
+) -> Vec<(Model, Result<AttributionResult, ModelError>)> {
     if let Err(e) = params.validate() {
         return models.iter().map(|&m| (m, Err(e.clone()))).collect();
     }
@@ -225,11 +247,16 @@ pub fn attribute_all(
                             markov::EntrySplit::new(set),
                         )
                     });
-                    Ok(if m == Model::Markov {
-                        markov::attribute_prepared(set, agg, split, params.markov_order)
+                    if m == Model::Markov {
+                        Ok(markov::attribute_prepared(
+                            set,
+                            agg,
+                            split,
+                            params.markov_order,
+                        ))
                     } else {
-                        shapley::attribute_prepared(set, agg, split)
-                    })
+                        shapley_checked(set, agg, split)
+                    }
                 }
                 _ => attribute(set, m, params),
             };
