@@ -7,11 +7,13 @@
 //! - [`roi`]: artifact ROI and ROAS;
 //! - [`parse`]: CSV, timestamps, event logs and path tables (bytes → typed values or typed errors);
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
+//! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
 //! - [`simulate`]: a seeded journey generator with known ground truth.
 
 pub mod assemble;
 pub mod bootstrap;
 pub mod journey;
+pub mod links;
 pub mod models;
 pub mod parse;
 pub mod roi;
