@@ -8,16 +8,22 @@
 //! - [`parse`]: CSV, timestamps, event logs and path tables (bytes → typed values or typed errors);
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
 //! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
-//! - [`simulate`]: a seeded journey generator with known ground truth.
+//! - [`simulate`]: a seeded journey generator with known ground truth;
+//! - [`recommend`]: the spec's model-selection rules and the data-driven caution;
+//! - [`trend`]: least-squares trend lines, predicted-vs-actual errors and accuracy;
+//! - [`explore`]: the most common paths with their conversion rates.
 
 pub mod assemble;
 pub mod bootstrap;
+pub mod explore;
 pub mod journey;
 pub mod links;
 pub mod models;
 pub mod parse;
+pub mod recommend;
 pub mod roi;
 pub mod simulate;
+pub mod trend;
 pub mod utm;
 
 pub use journey::{ChannelId, Channels, EntryId, JourneySet, PathAggregate, PathStat, Touch};

@@ -178,6 +178,16 @@ pub fn format_percent(roi: f64) -> String {
     format!("{}{s}%", if neg { "-" } else { "" })
 }
 
+/// A count rounded to a whole number with thousands separators: `1234.6` → `"1,235"`.
+/// Not a finite number → `"—"`.
+pub fn format_count(x: f64) -> String {
+    if !x.is_finite() {
+        return NOT_A_NUMBER.to_owned();
+    }
+    let (neg, s) = grouped(x, 0);
+    format!("{}{s}", if neg { "-" } else { "" })
+}
+
 /// ISO 4217 minor-unit digits: 0 and 3 for the currencies listed, 2 for every other code.
 fn currency_decimals(code: &str) -> usize {
     const ZERO: [&str; 16] = [

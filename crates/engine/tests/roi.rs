@@ -184,3 +184,12 @@ proptest! {
         prop_assert!((r - (s - 1.0) * 100.0).abs() <= 1e-9 * r.abs().max(1.0));
     }
 }
+
+#[test]
+fn counts_are_grouped_and_rounded() {
+    use refleqt_engine::roi::format_count;
+    assert_eq!(format_count(1234.6), "1,235");
+    assert_eq!(format_count(52.0), "52");
+    assert_eq!(format_count(-1_000_000.0), "-1,000,000");
+    assert_eq!(format_count(f64::NAN), "—");
+}
