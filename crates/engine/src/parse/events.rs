@@ -465,6 +465,11 @@ struct UserTable<'a> {
     long: BytesMap<Cow<'a, [u8]>, u32>,
     count: u32,
     pending: Vec<PendingUser<'a>>,
+    /// The inline id of the last user resolved by [`UserTable::flush`], if the last one was
+    /// inline.
+    last: Option<(InlineKey, u32)>,
+    /// How many bytes of the input the rows seen so far span (for sizing the table).
+    consumed: usize,
 }
 
 impl<'a> UserTable<'a> {
@@ -476,6 +481,8 @@ impl<'a> UserTable<'a> {
             long: BytesMap::default(),
             count: 0,
             pending: Vec::with_capacity(BATCH),
+            last: None,
+            consumed: 0,
         }
     }
 
@@ -494,6 +501,31 @@ impl<'a> UserTable<'a> {
     ) -> Result<(), ParseError> {
         let p = if user.len() <= INLINE {
             let key = InlineKey::new(self.input, &user);
+            // Rows are usually grouped by user: the same id as the previous row skips the
+            // lookup (its events join the previous row's pending run, or get its known id).
+            match self.pending.last_mut() {
+                Some(last)
+                    if last.long.is_none()
+                        && last.key == key
+                        && last.first_event + last.events == first_event =>
+                {
+                    last.events += n;
+                    return Ok(());
+                }
+                None => {
+                    if let Some((k, id)) = self.last {
+                        if k == key {
+                            if let Some(evs) = events.get_mut(first_event..first_event + n) {
+                                for e in evs {
+                                    e.user = id;
+                                }
+                            }
+                            return Ok(());
+                        }
+                    }
+                }
+                _ => {}
+            }
             PendingUser {
                 key,
                 hash: key.hash(),
@@ -531,10 +563,18 @@ impl<'a> UserTable<'a> {
         std::hint::black_box(touch);
         // Pass 2: resolve in file order, so ids follow first appearance.
         let mut pending = std::mem::take(&mut self.pending);
+        self.last = None;
         for p in pending.drain(..) {
             let id = match p.long {
-                None => self.intern_inline(&p.key, p.hash)?,
-                Some(k) => self.intern_long(k)?,
+                None => {
+                    let id = self.intern_inline(&p.key, p.hash)?;
+                    self.last = Some((p.key, id));
+                    id
+                }
+                Some(k) => {
+                    self.last = None;
+                    self.intern_long(k)?
+                }
             };
             if let Some(evs) = events.get_mut(p.first_event..p.first_event + p.events) {
                 for e in evs {
@@ -589,6 +629,16 @@ impl<'a> UserTable<'a> {
         while (self.occupied + BATCH) * 2 > new_len {
             new_len *= 2;
         }
+        // Skip intermediate sizes: project the final number of users from the share of the
+        // input read so far (at most 8 times the current size, in case users come front-loaded).
+        if self.consumed > 0 {
+            let projected =
+                (self.occupied as f64 * self.input.len() as f64 / self.consumed as f64) as usize;
+            let cap = self.slots.len().saturating_mul(8);
+            while new_len < cap && (projected.saturating_add(BATCH)).saturating_mul(2) > new_len {
+                new_len *= 2;
+            }
+        }
         let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; new_len]);
         let mask = new_len - 1;
         for s in old.into_iter().filter(|s| s.tail != 0) {
@@ -618,13 +668,17 @@ const CACHE: usize = 256;
 /// Entries of the direct-mapped touch-key cache (a power of two).
 const KEY_CACHE: usize = 1024;
 
-/// Interns names (channels, campaigns, …). Names up to 16 bytes hit a direct-mapped cache
-/// keyed by their bytes before the hash map.
+/// Longest name kept in a [`NameIndex`] cache entry (campaign names like
+/// `Spring Webinar Series` are longer than 16 bytes).
+const NAME_INLINE: usize = 32;
+
+/// Interns names (channels, campaigns, …). Names up to [`NAME_INLINE`] bytes hit a
+/// direct-mapped cache keyed by their bytes before the hash map.
 struct NameIndex<'a> {
     input: &'a [u8],
     table: Channels,
     raw: BytesMap<&'a [u8], u32>,
-    cache: [([u64; 2], u32, u32); CACHE],
+    cache: [([u64; 4], u32, u32); CACHE],
 }
 
 impl<'a> NameIndex<'a> {
@@ -633,17 +687,18 @@ impl<'a> NameIndex<'a> {
             input,
             table: Channels::new(),
             raw: BytesMap::default(),
-            cache: [([0; 2], u32::MAX, 0); CACHE],
+            cache: [([0; 4], u32::MAX, 0); CACHE],
         }
     }
 
     /// The id of a trimmed, non-empty name.
     #[inline(always)]
     fn intern(&mut self, name: Cow<'a, [u8]>) -> u32 {
-        if name.len() <= 16 {
-            let w = padded_words::<2>(self.input, &name);
+        if name.len() <= NAME_INLINE {
+            let w = padded_words::<4>(self.input, &name);
             let len = name.len() as u32;
-            let h = fold(w[0] ^ K[0], w[1] ^ K[1] ^ u64::from(len)) as usize & (CACHE - 1);
+            let h = fold(w[0] ^ K[0], w[1] ^ K[1] ^ w[2] ^ w[3] ^ u64::from(len)) as usize
+                & (CACHE - 1);
             if let Some(e) = self.cache.get(h) {
                 if e.0 == w && e.1 == len {
                     return e.2;
@@ -1011,6 +1066,7 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
         if rec.is_blank() {
             continue;
         }
+        p.users.consumed = reader.position();
         match p.row(&rec) {
             Ok(()) => accepted += 1,
             Err(RowFail::Reject(col, reason)) => {
