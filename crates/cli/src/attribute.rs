@@ -1,18 +1,15 @@
 //! `refleqt attribute`: read a file, parse it, build journeys, run the models, print the report.
 
 use crate::args::{AttributeArgs, Format, Output};
-use crate::report::{
-    to_csv, InputSummary, ModelReport, Parameters, Report, Skipped, Totals, TruthSummary,
-};
 use crate::CliError;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
-use refleqt_engine::bootstrap::{intervals, BootstrapOptions};
-use refleqt_engine::models::{attribute_all, Model, ModelError, ModelParams};
-use refleqt_engine::parse::timestamp::format_iso_ms;
+use refleqt_engine::bootstrap::BootstrapOptions;
+use refleqt_engine::models::ModelParams;
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
 };
-use refleqt_engine::simulate::{l1_distance, model_shares, Truth, TruthBasis};
+use refleqt_engine::report::{self, costs_of, to_csv, Costs, InputSummary, Settings};
+use refleqt_engine::simulate::Truth;
 use refleqt_engine::JourneySet;
 use std::io::Write;
 use std::time::Instant;
@@ -102,6 +99,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
         path: path.clone(),
         message,
     };
+    let mut costs: Option<Costs> = None;
     let (set, report): (JourneySet, ParseReport) = match format {
         Format::Events => {
             let opts = EventLogOptions {
@@ -118,6 +116,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
                 .map_err(|e| CliError::Params(e.to_string()))?;
             let set = build_journeys(&log, &jopts);
             timer.lap("build journeys");
+            costs = Some(costs_of(&log)).filter(|c| c.by_channel.iter().any(|&x| x != 0.0));
             (set, log.report)
         }
         Format::Paths => {
@@ -168,90 +167,25 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-
-    let mut results = Vec::new();
-    let mut skipped = Vec::new();
-    for (m, result) in attribute_all(&set, &a.models, &params) {
-        match result {
-            Ok(r) => results.push(r),
-            Err(e @ (ModelError::NoTimestamps | ModelError::ShapleyTooExpensive { .. })) => skipped
-                .push(Skipped {
-                    model: m.key(),
-                    reason: e.to_string(),
-                }),
-            Err(e) => return Err(CliError::Params(e.to_string())),
-        }
-    }
-    timer.lap(&format!("{} models", a.models.len()));
-    let run_models: Vec<Model> = results.iter().map(|r| r.model).collect();
-    let boot = BootstrapOptions {
-        replicates: a.bootstrap,
-        seed: a.seed,
-        ..Default::default()
+    let settings = Settings {
+        models: &a.models,
+        params,
+        bootstrap: BootstrapOptions {
+            replicates: a.bootstrap,
+            seed: a.seed,
+            ..Default::default()
+        },
+        lookback_days: (format == Format::Events).then_some(a.lookback_days),
+        costs: costs.as_ref(),
+        truth: truth.as_ref(),
     };
-    let ivs = intervals(&set, &run_models, &params, &boot)
-        .map_err(|e| CliError::Params(e.to_string()))?;
-    if a.bootstrap > 0 {
-        timer.lap(&format!("bootstrap x{}", a.bootstrap));
-    }
-
-    let models = results
-        .into_iter()
-        .map(|r| {
-            let l1 = truth
-                .as_ref()
-                .map(|t| l1_distance(&model_shares(&r), t, TruthBasis::Realised));
-            let iv = ivs.iter().find(|iv| iv.model == r.model);
-            ModelReport::new(r, iv, l1)
-        })
-        .collect();
-    let out = Report {
-        refleqt: env!("CARGO_PKG_VERSION"),
-        input: InputSummary {
-            file: path.clone(),
-            format: match format {
-                Format::Events => "events",
-                Format::Paths => "paths",
-            },
-            delimiter: report.delimiter.to_string(),
-            rows_accepted: report.accepted,
-            rows_rejected: report.rejected_count,
-            rejected: report.rejected.iter().take(100).cloned().collect(),
-            columns: report.columns.clone(),
-            journeys: set.total_conversions() + set.total_nulls(),
-            distinct_rows: set.len(),
-            touches: set
-                .iter()
-                .map(|j| (j.conversions + j.nulls) * j.touches.len() as f64)
-                .sum(),
-            channels: set.channels.names().to_vec(),
-            date_range: set
-                .date_range_ms()
-                .map(|(lo, hi)| [format_iso_ms(lo), format_iso_ms(hi)]),
-        },
-        parameters: Parameters {
-            lookback_days: (format == Format::Events).then_some(a.lookback_days),
-            half_life_days: params.half_life_days,
-            position_first: params.position_first,
-            position_last: params.position_last,
-            last_non_direct: params.last_non_direct,
-            markov_order: params.markov_order,
-            bootstrap_replicates: boot.replicates,
-            bootstrap_seed: boot.seed,
-            interval_level: boot.level,
-        },
-        totals: Totals {
-            conversions: set.total_conversions(),
-            revenue: set.total_revenue(),
-            non_converting_journeys: set.total_nulls(),
-        },
-        models,
-        skipped,
-        truth: truth.as_ref().map(|t| TruthSummary {
-            basis: "realised",
-            shares: t.shares(TruthBasis::Realised),
-        }),
+    let format_name = match format {
+        Format::Events => "events",
+        Format::Paths => "paths",
     };
+    let input = InputSummary::describe(&path, format_name, &report, &set);
+    let out = report::run(&set, input, &settings).map_err(|e| CliError::Params(e.to_string()))?;
+    timer.lap(&format!("models + bootstrap x{}", a.bootstrap));
     let text = match a.output {
         Output::Json => {
             serde_json::to_string_pretty(&out).map_err(|e| CliError::Params(e.to_string()))? + "\n"

@@ -2,7 +2,6 @@
 
 mod args;
 mod attribute;
-mod report;
 
 use args::Command;
 use refleqt_engine::simulate::{simulate_to_csv, SimConfig};

@@ -138,6 +138,19 @@ fn simulate_then_attribute_round_trip_is_deterministic_and_scores_truth() {
     assert!(models
         .iter()
         .any(|m| m["model"] == "markov" && m["markov"]["p_conversion"].is_number()));
+    // The simulated log has a cost column: entries carry cost and ROI.
+    assert!(json["totals"]["cost"].as_f64().is_some_and(|c| c > 0.0));
+    let entry = &models[0]["entries"][0];
+    match (
+        entry["revenue"].as_f64(),
+        entry["cost"].as_f64(),
+        entry["roi"].as_f64(),
+    ) {
+        (Some(rev), Some(cost), Some(roi)) => {
+            assert!((roi - (rev - cost) / cost * 100.0).abs() < 1e-9)
+        }
+        _ => panic!("entry without revenue, cost or ROI: {entry}"),
+    }
 
     // The path table of the same data: detected, time-decay skipped with a reason.
     let p = refleqt(&[
@@ -150,7 +163,9 @@ fn simulate_then_attribute_round_trip_is_deterministic_and_scores_truth() {
     ]);
     assert!(p.status.success(), "{}", text(&p.stderr));
     let csv = text(&p.stdout);
-    assert!(csv.starts_with("model,channel,conversions,revenue,share,share_low,share_high\n"));
+    assert!(csv.starts_with(
+        "model,channel,conversions,revenue,share,share_low,share_high,cost,roi,roas\n"
+    ));
     assert!(csv.contains("\nmarkov,") && !csv.contains("\ntime-decay,"));
     let pj = refleqt(&[
         "attribute",

@@ -9,6 +9,8 @@
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
 //! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
 //! - [`simulate`]: a seeded journey generator with known ground truth;
+//! - [`report`]: the full report of one data set (all models, intervals, ROI) — the CLI's JSON
+//!   and the app's context export;
 //! - [`recommend`]: the spec's model-selection rules and the data-driven caution;
 //! - [`trend`]: least-squares trend lines, predicted-vs-actual errors and accuracy;
 //! - [`explore`]: the most common paths with their conversion rates.
@@ -21,6 +23,7 @@ pub mod links;
 pub mod models;
 pub mod parse;
 pub mod recommend;
+pub mod report;
 pub mod roi;
 pub mod simulate;
 pub mod trend;

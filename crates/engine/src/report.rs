@@ -1,0 +1,369 @@
+//! The full attribution report of one data set: every model's credit per channel and per
+//! calendar entry, with intervals, costs, ROI and ROAS, the parameters used and the data's range.
+//!
+//! This is the product's "context export" and the CLI's JSON output (layout documented in the
+//! README): [`run`] takes journeys and settings and returns a serialisable [`Report`]; [`to_csv`]
+//! flattens it to one row per model and channel. Costs come from the data (an event log's cost
+//! column, summed per channel and per calendar entry by [`costs_of`]) or from the caller (the
+//! app's calendar entries); ROI = (revenue − cost) / cost × 100 and ROAS = revenue / cost, absent
+//! when there is no positive cost (see [`crate::roi`]).
+
+use crate::bootstrap::{intervals, BootstrapOptions, ModelIntervals};
+use crate::journey::{EntryId, JourneySet};
+use crate::models::markov::MarkovDetails;
+use crate::models::{attribute_all, AttributionResult, Details, Model, ModelError, ModelParams};
+use crate::parse::events::EventLog;
+use crate::parse::timestamp::format_iso_ms;
+use crate::parse::{ColumnMatch, ParseReport, RowError};
+use crate::roi::{roas, roi};
+use crate::simulate::{l1_distance, model_shares, Truth, TruthBasis};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Spend per channel (by channel id of the journey set) and per calendar entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Costs {
+    pub by_channel: Vec<f64>,
+    pub by_entry: BTreeMap<EntryId, f64>,
+}
+
+/// Sum an event log's touch costs per channel and per calendar entry.
+pub fn costs_of(log: &EventLog) -> Costs {
+    let mut c = Costs {
+        by_channel: vec![0.0; log.channels.len()],
+        by_entry: BTreeMap::new(),
+    };
+    for e in &log.events {
+        let cost = e.cost();
+        if cost == 0.0 || !cost.is_finite() {
+            continue;
+        }
+        if let Some(key) = log.touch_key(e) {
+            if let Some(x) = c.by_channel.get_mut(key.channel as usize) {
+                *x += cost;
+            }
+            if let Some(entry) = key.entry {
+                *c.by_entry.entry(entry).or_insert(0.0) += cost;
+            }
+        }
+    }
+    c
+}
+
+/// Where the data came from, as the caller describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSummary {
+    /// A file name, or what the app calls the data set.
+    pub source: String,
+    /// `events` or `paths`.
+    pub format: String,
+    pub delimiter: String,
+    pub rows_accepted: usize,
+    pub rows_rejected: usize,
+    /// The first rejected rows (line, column, reason).
+    pub rejected: Vec<RowError>,
+    /// The detected column mapping.
+    pub columns: Vec<ColumnMatch>,
+    /// Journeys: one per conversion plus one per non-converting tail (event logs), or the sum of
+    /// conversions and nulls (path tables).
+    pub journeys: f64,
+    /// Journeys as stored: event-log journeys, or path-table rows.
+    pub distinct_rows: usize,
+    /// Touches over all journeys (a path-table row counts once per journey it stands for).
+    pub touches: f64,
+    pub channels: Vec<String>,
+    /// First and last journey end, ISO 8601 UTC, when the data has timestamps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_range: Option<[String; 2]>,
+}
+
+impl InputSummary {
+    /// Describe `set`, parsed with `parse` from `source`.
+    pub fn describe(source: &str, format: &str, parse: &ParseReport, set: &JourneySet) -> Self {
+        InputSummary {
+            source: source.to_owned(),
+            format: format.to_owned(),
+            delimiter: parse.delimiter.to_string(),
+            rows_accepted: parse.accepted,
+            rows_rejected: parse.rejected_count,
+            rejected: parse.rejected.iter().take(100).cloned().collect(),
+            columns: parse.columns.clone(),
+            journeys: set.total_conversions() + set.total_nulls(),
+            distinct_rows: set.len(),
+            touches: set
+                .iter()
+                .map(|j| (j.conversions + j.nulls) * j.touches.len() as f64)
+                .sum(),
+            channels: set.channels.names().to_vec(),
+            date_range: set
+                .date_range_ms()
+                .map(|(lo, hi)| [format_iso_ms(lo), format_iso_ms(hi)]),
+        }
+    }
+}
+
+/// Every setting that shaped the numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parameters {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookback_days: Option<f64>,
+    pub half_life_days: f64,
+    pub position_first: f64,
+    pub position_last: f64,
+    pub last_non_direct: bool,
+    pub markov_order: u8,
+    pub bootstrap_replicates: usize,
+    pub bootstrap_seed: u64,
+    pub interval_level: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub conversions: f64,
+    pub revenue: f64,
+    pub non_converting_journeys: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelRow {
+    pub channel: String,
+    pub conversions: f64,
+    pub revenue: f64,
+    pub share: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_high: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roi: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roas: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryRow {
+    pub entry: u64,
+    pub utm_content: String,
+    pub conversions: f64,
+    pub revenue: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roi: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roas: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelReport {
+    pub model: Model,
+    pub label: String,
+    pub channels: Vec<ChannelRow>,
+    pub entries: Vec<EntryRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markov: Option<MarkovDetails>,
+    /// L1 distance between this model's shares and the true shares (simulated data only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truth_l1: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub model: Model,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TruthSummary {
+    pub basis: String,
+    pub shares: Vec<(String, f64)>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub refleqt: String,
+    pub input: InputSummary,
+    pub parameters: Parameters,
+    pub totals: Totals,
+    pub models: Vec<ModelReport>,
+    pub skipped: Vec<Skipped>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truth: Option<TruthSummary>,
+}
+
+/// What [`run`] needs beyond the journeys.
+#[derive(Debug, Clone)]
+pub struct Settings<'a> {
+    pub models: &'a [Model],
+    pub params: ModelParams,
+    pub bootstrap: BootstrapOptions,
+    /// The lookback window the journeys were built with (event logs only).
+    pub lookback_days: Option<f64>,
+    pub costs: Option<&'a Costs>,
+    pub truth: Option<&'a Truth>,
+}
+
+fn money(revenue: f64, cost: Option<f64>) -> (Option<f64>, Option<f64>) {
+    (roi(revenue, cost).ok(), roas(revenue, cost).ok())
+}
+
+fn model_report(
+    r: AttributionResult,
+    iv: Option<&ModelIntervals>,
+    costs: Option<&Costs>,
+    truth: Option<&Truth>,
+) -> ModelReport {
+    let truth_l1 = truth.map(|t| l1_distance(&model_shares(&r), t, TruthBasis::Realised));
+    let channels = r
+        .channels
+        .into_iter()
+        .map(|c| {
+            let i = iv.and_then(|iv| iv.channels.iter().find(|i| i.channel == c.channel));
+            let cost = costs.and_then(|k| k.by_channel.get(c.channel as usize).copied());
+            let (roi, roas) = money(c.revenue, cost);
+            ChannelRow {
+                channel: c.name,
+                conversions: c.conversions,
+                revenue: c.revenue,
+                share: c.share,
+                share_low: i.map(|i| i.low),
+                share_high: i.map(|i| i.high),
+                cost,
+                roi,
+                roas,
+            }
+        })
+        .collect();
+    let entries = r
+        .entries
+        .into_iter()
+        .map(|e| {
+            let cost = costs.and_then(|k| k.by_entry.get(&e.entry).copied());
+            let (roi, roas) = money(e.revenue, cost);
+            EntryRow {
+                entry: e.entry,
+                utm_content: format!("cal-{}", e.entry),
+                conversions: e.conversions,
+                revenue: e.revenue,
+                cost,
+                roi,
+                roas,
+            }
+        })
+        .collect();
+    ModelReport {
+        model: r.model,
+        label: r.model.label().to_owned(),
+        channels,
+        entries,
+        markov: match r.details {
+            Details::Markov(d) => Some(d),
+            Details::None => None,
+        },
+        truth_l1,
+    }
+}
+
+/// Run the models and the bootstrap on `set` and assemble the report. Models that cannot run on
+/// this data (time-decay without timestamps, Shapley beyond its budget) are listed under
+/// `skipped` with the reason; an invalid parameter is an error.
+pub fn run(
+    set: &JourneySet,
+    input: InputSummary,
+    settings: &Settings<'_>,
+) -> Result<Report, ModelError> {
+    settings.params.validate()?;
+    let mut results = Vec::new();
+    let mut skipped = Vec::new();
+    for (model, result) in attribute_all(set, settings.models, &settings.params) {
+        match result {
+            Ok(r) => results.push(r),
+            Err(e @ (ModelError::NoTimestamps | ModelError::ShapleyTooExpensive { .. })) => skipped
+                .push(Skipped {
+                    model,
+                    reason: e.to_string(),
+                }),
+            Err(e) => return Err(e),
+        }
+    }
+    let ran: Vec<Model> = results.iter().map(|r| r.model).collect();
+    let ivs = intervals(set, &ran, &settings.params, &settings.bootstrap)?;
+    let models = results
+        .into_iter()
+        .map(|r| {
+            let iv = ivs.iter().find(|iv| iv.model == r.model);
+            model_report(r, iv, settings.costs, settings.truth)
+        })
+        .collect();
+    let p = &settings.params;
+    Ok(Report {
+        refleqt: env!("CARGO_PKG_VERSION").to_owned(),
+        input,
+        parameters: Parameters {
+            lookback_days: settings.lookback_days,
+            half_life_days: p.half_life_days,
+            position_first: p.position_first,
+            position_last: p.position_last,
+            last_non_direct: p.last_non_direct,
+            markov_order: p.markov_order,
+            bootstrap_replicates: settings.bootstrap.replicates,
+            bootstrap_seed: settings.bootstrap.seed,
+            interval_level: settings.bootstrap.level,
+        },
+        totals: Totals {
+            conversions: set.total_conversions(),
+            revenue: set.total_revenue(),
+            non_converting_journeys: set.total_nulls(),
+            cost: settings.costs.map(|c| c.by_channel.iter().sum()),
+        },
+        models,
+        skipped,
+        truth: settings.truth.map(|t| TruthSummary {
+            basis: "realised".to_owned(),
+            shares: t.shares(TruthBasis::Realised),
+        }),
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// One row per model and channel:
+/// `model,channel,conversions,revenue,share,share_low,share_high,cost,roi,roas`.
+pub fn to_csv(report: &Report) -> String {
+    let mut out = String::from(
+        "model,channel,conversions,revenue,share,share_low,share_high,cost,roi,roas\n",
+    );
+    for m in &report.models {
+        for c in &m.channels {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{}\n",
+                m.model.key(),
+                csv_field(&c.channel),
+                c.conversions,
+                c.revenue,
+                c.share,
+                opt(c.share_low),
+                opt(c.share_high),
+                opt(c.cost),
+                opt(c.roi),
+                opt(c.roas)
+            ));
+        }
+    }
+    out
+}

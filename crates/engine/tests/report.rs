@@ -1,0 +1,96 @@
+//! The full report: costs from the log, ROI per entry and channel, skipped models, CSV rows.
+
+use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+use refleqt_engine::bootstrap::BootstrapOptions;
+use refleqt_engine::models::{Model, ModelParams};
+use refleqt_engine::parse::{parse_event_log, parse_path_table, EventLogOptions, PathTableOptions};
+use refleqt_engine::report::{costs_of, run, to_csv, InputSummary, Settings};
+
+const LOG: &str = "user_id,timestamp,channel,utm_content,cost,event,revenue
+u1,2025-01-01T10:00:00Z,email,cal-1,2.5,touch,
+u1,2025-01-02T10:00:00Z,ads,cal-2,10,touch,
+u1,2025-01-02T11:00:00Z,,,,conversion,100
+u2,2025-01-03T10:00:00Z,ads,cal-2,10,touch,
+u2,2025-01-03T10:05:00Z,,,,conversion,50
+u3,2025-01-04T10:00:00Z,email,cal-1,2.5,touch,
+";
+
+fn settings<'a>(
+    models: &'a [Model],
+    costs: Option<&'a refleqt_engine::report::Costs>,
+) -> Settings<'a> {
+    Settings {
+        models,
+        params: ModelParams::default(),
+        bootstrap: BootstrapOptions {
+            replicates: 20,
+            ..Default::default()
+        },
+        lookback_days: Some(30.0),
+        costs,
+        truth: None,
+    }
+}
+
+#[test]
+fn costs_roi_and_roas_per_entry_and_channel() {
+    let log = parse_event_log(LOG.as_bytes(), &EventLogOptions::default()).expect("parses");
+    let costs = costs_of(&log);
+    assert_eq!(costs.by_entry.get(&1), Some(&5.0));
+    assert_eq!(costs.by_entry.get(&2), Some(&20.0));
+    let set = build_journeys(&log, &JourneyOptions::default());
+    let input = InputSummary::describe("log.csv", "events", &log.report, &set);
+    assert_eq!(input.journeys, 3.0);
+    let report = run(
+        &set,
+        input,
+        &settings(&[Model::Last, Model::First], Some(&costs)),
+    )
+    .expect("runs");
+    assert_eq!(report.totals.cost, Some(25.0));
+    let last = &report.models[0];
+    assert_eq!(last.model, Model::Last);
+    // Last touch: ads (cal-2) closes both conversions: revenue 150 on cost 20 → ROI 650 %.
+    let ads = last
+        .channels
+        .iter()
+        .find(|c| c.channel == "ads")
+        .expect("ads");
+    assert_eq!(ads.revenue, 150.0);
+    assert_eq!(ads.roi, Some(650.0));
+    assert_eq!(ads.roas, Some(7.5));
+    let e2 = last.entries.iter().find(|e| e.entry == 2).expect("entry 2");
+    assert_eq!((e2.cost, e2.roi), (Some(20.0), Some(650.0)));
+    assert!(ads.share_low.is_some() && ads.share_high.is_some());
+    // First touch: email (cal-1) opens u1's journey: revenue 100 on cost 5 → 1,900 %.
+    let e1 = report.models[1]
+        .entries
+        .iter()
+        .find(|e| e.entry == 1)
+        .expect("entry 1");
+    assert_eq!((e1.revenue, e1.roi), (100.0, Some(1900.0)));
+    let csv = to_csv(&report);
+    assert_eq!(csv.lines().count(), 1 + 2 * report.input.channels.len());
+    assert!(csv.contains("\nlast,ads,2,150,"));
+}
+
+#[test]
+fn path_tables_skip_time_decay_with_a_reason() {
+    let table = parse_path_table(
+        b"path;total_conversions;total_conversion_value;total_null\na > b;3;30;7\nb;1;5;9\n",
+        &PathTableOptions::default(),
+    )
+    .expect("parses");
+    let input = InputSummary::describe("p.csv", "paths", &table.report, &table.set);
+    assert_eq!(input.journeys, 20.0);
+    assert_eq!(input.distinct_rows, 2);
+    let report = run(&table.set, input, &settings(&Model::ALL, None)).expect("runs");
+    assert_eq!(report.models.len(), 6);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].model, Model::TimeDecay);
+    assert!(report.skipped[0].reason.contains("timestamps"));
+    assert!(report.totals.cost.is_none());
+    let json = serde_json::to_value(&report).expect("serialises");
+    assert_eq!(json["models"][0]["model"], "first");
+    assert!(json["models"][0]["channels"][0].get("roi").is_none());
+}
