@@ -24,10 +24,20 @@ pub fn entry_id_from_content_bytes(b: &[u8]) -> Option<EntryId> {
     // Fast reject: the shortest id is `cal-0` (5 bytes), or `c` + escapes.
     let t = b.trim_ascii();
     match t.first() {
-        Some(b'c' | b'C' | b'%') => {}
-        _ => return None,
+        Some(b'c' | b'C') if !t.contains(&b'%') => id_from_plain(t),
+        Some(b'c' | b'C' | b'%') => id_from_decoded(Decoder::new(t, false)),
+        _ => None,
     }
-    id_from_decoded(Decoder::new(t, false))
+}
+
+/// [`id_from_decoded`] for a trimmed value without escapes (decoding would not change it).
+#[inline]
+fn id_from_plain(t: &[u8]) -> Option<EntryId> {
+    let (head, rest) = t.split_at_checked(4)?;
+    if !head.eq_ignore_ascii_case(b"cal-") {
+        return None;
+    }
+    digits_id(rest.iter().copied())
 }
 
 /// The calendar entry id in the `utm_content` parameter of a URL or bare query string.
@@ -92,6 +102,13 @@ fn id_from_decoded(d: Decoder<'_>) -> Option<EntryId> {
             return None;
         }
     }
+    digits_id(d)
+}
+
+/// The id of the digits right after `cal-`: they must be followed by the end or a character
+/// that is not a letter or digit.
+#[inline]
+fn digits_id(d: impl Iterator<Item = u8>) -> Option<EntryId> {
     let mut id: u64 = 0;
     let mut digits = 0;
     for b in d {
@@ -175,6 +192,39 @@ mod tests {
         assert_eq!(entry_id_from_content("xcal-1"), None);
         assert_eq!(entry_id_from_content("cal-99999999999999999999"), None);
         assert_eq!(entry_id_from_content(""), None);
+    }
+
+    #[test]
+    fn plain_path_matches_decoder() {
+        let cases = [
+            "cal-42",
+            "CAL-007",
+            "cAl-1_x",
+            "cal-42b",
+            "cal-",
+            "cal",
+            "c",
+            "cal-x1",
+            "cal-1 2",
+            "cal-99999999999999999999",
+            "cal-18446744073709551615",
+            "cal-18446744073709551616",
+            "cal-3+",
+            "cal-4\u{e9}",
+            "cal -1",
+            "calx1",
+            "cal-0",
+            "cal-00",
+            "cal-5\t",
+        ];
+        for c in cases {
+            let t = c.as_bytes();
+            assert_eq!(
+                id_from_plain(t),
+                id_from_decoded(Decoder::new(t, false)),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

@@ -165,15 +165,76 @@ pub fn parse_timestamp_bytes(b: &[u8]) -> Result<i64, TimestampError> {
 }
 
 /// [`parse_timestamp`] for many values: remembers the day number of the last
-/// `YYYY-MM-DD` prefix, since consecutive rows of a log mostly share their date.
-#[derive(Debug, Clone, Default)]
+/// `YYYY-MM-DD` prefix, since consecutive rows of a log mostly share their date, and the
+/// first day and length of recently seen months.
+#[derive(Debug, Clone)]
 pub struct TimestampParser {
     last_date: Option<([u8; 10], i64)>,
+    months: [MonthEntry; MONTHS],
+}
+
+/// Entries of the direct-mapped month cache (a power of two).
+const MONTHS: usize = 16;
+
+/// The day number of a month's first day and its length; `key` is `year * 12 + month - 1`.
+#[derive(Debug, Clone, Copy)]
+struct MonthEntry {
+    key: u32,
+    first: i64,
+    len: u32,
+}
+
+const NO_MONTH: MonthEntry = MonthEntry {
+    key: u32::MAX,
+    first: 0,
+    len: 0,
+};
+
+impl Default for TimestampParser {
+    fn default() -> Self {
+        TimestampParser {
+            last_date: None,
+            months: [NO_MONTH; MONTHS],
+        }
+    }
 }
 
 impl TimestampParser {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// [`date_days`] for a valid date, through the month cache; `None` when out of range.
+    #[inline(always)]
+    fn cached_date_days(&mut self, year: u32, month: u32, day: u32) -> Option<i64> {
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        let key = year * 12 + month - 1;
+        let e = self.months.get_mut(key as usize & (MONTHS - 1))?;
+        if e.key != key {
+            *e = MonthEntry {
+                key,
+                first: days_from_civil(i64::from(year), month, 1),
+                len: days_in_month(i64::from(year), month),
+            };
+        }
+        (day >= 1 && day <= e.len).then(|| e.first + i64::from(day) - 1)
+    }
+
+    /// The day number of a fixed-width `YYYY-MM-DD` prefix followed by `T`, `t` or a space.
+    #[inline(always)]
+    fn fixed_date(&mut self, b: &[u8]) -> Option<i64> {
+        let a: &[u8; 11] = b.get(..11)?.try_into().ok()?;
+        let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T' | b't' | b' '] = *a else {
+            return None;
+        };
+        let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
+        self.cached_date_days(
+            year,
+            digit(m0)? * 10 + digit(m1)?,
+            digit(d0)? * 10 + digit(d1)?,
+        )
     }
 
     /// Read a timestamp as unix milliseconds (see the module documentation).
@@ -197,7 +258,7 @@ impl TimestampParser {
                 Some((d, days)) if d == date => days,
                 _ => {
                     // Not the fixed layout or not a valid date: the general parser decides.
-                    let Some(days) = fixed_date(b) else {
+                    let Some(days) = self.fixed_date(b) else {
                         return parse_iso(b);
                     };
                     if let Ok(key) = <[u8; 10]>::try_from(date) {
@@ -277,22 +338,6 @@ fn date_days(year: u32, month: u32, day: u32) -> Result<i64, TimestampError> {
 fn digit(c: u8) -> Option<u32> {
     let v = c.wrapping_sub(b'0');
     (v < 10).then_some(u32::from(v))
-}
-
-/// The day number of a fixed-width `YYYY-MM-DD` prefix followed by `T`, `t` or a space.
-#[inline(always)]
-fn fixed_date(b: &[u8]) -> Option<i64> {
-    let a: &[u8; 11] = b.get(..11)?.try_into().ok()?;
-    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T' | b't' | b' '] = *a else {
-        return None;
-    };
-    let year = digit(y0)? * 1000 + digit(y1)? * 100 + digit(y2)? * 10 + digit(y3)?;
-    date_days(
-        year,
-        digit(m0)? * 10 + digit(m1)?,
-        digit(d0)? * 10 + digit(d1)?,
-    )
-    .ok()
 }
 
 /// Hour, minute and second of a fixed-width `YYYY-MM-DD?HH:MM:SS` (the date is not checked).
@@ -503,6 +548,23 @@ fn parse_epoch(b: &[u8]) -> Result<i64, TimestampError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn month_cache_matches_date_days() {
+        let mut shared = TimestampParser::new();
+        for year in [
+            0, 1, 1899, 1900, 1970, 1999, 2000, 2024, 2025, 2100, 2400, 9999,
+        ] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let want = date_days(year, month, day).ok();
+                    assert_eq!(shared.cached_date_days(year, month, day), want);
+                    let mut fresh = TimestampParser::new();
+                    assert_eq!(fresh.cached_date_days(year, month, day), want);
+                }
+            }
+        }
+    }
 
     #[test]
     fn civil_round_trip() {
