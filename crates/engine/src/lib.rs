@@ -8,6 +8,7 @@
 //! - [`parse`]: CSV, timestamps, event logs and path tables (bytes → typed values or typed errors);
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
 //! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
+//! - [`imports`]: GA4, Google Ads, Meta Ads and Mailchimp exports → metric rows matched to entries;
 //! - [`simulate`]: a seeded journey generator with known ground truth;
 //! - [`report`]: the full report of one data set (all models, intervals, ROI) — the CLI's JSON
 //!   and the app's context export;
@@ -18,6 +19,7 @@
 pub mod assemble;
 pub mod bootstrap;
 pub mod explore;
+pub mod imports;
 pub mod journey;
 pub mod links;
 pub mod models;

@@ -1,0 +1,563 @@
+//! Imports of the exports people really have: analytics, ad and email reports → typed rows of
+//! catalog metrics, matched to calendar entries, merged with what is already stored.
+//!
+//! | module | what lives there |
+//! |---|---|
+//! | this file | [`Platform`], [`detect`], [`import`], the shared result types ([`Import`], [`ImportedRow`], [`Period`], [`MatchKeys`]), [`ImportOptions`] and [`ImportError`] |
+//! | [`ga4`] | GA4: the flattened BigQuery-export CSV (per-day metrics *and* an [`EventLog`]) and the Data API `runReport` JSON |
+//! | [`google_ads`] | Google Ads: API-style CSV (`metrics.cost_micros`, …) and the UI export (`Impr.`, `Cost`, …) |
+//! | [`meta`] | Meta Ads Insights: the API JSON (`data: [{…, actions: [{action_type, value}]}]`) and the CSV of the same fields |
+//! | [`mailchimp`] | Mailchimp campaign reports: the API JSON (`{reports: […]}` or one report) and the CSV export |
+//! | [`matching`] | imported row → calendar entry (`cal-<id>`, then campaign + source + medium) |
+//! | [`reimport`] | merging imported values with stored ones: a period is replaced, manual values win |
+//!
+//! # What an import gives
+//! Bytes in, an [`Import`] out: the [`Platform`], the currency if the export states one, the
+//! column mapping used ([`Import::columns`], editable through [`ImportOptions::columns`]), a
+//! [`ParseReport`] (accepted and rejected rows with line, column and reason), and
+//! [`Import::rows`]: one [`ImportedRow`] per accepted source row that carries at least one catalog
+//! metric (GA4 BigQuery events are first summed per day and traffic source). Every metric key is
+//! one of [`METRIC_KEYS`] — the app's metric catalog — in the catalog's units: counts, seconds,
+//! percentages as 0–100, money in currency units (Google Ads micros ÷ 1,000,000).
+//!
+//! # Rows, lines and columns
+//! For CSV, [`RowError::line`](crate::parse::RowError) is the physical line and the column is the
+//! header as written. For JSON the "line" is the 1-based position of the row in its array
+//! (`/rows/0` is row 1) and the column a JSON-pointer-like path of the offending value, e.g.
+//! `/rows/3/metricValues/1/value` or `/data/2/actions[action_type=lead]/value`.
+//! Summary rows (`Total: Account` in Google Ads UI exports) and title lines above the header are
+//! not data rows: they are counted in [`Import::skipped_rows`] and nowhere else, so that
+//! `accepted + rejected_count + skipped_rows` is the number of non-blank records after the header.
+//!
+//! # Header names
+//! Headers and JSON keys are compared after normalising: lower-case, every run of characters that
+//! are not letters or digits becomes one `_`, trimmed (`Conv. value` → `conv_value`,
+//! `metrics.cost_micros` → `metrics_cost_micros`, `screenPageViews` → `screenpageviews`,
+//! `actions:offsite_conversion.fb_pixel_purchase` → `actions_offsite_conversion_fb_pixel_purchase`).
+//! Each platform module lists, per field, its synonyms in order of preference: the earliest one
+//! present wins and one column serves one field.
+//!
+//! # Values
+//! Numbers: surrounding spaces, a leading currency sign (`$ € £ ¥`) and a trailing `%` are
+//! ignored; `1,234.50` and `1.234,50` are read as thousands-grouped; `12,5` as a decimal comma;
+//! empty, `--`, `-`, `n/a` and `null` mean "no value" (the metric is left out of that row, it is
+//! not 0). Negative or non-numeric values reject the row. Dates: anything
+//! [`parse_timestamp`](crate::parse::timestamp::parse_timestamp) reads (ISO dates and date-times,
+//! `YYYYMMDD`, epochs of 10+ digits), plus month-name dates (`Mar 04, 2025 10:00 am`,
+//! `March 1, 2025`, `1 Mar 2025`); a date-time counts for its UTC day. Key values `(not set)`,
+//! `(none)`, `(direct)`, `(other)` and `--` are treated as absent.
+//!
+//! # Event logs and path tables
+//! [`Platform::EventLogCsv`] and [`Platform::PathTableCsv`] are the engine's own formats: the
+//! import runs [`parse_event_log`] / [`parse_path_table`] and returns the result in
+//! [`Import::event_log`] / [`Import::path_table`], with no metric rows; their column mapping is
+//! [`ParseReport::columns`] (editable through [`ImportOptions::event_log`] and
+//! [`ImportOptions::path_table`]).
+
+pub mod ga4;
+pub mod google_ads;
+pub mod mailchimp;
+pub mod matching;
+pub mod meta;
+pub mod reimport;
+mod table;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::links::{default_channel_mapping, ChannelUtm};
+use crate::parse::events::{parse_event_log, EventLog, EventLogOptions};
+use crate::parse::paths::{parse_path_table, PathTable, PathTableOptions};
+use crate::parse::{ParseError, ParseReport, DEFAULT_MAX_STORED_REJECTIONS};
+
+pub use matching::{match_rows, EntryKey, Match, MatchHow, MatchReport, Unmatched};
+pub use reimport::{
+    imported_values, reimport, Overridden, PerformanceValue, Reimport, ReimportError, ValueSource,
+};
+
+/// The metric keys of the app's catalog (`src/model/metric.rs`), in its display order.
+pub const METRIC_KEYS: [&str; 26] = [
+    "pageviews",
+    "time_on_page",
+    "bounce_rate",
+    "scroll_depth",
+    "impressions",
+    "engagement",
+    "shares",
+    "saves",
+    "opens",
+    "clicks",
+    "replies",
+    "unsubscribes",
+    "ad_impressions",
+    "ad_clicks",
+    "ctr",
+    "cpc",
+    "ad_conversions",
+    "ranking_position",
+    "organic_impressions",
+    "organic_clicks",
+    "form_fills",
+    "signups",
+    "demo_requests",
+    "purchases",
+    "revenue",
+    "cost",
+];
+
+/// Metrics that are rates or averages: combined by their mean, never summed.
+pub const AVERAGED_METRICS: [&str; 6] = [
+    "time_on_page",
+    "bounce_rate",
+    "scroll_depth",
+    "ctr",
+    "cpc",
+    "ranking_position",
+];
+
+/// Milliseconds in a day.
+pub const MS_PER_DAY: i64 = 86_400_000;
+
+/// Where an export comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    /// GA4's BigQuery export, flattened to CSV (one row per event).
+    Ga4BigQueryCsv,
+    /// A GA4 Data API `runReport` response.
+    Ga4DataApiJson,
+    /// Google Ads: API field names or the UI export.
+    GoogleAdsCsv,
+    /// Meta Ads Insights: the API JSON or a CSV of the same fields (or the Ads Manager export).
+    MetaAdsInsights,
+    /// Mailchimp campaign reports: the API JSON or the CSV export.
+    MailchimpReport,
+    /// The engine's event-log CSV.
+    EventLogCsv,
+    /// The engine's aggregated path-table CSV.
+    PathTableCsv,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 7] = [
+        Platform::Ga4BigQueryCsv,
+        Platform::Ga4DataApiJson,
+        Platform::GoogleAdsCsv,
+        Platform::MetaAdsInsights,
+        Platform::MailchimpReport,
+        Platform::EventLogCsv,
+        Platform::PathTableCsv,
+    ];
+
+    /// A label for the preview.
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::Ga4BigQueryCsv => "GA4 BigQuery export (CSV)",
+            Platform::Ga4DataApiJson => "GA4 Data API report (JSON)",
+            Platform::GoogleAdsCsv => "Google Ads report (CSV)",
+            Platform::MetaAdsInsights => "Meta Ads Insights",
+            Platform::MailchimpReport => "Mailchimp campaign report",
+            Platform::EventLogCsv => "Event log (CSV)",
+            Platform::PathTableCsv => "Path table (CSV)",
+        }
+    }
+
+    /// The `(utm_source, utm_medium)` a platform's rows stand for when they carry only a
+    /// campaign: Google Ads `google/cpc`, Meta `facebook/paid_social`, Mailchimp
+    /// `newsletter/email` (the defaults of [`default_channel_mapping`]).
+    pub fn implied_source_medium(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Platform::GoogleAdsCsv => Some(("google", "cpc")),
+            Platform::MetaAdsInsights => Some(("facebook", "paid_social")),
+            Platform::MailchimpReport => Some(("newsletter", "email")),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The container an export came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// Whole UTC days, both ends included: `start_ms` and `end_ms` are the unix milliseconds of the
+/// first and of the last day's midnight (a one-day period has `start_ms == end_ms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Period {
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+impl Period {
+    /// The period from the day of `a` to the day of `b` (in either order).
+    pub fn days(a_ms: i64, b_ms: i64) -> Period {
+        let (a, b) = (day_floor(a_ms), day_floor(b_ms));
+        Period {
+            start_ms: a.min(b),
+            end_ms: a.max(b),
+        }
+    }
+
+    /// The single day of `ms`.
+    pub fn day(ms: i64) -> Period {
+        Period::days(ms, ms)
+    }
+
+    /// Whether the two periods share at least one day.
+    pub fn overlaps(&self, other: &Period) -> bool {
+        self.start_ms <= other.end_ms && other.start_ms <= self.end_ms
+    }
+
+    /// Whether `other` lies entirely within `self`.
+    pub fn contains(&self, other: &Period) -> bool {
+        self.start_ms <= other.start_ms && other.end_ms <= self.end_ms
+    }
+
+    /// Number of days covered.
+    pub fn day_count(&self) -> i64 {
+        (self.end_ms - self.start_ms) / MS_PER_DAY + 1
+    }
+}
+
+/// The unix milliseconds of the UTC midnight starting the day of `ms`.
+pub fn day_floor(ms: i64) -> i64 {
+    ms.div_euclid(MS_PER_DAY) * MS_PER_DAY
+}
+
+/// What an imported row carries to find its calendar entry. Values are as written in the export
+/// (trimmed; absent markers like `(not set)` removed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchKeys {
+    /// A `utm_content` / manual-content / ad-content value.
+    pub utm_content: Option<String>,
+    pub campaign: Option<String>,
+    pub source: Option<String>,
+    pub medium: Option<String>,
+    /// Landing pages, page locations, final URLs or URL tag strings.
+    pub urls: Vec<String>,
+}
+
+impl MatchKeys {
+    pub fn is_empty(&self) -> bool {
+        self.utm_content.is_none()
+            && self.campaign.is_none()
+            && self.source.is_none()
+            && self.medium.is_none()
+            && self.urls.is_empty()
+    }
+}
+
+/// One imported row: the days it covers, its match keys and its metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedRow {
+    /// The source row: CSV line, or 1-based position in the JSON rows array. For GA4 BigQuery
+    /// day rows, the line of the first event summed into it.
+    pub line: u64,
+    pub period: Period,
+    pub keys: MatchKeys,
+    /// `(metric key, value)`, keys from [`METRIC_KEYS`], each at most once.
+    pub metrics: Vec<(String, f64)>,
+}
+
+impl ImportedRow {
+    /// The value of `metric`, if the row has it.
+    pub fn metric(&self, metric: &str) -> Option<f64> {
+        self.metrics
+            .iter()
+            .find(|(k, _)| k == metric)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// What a column (or JSON key) of an export is used for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportField {
+    /// The day of the row (or the first day of a range).
+    Date,
+    /// The last day of a range (Meta `date_stop`).
+    DateEnd,
+    /// A whole month (`202503`, `2025-03`): the period is that month.
+    Month,
+    Campaign,
+    Source,
+    Medium,
+    /// `source / medium` in one value (GA4 `sessionSourceMedium`).
+    SourceMedium,
+    /// `utm_content` or the platform's equivalent.
+    Content,
+    /// A URL or query string that may carry `utm_content=cal-<id>`.
+    Url,
+    Currency,
+    /// GA4 event name (BigQuery `event_name`, Data API `eventName`).
+    EventName,
+    /// GA4 Data API `eventCount`, turned into metrics by the event name.
+    EventCount,
+    /// GA4 BigQuery `event_timestamp`.
+    EventTimestamp,
+    /// GA4 BigQuery `user_pseudo_id`.
+    User,
+    /// A catalog metric (one of [`METRIC_KEYS`]).
+    Metric(String),
+}
+
+impl ImportField {
+    pub fn metric(key: &str) -> ImportField {
+        ImportField::Metric(key.to_owned())
+    }
+}
+
+impl std::fmt::Display for ImportField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = match self {
+            ImportField::Date => "date",
+            ImportField::DateEnd => "end date",
+            ImportField::Month => "month",
+            ImportField::Campaign => "campaign",
+            ImportField::Source => "source",
+            ImportField::Medium => "medium",
+            ImportField::SourceMedium => "source / medium",
+            ImportField::Content => "utm_content",
+            ImportField::Url => "URL",
+            ImportField::Currency => "currency",
+            ImportField::EventName => "event name",
+            ImportField::EventCount => "event count",
+            ImportField::EventTimestamp => "event timestamp",
+            ImportField::User => "user id",
+            ImportField::Metric(m) => return write!(f, "metric {m}"),
+        };
+        f.write_str(s)
+    }
+}
+
+/// Which header (or JSON key) serves a field. `index` is the CSV column (0-based) or, for the
+/// GA4 Data API, the position in `dimensionHeaders` followed by `metricHeaders`; for Meta and
+/// Mailchimp JSON the position among the keys seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportColumn {
+    pub field: ImportField,
+    pub header: String,
+    pub index: usize,
+}
+
+/// Options of [`import`] and the per-platform parsers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportOptions {
+    /// Skip detection and parse as this platform.
+    pub platform: Option<Platform>,
+    /// Explicit headers (or JSON keys) for fields, overriding the synonyms. An empty header
+    /// means "do not use this field". A header given for a field no longer serves its default.
+    pub columns: Vec<(ImportField, String)>,
+    /// The period of rows that carry no date (a Google Ads export without a day column, a GA4
+    /// report without a `date` dimension). Without it such exports are refused.
+    pub period: Option<Period>,
+    /// Channel → source/medium mapping (for naming GA4 BigQuery touches by channel).
+    pub channel_mapping: Vec<ChannelUtm>,
+    /// The CSV delimiter; `None` sniffs it.
+    pub delimiter: Option<crate::parse::Delimiter>,
+    /// How many rejected rows to keep in detail (all are counted).
+    pub max_stored_rejections: usize,
+    /// Options of the event-log parser ([`Platform::EventLogCsv`]).
+    pub event_log: EventLogOptions,
+    /// Options of the path-table parser ([`Platform::PathTableCsv`]).
+    pub path_table: PathTableOptions,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            platform: None,
+            columns: Vec::new(),
+            period: None,
+            channel_mapping: default_channel_mapping(),
+            delimiter: None,
+            max_stored_rejections: DEFAULT_MAX_STORED_REJECTIONS,
+            event_log: EventLogOptions::default(),
+            path_table: PathTableOptions::default(),
+        }
+    }
+}
+
+/// A parsed export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub platform: Platform,
+    pub format: Format,
+    /// The currency the export states (first one seen), upper-case.
+    pub currency: Option<String>,
+    /// Other currencies seen in the same file (amounts in them are still imported as numbers:
+    /// the preview should warn).
+    pub other_currencies: Vec<String>,
+    /// The mapping used (empty for event logs and path tables: see [`ParseReport::columns`]).
+    pub columns: Vec<ImportColumn>,
+    /// Headers or keys that serve no field.
+    pub ignored_columns: Vec<String>,
+    pub report: ParseReport,
+    /// The line of the header row (CSV), after any title lines.
+    pub header_line: Option<u64>,
+    /// Summary and title rows that are not data rows.
+    pub skipped_rows: usize,
+    pub rows: Vec<ImportedRow>,
+    /// The attribution event log (GA4 BigQuery export, event-log CSV).
+    pub event_log: Option<EventLog>,
+    /// The path table (path-table CSV).
+    pub path_table: Option<PathTable>,
+}
+
+impl Import {
+    /// The days covered by the rows, if any.
+    pub fn period(&self) -> Option<Period> {
+        let start = self.rows.iter().map(|r| r.period.start_ms).min()?;
+        let end = self.rows.iter().map(|r| r.period.end_ms).max()?;
+        Some(Period {
+            start_ms: start,
+            end_ms: end,
+        })
+    }
+
+    fn empty(platform: Platform, format: Format) -> Import {
+        Import {
+            platform,
+            format,
+            currency: None,
+            other_currencies: Vec::new(),
+            columns: Vec::new(),
+            ignored_columns: Vec::new(),
+            report: ParseReport::default(),
+            header_line: None,
+            skipped_rows: 0,
+            rows: Vec::new(),
+            event_log: None,
+            path_table: None,
+        }
+    }
+}
+
+/// A problem that makes the whole input unusable.
+#[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ImportError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("not a recognised export: expected a GA4, Google Ads, Meta Ads, Mailchimp, event-log or path-table file")]
+    Unrecognised,
+    #[error("{platform}: missing {}; headers found: {}",
+        .missing.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(", "),
+        if .found.is_empty() { "none".to_owned() } else { .found.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ") })]
+    MissingColumns {
+        platform: Platform,
+        missing: Vec<ImportField>,
+        found: Vec<String>,
+    },
+    #[error("{platform}: no column holds a metric this app knows; headers found: {}", .found.join(", "))]
+    NoMetrics {
+        platform: Platform,
+        found: Vec<String>,
+    },
+    #[error("column {header:?} given for {field} is not in the file")]
+    UnknownColumn { field: ImportField, header: String },
+    #[error("{key:?} is not a metric of the catalog")]
+    UnknownMetric { key: String },
+    #[error("the rows carry no date; choose the period the export covers")]
+    NoPeriod { platform: Platform },
+    #[error("not valid JSON: {message} (line {line}, column {column})")]
+    Json {
+        message: String,
+        line: usize,
+        column: usize,
+    },
+    #[error("{platform}: expected {expected} at {path}")]
+    JsonShape {
+        platform: Platform,
+        path: String,
+        expected: String,
+    },
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
+/// Which platform an export comes from, from its headers or JSON keys; the file name (`.json`,
+/// words like `mailchimp`, `google_ads`, `meta`, `bigquery`) only decides when the content
+/// does not. See each platform module for the keys it is recognised by.
+pub fn detect(bytes: &[u8], file_name: &str) -> Option<Platform> {
+    let t = crate::parse::csv::strip_bom(bytes).trim_ascii_start();
+    let by_content = match t.first() {
+        None => return None,
+        Some(b'{' | b'[') => table::detect_json(t),
+        Some(_) => table::detect_csv(bytes),
+    };
+    by_content.or_else(|| by_name(file_name, matches!(t.first(), Some(b'{' | b'['))))
+}
+
+fn by_name(file_name: &str, json: bool) -> Option<Platform> {
+    let n = table::norm(file_name);
+    let has = |w: &str| n.split('_').any(|p| p == w) || n.contains(w);
+    if has("mailchimp") {
+        Some(Platform::MailchimpReport)
+    } else if has("googleads") || has("google_ads") || has("adwords") {
+        (!json).then_some(Platform::GoogleAdsCsv)
+    } else if has("meta") || has("facebook") || has("insights") {
+        Some(Platform::MetaAdsInsights)
+    } else if has("bigquery") {
+        (!json).then_some(Platform::Ga4BigQueryCsv)
+    } else if has("ga4") || has("runreport") {
+        Some(if json {
+            Platform::Ga4DataApiJson
+        } else {
+            Platform::Ga4BigQueryCsv
+        })
+    } else {
+        None
+    }
+}
+
+/// Parse an export: detect its platform (unless [`ImportOptions::platform`] is set) and run
+/// that platform's parser.
+pub fn import(bytes: &[u8], file_name: &str, opts: &ImportOptions) -> Result<Import, ImportError> {
+    if crate::parse::csv::strip_bom(bytes).trim_ascii().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let platform = match opts.platform {
+        Some(p) => p,
+        None => detect(bytes, file_name).ok_or(ImportError::Unrecognised)?,
+    };
+    import_as(platform, bytes, opts)
+}
+
+/// Parse an export as `platform`.
+pub fn import_as(
+    platform: Platform,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<Import, ImportError> {
+    match platform {
+        Platform::Ga4BigQueryCsv => ga4::parse_bigquery_csv(bytes, opts),
+        Platform::Ga4DataApiJson => ga4::parse_run_report(bytes, opts),
+        Platform::GoogleAdsCsv => google_ads::parse(bytes, opts),
+        Platform::MetaAdsInsights => meta::parse(bytes, opts),
+        Platform::MailchimpReport => mailchimp::parse(bytes, opts),
+        Platform::EventLogCsv => {
+            let log = parse_event_log(bytes, &opts.event_log)?;
+            let mut imp = Import::empty(platform, Format::Csv);
+            imp.report = log.report.clone();
+            imp.event_log = Some(log);
+            Ok(imp)
+        }
+        Platform::PathTableCsv => {
+            let table = parse_path_table(bytes, &opts.path_table)?;
+            let mut imp = Import::empty(platform, Format::Csv);
+            imp.report = table.report.clone();
+            imp.path_table = Some(table);
+            Ok(imp)
+        }
+    }
+}
