@@ -94,19 +94,32 @@ fn age_secs(end: i64, ts: i64) -> f64 {
 /// user (first-seen order), then by time. The lookback is used as [`JourneyOptions::lookback_ms`]
 /// reads it; call [`JourneyOptions::validate`] (or [`try_build_journeys`]) to refuse bad values.
 ///
-/// Events are grouped by user with a counting sort of their indices (stable, so file order is
-/// kept within a user); a user's events are sorted by [`Event::order_key`] only when they are not
-/// already in order.
+/// Events already grouped by user (user numbers never decreasing, as the parser gives for a file
+/// grouped by user) are cut in place. Otherwise they are grouped with a counting sort of their
+/// indices (stable, so file order is kept within a user). A user's events are sorted by
+/// [`Event::order_key`] only when they are not already in order.
 pub fn build_journeys(log: &EventLog, opts: &JourneyOptions) -> JourneySet {
     let events = &log.events;
-    let conversions = events.iter().filter(|e| e.is_conversion()).count();
-    // User numbers come from the events themselves: `log.users` is not trusted for sizes (a
-    // hand-built or deserialised log may disagree with its events).
-    let users = events
-        .iter()
-        .map(|e| e.user() as usize + 1)
-        .max()
-        .unwrap_or(0);
+    // One pass: conversions, users, and whether the events are already grouped by user (user
+    // numbers never decrease, as in a file grouped by user). User numbers come from the events
+    // themselves: `log.users` is not trusted for sizes (a hand-built or deserialised log may
+    // disagree with its events).
+    let mut conversions = 0usize;
+    let mut max_user = 0u32;
+    let mut grouped = true;
+    let mut prev = 0u32;
+    for e in events {
+        conversions += usize::from(e.is_conversion());
+        let u = e.user();
+        grouped &= u >= prev;
+        prev = u;
+        max_user = max_user.max(u);
+    }
+    let users = if events.is_empty() {
+        0
+    } else {
+        max_user as usize + 1
+    };
     let mut b = Builder {
         log,
         lookback: opts.lookback_ms(),
@@ -120,6 +133,21 @@ pub fn build_journeys(log: &EventLog, opts: &JourneyOptions) -> JourneySet {
         pending: Vec::new(),
         buf: Vec::new(),
     };
+    if grouped {
+        // Each user's events are one run already: no counting sort, no copy (unless a run is
+        // out of time order).
+        let mut scratch: Vec<Event> = Vec::new();
+        for run in events.chunk_by(|a, c| a.user() == c.user()) {
+            if run.is_sorted_by_key(Event::order_key) {
+                b.user_sorted(run);
+            } else {
+                scratch.clear();
+                scratch.extend_from_slice(run);
+                b.user(&mut scratch);
+            }
+        }
+        return b.set;
+    }
     if u32::try_from(events.len()).is_err() || users > events.len() {
         // More events than u32 indexes, or sparse user numbers (a hand-built log): sort a copy
         // instead of counting per user.
@@ -202,6 +230,11 @@ impl Builder<'_> {
         if !events.is_sorted_by_key(Event::order_key) {
             events.sort_by_key(Event::order_key);
         }
+        self.user_sorted(events);
+    }
+
+    /// All journeys of one user, from their events sorted by [`Event::order_key`].
+    fn user_sorted(&mut self, events: &[Event]) {
         self.pending.clear();
         for e in events.iter() {
             match e.touch_key() {
@@ -276,5 +309,84 @@ impl Builder<'_> {
         );
         self.set.push(&self.buf, 0.0, 0.0, 1.0, Some(end));
         self.pending.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::events::TouchKey;
+
+    /// The in-place path (events grouped by user) and the counting-sort path (users
+    /// interleaved) cut the same journeys, ties and flagged conversions included.
+    #[test]
+    fn grouped_and_interleaved_logs_agree() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut log = EventLog::default();
+        for c in ["a", "b", "c"] {
+            let channel = log.channels.intern(c);
+            log.touch_keys.push(TouchKey {
+                channel,
+                campaign: None,
+                source: None,
+                medium: None,
+                entry: Some(u64::from(channel)),
+            });
+        }
+        let day = 86_400_000;
+        for round in 0..200 {
+            let users = 1 + next(8) as u32;
+            let mut per_user: Vec<Vec<Event>> = Vec::new();
+            for u in 0..users {
+                let mut evs = Vec::new();
+                for _ in 0..next(7) {
+                    // Few distinct times, so ties and out-of-order rows are common.
+                    let ts = next(6) as i64 * day * 10;
+                    match next(4) {
+                        0 => evs.push(Event::conversion(u, ts, next(100) as f64, false)),
+                        1 => {
+                            evs.push(Event::touch(u, ts, next(3) as u32, 1.0));
+                            evs.push(Event::conversion(u, ts, 5.0, true));
+                        }
+                        _ => evs.push(Event::touch(u, ts, next(3) as u32, 0.5)),
+                    }
+                }
+                per_user.push(evs);
+            }
+            log.events = per_user.concat();
+            log.users = users as usize;
+            let opts = JourneyOptions {
+                lookback_days: [15.0, 35.0, 1e9][round % 3],
+            };
+            let grouped = build_journeys(&log, &opts);
+            // Interleave users, keeping each user's own order (a flagged conversion stays
+            // right after its touch).
+            let mut cursors = vec![0usize; per_user.len()];
+            let mut interleaved = Vec::new();
+            while interleaved.len() < log.events.len() {
+                let u = next(per_user.len() as u64) as usize;
+                let evs = &per_user[u];
+                let mut i = cursors[u];
+                if i < evs.len() {
+                    interleaved.push(evs[i]);
+                    i += 1;
+                    if i < evs.len() && evs[i].kind() == crate::parse::EventKind::FlaggedConversion
+                    {
+                        interleaved.push(evs[i]);
+                        i += 1;
+                    }
+                    cursors[u] = i;
+                }
+            }
+            let mut shuffled = log.clone();
+            shuffled.events = interleaved;
+            assert_eq!(build_journeys(&shuffled, &opts), grouped, "round {round}");
+        }
     }
 }
