@@ -18,9 +18,9 @@
 //! | event timestamp | `event_timestamp` (microseconds since the epoch; any [`parse_timestamp`] form) |
 //! | event name | `event_name` |
 //! | user | `user_pseudo_id`, `user_id` |
-//! | source, medium, campaign, content | `collected_traffic_source.manual_source` / `manual_medium` / `manual_campaign_name` / `manual_content`, or `manual_source`, `utm_source`, `source` (and so on) |
+//! | source, medium, campaign, content | `collected_traffic_source.manual_source` / `manual_medium` / `manual_campaign_name` / `manual_content`, or `manual_source`, `utm_source`, `session_source`, `source` (and so on) |
 //! | URL | `page_location`, `event_params.page_location`, `page_url`, `url` |
-//! | `revenue` | `ecommerce.purchase_revenue`, `purchase_revenue`, `ecommerce.purchase_revenue_in_usd` |
+//! | `revenue` | `ecommerce.purchase_revenue`, `purchase_revenue`, `ecommerce.purchase_revenue_in_usd`, `purchase_revenue_in_usd` |
 //! | currency | `ecommerce.currency`, `currency`, `event_params.currency` |
 //!
 //! Required: the event name and a date or timestamp. A row is rejected for an empty event name,
@@ -350,6 +350,7 @@ pub(crate) const BQ_SPECS: &[Spec] = &[
             "collected_traffic_source_manual_source",
             "manual_source",
             "utm_source",
+            "session_source",
             "source",
         ],
     ),
@@ -359,6 +360,7 @@ pub(crate) const BQ_SPECS: &[Spec] = &[
             "collected_traffic_source_manual_medium",
             "manual_medium",
             "utm_medium",
+            "session_medium",
             "medium",
         ],
     ),
@@ -368,6 +370,7 @@ pub(crate) const BQ_SPECS: &[Spec] = &[
             "collected_traffic_source_manual_campaign_name",
             "manual_campaign_name",
             "utm_campaign",
+            "session_campaign",
             "campaign",
         ],
     ),
@@ -394,6 +397,7 @@ pub(crate) const BQ_SPECS: &[Spec] = &[
             "ecommerce_purchase_revenue",
             "purchase_revenue",
             "ecommerce_purchase_revenue_in_usd",
+            "purchase_revenue_in_usd",
         ],
     ),
     (

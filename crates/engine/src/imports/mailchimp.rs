@@ -82,7 +82,10 @@ pub(crate) fn is_header(h: &[String]) -> bool {
 
 fn flatten(o: &Map<String, Value>) -> Flat {
     let mut out = Vec::new();
-    for (k, v) in o {
+    // Sorted keys: the same column order whether or not serde_json preserves key order.
+    let mut entries: Vec<(&String, &Value)> = o.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (k, v) in entries {
         match v {
             Value::Object(inner) => {
                 for (ik, iv) in inner {

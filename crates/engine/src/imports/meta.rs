@@ -126,7 +126,10 @@ const ACTION_LISTS: [&str; 4] = [
 
 fn flatten(o: &Map<String, Value>) -> Flat {
     let mut out = Vec::new();
-    for (k, v) in o {
+    // Sorted keys: the same column order whether or not serde_json preserves key order.
+    let mut entries: Vec<(&String, &Value)> = o.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (k, v) in entries {
         match v {
             Value::Array(items) if ACTION_LISTS.contains(&k.as_str()) => {
                 for a in items.iter().filter_map(Value::as_object) {

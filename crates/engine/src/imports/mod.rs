@@ -341,7 +341,7 @@ impl std::fmt::Display for ImportField {
 
 /// Which header (or JSON key) serves a field. `index` is the CSV column (0-based) or, for the
 /// GA4 Data API, the position in `dimensionHeaders` followed by `metricHeaders`; for Meta and
-/// Mailchimp JSON the position among the keys seen.
+/// Mailchimp JSON the position among the keys seen (rows in order, each row's keys sorted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportColumn {
     pub field: ImportField,
