@@ -268,6 +268,14 @@ impl TimestampParser {
                 }
             };
             let [hour, minute, second] = time;
+            // The common `YYYY-MM-DDTHH:MM:SSZ` (or no zone) with valid fields: done.
+            if matches!(b.get(19..), Some(b"Z" | b"")) && hour <= 23 && minute <= 59 && second <= 60
+            {
+                return Ok(days * MS_PER_DAY
+                    + i64::from(hour) * 3_600_000
+                    + i64::from(minute) * 60_000
+                    + i64::from(second) * 1000);
+            }
             let mut c = Cursor { b, i: 19 };
             return finish_iso(&mut c, days, hour, minute, second, true);
         }
