@@ -1,13 +1,29 @@
 //! The app shell: navigation bar, the page for the current route, and a skip link.
 
+use crate::components::banners::{NoticeBanner, StorageBanner};
+use crate::pages::calendar::CalendarPage;
+use crate::pages::entry_detail::EntryPage;
+use crate::pages::entry_form::{EditEntryPage, NewEntryPage};
+use crate::pages::settings::SettingsPage;
 use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
+use crate::state::AppState;
+use crate::storage::idb_store::DB_NAME;
 use crate::web_tools;
 use leptos::prelude::*;
 
-/// The root component.
+/// The root component, on the production database.
 #[component]
 pub fn App() -> impl IntoView {
+    view! { <AppWith db_name=DB_NAME /> }
+}
+
+/// The root component on the IndexedDB database `db_name` (tests use their own).
+#[component]
+pub fn AppWith(db_name: &'static str) -> impl IntoView {
+    let state = AppState::start(db_name);
+    // Memo: pages are rebuilt when loading ends, not on every save.
+    let loading = Memo::new(move |_| state.is_loading());
     let (route, set_route) = signal(Route::from_hash(&web_tools::current_hash()));
     let handle = window_event_listener(leptos::ev::hashchange, move |_| {
         set_route.set(Route::from_hash(&web_tools::current_hash()));
@@ -44,11 +60,27 @@ pub fn App() -> impl IntoView {
                         .collect_view()}
                 </ul>
             </nav>
+            {move || state.workspace.with(|ws| ws.is_demo).then(|| view! {
+                <a class="demo-tag" href="#/settings" data-testid="demo-tag">"Demo workspace"</a>
+            })}
         </header>
+        <StorageBanner state=state />
+        <NoticeBanner state=state />
         <main id="main" tabindex="-1">
-            {move || match route.get() {
-                Route::Home => view! { <Home /> }.into_any(),
-                Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
+            {move || {
+                let route = route.get();
+                if loading.get() && !matches!(route, Route::Home | Route::NotFound(_)) {
+                    return view! { <p class="page loading" role="status">"Loading your workspace…"</p> }.into_any();
+                }
+                match route {
+                    Route::Home => view! { <Home /> }.into_any(),
+                    Route::Calendar => view! { <CalendarPage state=state /> }.into_any(),
+                    Route::NewEntry => view! { <NewEntryPage state=state /> }.into_any(),
+                    Route::Entry(id) => view! { <EntryPage state=state entry_id=id /> }.into_any(),
+                    Route::EditEntry(id) => view! { <EditEntryPage state=state entry_id=id /> }.into_any(),
+                    Route::Settings => view! { <SettingsPage state=state /> }.into_any(),
+                    Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
+                }
             }}
         </main>
     }

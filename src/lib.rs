@@ -1,14 +1,21 @@
 //! Refleqt Attribution, the browser app: a Leptos single-page app over `refleqt-engine`.
 //!
-//! Module map (dependencies point inward: pages → state → engine):
-//! - [`app`]: the shell — navigation bar, hash router outlet, crash boundary;
+//! Module map (dependencies point inward: pages → state → storage → model → engine):
+//! - [`app`]: the shell — navigation bar, storage banners, hash router outlet;
 //! - [`routing`]: pure route parsing (`#/path` → [`routing::Route`]), tested natively;
-//! - [`pages`]: one module per route;
+//! - [`pages`]: one module per route; [`components`]: reusable widgets;
+//! - [`state`]: the workspace signal in context and the effect that saves it;
+//! - [`storage`]: persistence behind a trait (IndexedDB, memory), revisions against lost writes;
+//! - [`model`]: pure domain types, validation, ROI, file format and migrations, demo data;
 //! - [`web_tools`]: the one place for `window`/`document` glue.
 
 pub mod app;
+pub mod components;
+pub mod model;
 pub mod pages;
 pub mod routing;
+pub mod state;
+pub mod storage;
 pub mod web_tools;
 
 /// Install the panic hook and mount the app on `<body>`, replacing the loading placeholder.

@@ -7,6 +7,15 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Home,
+    /// The list of calendar entries.
+    Calendar,
+    /// The form for a new entry.
+    NewEntry,
+    /// One entry with its performance data.
+    Entry(u64),
+    /// The form editing an entry.
+    EditEntry(u64),
+    Settings,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -19,10 +28,28 @@ pub struct NavItem {
 }
 
 /// The pages in the navigation bar, in order. Only pages that do something real are listed.
-pub const NAV: &[NavItem] = &[NavItem {
-    label: "Overview",
-    href: "#/",
-}];
+pub const NAV: &[NavItem] = &[
+    NavItem {
+        label: "Overview",
+        href: "#/",
+    },
+    NavItem {
+        label: "Calendar",
+        href: "#/calendar",
+    },
+    NavItem {
+        label: "Settings",
+        href: "#/settings",
+    },
+];
+
+/// An entry id in a path: digits only, no leading zero, fits in `u64`.
+fn entry_id(text: &str) -> Option<u64> {
+    if text.is_empty() || text.starts_with('0') || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
 
 impl Route {
     /// Parse a `location.hash` value such as `""`, `"#"`, `"#/"` or `"#/calendar?x=1"`.
@@ -30,9 +57,19 @@ impl Route {
         let path = hash.trim_start_matches('#');
         let path = path.split(['?', '#']).next().unwrap_or("");
         let trimmed = path.trim_matches('/');
-        match trimmed {
-            "" => Route::Home,
-            other => Route::NotFound(other.to_owned()),
+        let parts: Vec<&str> = trimmed.split('/').collect();
+        match parts.as_slice() {
+            [""] => Route::Home,
+            ["calendar"] => Route::Calendar,
+            ["calendar", "new"] => Route::NewEntry,
+            ["settings"] => Route::Settings,
+            ["entry", id] => {
+                entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
+            }
+            ["entry", id, "edit"] => {
+                entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::EditEntry)
+            }
+            _ => Route::NotFound(trimmed.to_owned()),
         }
     }
 
@@ -40,6 +77,11 @@ impl Route {
     pub fn href(&self) -> String {
         match self {
             Route::Home => "#/".to_owned(),
+            Route::Calendar => "#/calendar".to_owned(),
+            Route::NewEntry => "#/calendar/new".to_owned(),
+            Route::Entry(id) => format!("#/entry/{id}"),
+            Route::EditEntry(id) => format!("#/entry/{id}/edit"),
+            Route::Settings => "#/settings".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -48,6 +90,11 @@ impl Route {
     pub fn title(&self) -> String {
         match self {
             Route::Home => "Refleqt Attribution".to_owned(),
+            Route::Calendar => "Calendar · Refleqt Attribution".to_owned(),
+            Route::NewEntry => "New entry · Refleqt Attribution".to_owned(),
+            Route::Entry(id) => format!("Entry {id} · Refleqt Attribution"),
+            Route::EditEntry(id) => format!("Edit entry {id} · Refleqt Attribution"),
+            Route::Settings => "Settings · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -77,8 +124,35 @@ mod tests {
     }
 
     #[test]
+    fn pages_and_entry_ids() {
+        check("#/calendar", Route::Calendar);
+        check("#/calendar/", Route::Calendar);
+        check("#/calendar/new", Route::NewEntry);
+        check("#/settings?x=1", Route::Settings);
+        check("#/entry/42", Route::Entry(42));
+        check("#/entry/42/edit", Route::EditEntry(42));
+        check("#/entry/0", Route::NotFound("entry/0".into()));
+        check("#/entry/007", Route::NotFound("entry/007".into()));
+        check("#/entry/-1", Route::NotFound("entry/-1".into()));
+        check("#/entry/abc", Route::NotFound("entry/abc".into()));
+        check(
+            "#/entry/99999999999999999999999",
+            Route::NotFound("entry/99999999999999999999999".into()),
+        );
+        check("#/entry/4/delete", Route::NotFound("entry/4/delete".into()));
+    }
+
+    #[test]
     fn href_round_trips() {
-        for r in [Route::Home, Route::NotFound("x/y".into())] {
+        for r in [
+            Route::Home,
+            Route::Calendar,
+            Route::NewEntry,
+            Route::Entry(7),
+            Route::EditEntry(12),
+            Route::Settings,
+            Route::NotFound("x/y".into()),
+        ] {
             assert_eq!(Route::from_hash(&r.href()), r);
         }
     }

@@ -50,3 +50,92 @@ pub fn install_panic_hook() {
         show_crash(&info.to_string());
     }));
 }
+
+/// Milliseconds since the Unix epoch from the browser clock (only for dating records).
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Navigate to a fragment such as `#/calendar`.
+pub fn go(fragment: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(fragment);
+    }
+}
+
+/// A `BroadcastChannel` to the app's other tabs; the listener lives as long as this value.
+pub struct TabChannel {
+    channel: web_sys::BroadcastChannel,
+    _listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl TabChannel {
+    /// Open channel `name`; `on_message` gets every text message other tabs post. `None` when the
+    /// browser has no `BroadcastChannel` (conflicts are still caught when saving).
+    pub fn open(name: &str, mut on_message: impl FnMut(String) + 'static) -> Option<TabChannel> {
+        let channel = web_sys::BroadcastChannel::new(name).ok()?;
+        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                if let Some(text) = event.data().as_string() {
+                    on_message(text);
+                }
+            },
+        );
+        channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+        Some(TabChannel {
+            channel,
+            _listener: listener,
+        })
+    }
+
+    /// Send `text` to the other tabs (never to this one).
+    pub fn post(&self, text: &str) {
+        let _ = self
+            .channel
+            .post_message(&wasm_bindgen::JsValue::from_str(text));
+    }
+}
+
+impl Drop for TabChannel {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
+
+/// Offer `contents` as a file download named `file_name`.
+pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), String> {
+    let describe = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(contents));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
+    let anchor: web_sys::HtmlAnchorElement =
+        doc.create_element("a").map_err(describe)?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.set_hidden(true);
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&anchor);
+        anchor.click();
+        anchor.remove();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// The text of the first file chosen in an `<input type="file">`, `None` when none is chosen.
+pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Result<Option<String>, String> {
+    let Some(file) = input.files().and_then(|list| list.get(0)) else {
+        return Ok(None);
+    };
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|e| format!("the file could not be read ({e:?})"))?;
+    Ok(text.as_string())
+}

@@ -1,7 +1,6 @@
 //! Browser tests of the app shell: mount into a wrapper element, act, let Leptos render, assert.
 #![cfg(target_arch = "wasm32")]
 
-use leptos::prelude::*;
 use refleqt::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

@@ -1,4 +1,8 @@
 //! One module per route.
 
+pub mod calendar;
+pub mod entry_detail;
+pub mod entry_form;
 pub mod home;
 pub mod not_found;
+pub mod settings;

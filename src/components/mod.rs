@@ -1,0 +1,4 @@
+//! Reusable widgets, one per file.
+
+pub mod banners;
+pub mod roi;

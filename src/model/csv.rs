@@ -1,0 +1,122 @@
+//! CSV export of the calendar: one row per entry with its fields, its current metric values
+//! (manual wins) and its ROI. RFC 4180 quoting; cells that a spreadsheet would run as a formula
+//! (`=`, `+`, `-`, `@` first) get a leading `'`.
+
+use super::metric::MetricKind;
+use super::workspace::Workspace;
+
+fn cell(text: &str) -> String {
+    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+fn number(value: f64) -> String {
+    // Plain decimal, no grouping, so spreadsheets read it as a number.
+    format!("{value}")
+}
+
+/// The calendar as CSV text (header, then entries by id). Metric columns use the stored keys;
+/// durations are seconds, money is in the workspace currency.
+pub fn entries_csv(ws: &Workspace) -> String {
+    let mut header: Vec<String> = [
+        "entry_id",
+        "utm_content",
+        "title",
+        "channel",
+        "campaign",
+        "publish_date",
+        "destination_url",
+        "planned_cost",
+        "creator",
+        "notes",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    header.extend(MetricKind::ALL.iter().map(|m| m.key().to_owned()));
+    header.push("roi_percent".into());
+    header.push("currency".into());
+    let mut out = header.join(",");
+    out.push_str("\r\n");
+    let mut entries: Vec<_> = ws.entries.iter().collect();
+    entries.sort_by_key(|e| e.entry_id);
+    for e in entries {
+        let mut row = vec![
+            e.entry_id.to_string(),
+            e.utm_content(),
+            cell(&e.title),
+            cell(&e.channel),
+            cell(&e.campaign),
+            e.publish_date.to_string(),
+            cell(&e.destination_url),
+            e.cost.map(number).unwrap_or_default(),
+            cell(&e.creator),
+            cell(&e.notes),
+        ];
+        row.extend(MetricKind::ALL.iter().map(|m| {
+            ws.value(e.entry_id, *m)
+                .map(|v| number(v.value))
+                .unwrap_or_default()
+        }));
+        row.push(ws.roi(e.entry_id).map(number).unwrap_or_default());
+        row.push(ws.settings.currency.clone());
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::entry::EntryForm;
+
+    #[test]
+    fn quoting_and_formula_guard() {
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a, b"), "\"a, b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("-5"), "'-5");
+    }
+
+    #[test]
+    fn rows_carry_metrics_and_roi() {
+        let mut ws = Workspace::empty();
+        let draft = EntryForm {
+            title: "Launch, part 1".into(),
+            channel_choice: "Blog / organic".into(),
+            publish_date: "2025-03-14".into(),
+            ..EntryForm::default()
+        }
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let id = ws.add_entry(draft);
+        let _ = ws.record_manual(
+            id,
+            &[
+                (MetricKind::Pageviews, Some(2847.0)),
+                (MetricKind::Revenue, Some(4200.0)),
+                (MetricKind::Cost, Some(150.0)),
+            ],
+            1,
+        );
+        let csv = entries_csv(&ws);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines.len(), 3, "{csv}");
+        let columns = lines[0].split(',').count();
+        assert_eq!(columns, 10 + MetricKind::ALL.len() + 2);
+        assert!(lines[1].starts_with("1,cal-1,\"Launch, part 1\",Blog / organic,,2025-03-14,"));
+        assert!(lines[1].ends_with(",2700,USD"), "{}", lines[1]);
+        assert!(lines[1].contains(",2847,"));
+    }
+}

@@ -1,0 +1,370 @@
+//! The workspace file: one versioned JSON layout used both for export/import and for what the
+//! storage layer keeps, and the forward migrations from older layouts.
+//!
+//! ```json
+//! { "format": "refleqt-workspace", "schema_version": 2, "saved_at": 1735689600000,
+//!   "revision": 7, "workspace": { ... } }
+//! ```
+//!
+//! Reading never trusts the file: the marker, the version, the shape and every rule of
+//! [`Workspace::validate`] are checked before a [`Workspace`] is handed out, so a bad or foreign
+//! file is refused whole with the reason and nothing is replaced. `revision` is only written by the
+//! storage layer (it detects two tabs writing at once); exports leave it out.
+//!
+//! Schema history:
+//! - **1**: entries carry `id`, `url` and their metric values inline (`"metrics": {"pageviews":
+//!   2847}`); settings are top-level (`currency`, `demo`, `next_id`).
+//! - **2** (current): `entry_id`/`destination_url`; values are dated rows in
+//!   `performance_entries` with their source; `attribution_results`; `settings`.
+
+use super::workspace::{Workspace, WorkspaceError};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use thiserror::Error;
+
+/// The marker that says "this is a Refleqt workspace".
+pub const FORMAT: &str = "refleqt-workspace";
+/// The layout this build writes.
+pub const SCHEMA_VERSION: u32 = 2;
+/// Files above this size are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+
+/// Why a file could not be read as a workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FileError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is too large ({0} MB; at most 50 MB)")]
+    TooLarge(usize),
+    #[error("the file is not valid JSON ({0})")]
+    NotJson(String),
+    #[error(
+        "this is not a Refleqt workspace file (it has no \"format\": \"refleqt-workspace\" marker)"
+    )]
+    Foreign,
+    #[error("the file has no valid \"schema_version\"")]
+    NoVersion,
+    #[error("the file was written by a newer Refleqt (schema {found}; this version reads up to {supported}); update the app first")]
+    TooNew { found: u64, supported: u32 },
+    #[error("the file could not be upgraded from schema {from}: {reason}")]
+    Migration { from: u32, reason: String },
+    #[error("the file's content has the wrong shape: {0}")]
+    Shape(String),
+    #[error("the workspace in the file is inconsistent: {0}")]
+    Invalid(#[from] WorkspaceError),
+}
+
+/// A workspace read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub workspace: Workspace,
+    /// The schema the file was written with (older than [`SCHEMA_VERSION`] means it was migrated).
+    pub schema_version: u32,
+    /// The storage revision, when the file came from storage.
+    pub revision: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct EnvelopeOut<'a> {
+    format: &'static str,
+    schema_version: u32,
+    saved_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<u64>,
+    workspace: &'a Workspace,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeIn {
+    #[serde(default)]
+    revision: Option<u64>,
+    workspace: Workspace,
+}
+
+/// The workspace as a current-schema file. `revision` is for storage; exports pass `None`.
+pub fn encode(workspace: &Workspace, saved_at: i64, revision: Option<u64>) -> String {
+    let envelope = EnvelopeOut {
+        format: FORMAT,
+        schema_version: SCHEMA_VERSION,
+        saved_at,
+        revision,
+        workspace,
+    };
+    // Serialising plain data with string keys cannot fail; an empty string would be refused on
+    // reading, never taken for a workspace.
+    serde_json::to_string_pretty(&envelope).unwrap_or_default()
+}
+
+/// Read a workspace file of any known schema, migrating it forward (`now` dates migrated rows).
+pub fn decode(text: &str, now: i64) -> Result<Decoded, FileError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(FileError::TooLarge(text.len() / (1024 * 1024)));
+    }
+    if text.trim().is_empty() {
+        return Err(FileError::Empty);
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| FileError::NotJson(e.to_string()))?;
+    let Some(object) = value.as_object() else {
+        return Err(FileError::Foreign);
+    };
+    if object.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(FileError::Foreign);
+    }
+    let found = object
+        .get("schema_version")
+        .and_then(Value::as_u64)
+        .ok_or(FileError::NoVersion)?;
+    if found == 0 {
+        return Err(FileError::NoVersion);
+    }
+    if found > u64::from(SCHEMA_VERSION) {
+        return Err(FileError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let from = found as u32;
+    let value = migrate(value, from, now)?;
+    let envelope: EnvelopeIn =
+        serde_json::from_value(value).map_err(|e| FileError::Shape(e.to_string()))?;
+    envelope.workspace.validate()?;
+    Ok(Decoded {
+        workspace: envelope.workspace,
+        schema_version: from,
+        revision: envelope.revision,
+    })
+}
+
+/// Bring a file of schema `from` to [`SCHEMA_VERSION`], one step at a time.
+pub fn migrate(mut value: Value, from: u32, now: i64) -> Result<Value, FileError> {
+    let mut version = from;
+    while version < SCHEMA_VERSION {
+        value = match version {
+            1 => v1_to_v2(value, now).map_err(|reason| FileError::Migration { from: 1, reason })?,
+            other => {
+                return Err(FileError::Migration {
+                    from: other,
+                    reason: "no migration is known".into(),
+                })
+            }
+        };
+        version += 1;
+    }
+    Ok(value)
+}
+
+/// Schema 1 → 2: rename ids and URLs, move inline metric values to dated manual rows, group
+/// settings. Values keep their numbers; `recorded_at` is the migration time (schema 1 had none).
+pub fn v1_to_v2(mut file: Value, now: i64) -> Result<Value, String> {
+    let root = file.as_object_mut().ok_or("not an object")?;
+    let old = root.remove("workspace").ok_or("no \"workspace\"")?;
+    let old = old.as_object().ok_or("\"workspace\" is not an object")?;
+    let mut entries = Vec::new();
+    let mut rows = Vec::new();
+    let old_entries = match old.get("entries") {
+        None => Vec::new(),
+        Some(v) => v.as_array().ok_or("\"entries\" is not a list")?.clone(),
+    };
+    for (i, e) in old_entries.into_iter().enumerate() {
+        let Value::Object(mut e) = e else {
+            return Err(format!("entry {} is not an object", i + 1));
+        };
+        let id = e
+            .remove("id")
+            .and_then(|v| v.as_u64())
+            .ok_or(format!("entry {} has no numeric \"id\"", i + 1))?;
+        if let Some(metrics) = e.remove("metrics") {
+            let metrics = metrics
+                .as_object()
+                .ok_or(format!("entry {id}: \"metrics\" is not an object"))?;
+            for (key, v) in metrics {
+                if super::metric::MetricKind::from_key(key).is_none() {
+                    return Err(format!("entry {id}: unknown metric {key:?}"));
+                }
+                let number = v
+                    .as_f64()
+                    .ok_or(format!("entry {id}: {key} is not a number"))?;
+                rows.push(json!({
+                    "calendar_entry_id": id,
+                    "metric_type": key,
+                    "metric_value": number,
+                    "recorded_at": now,
+                    "source": "manual",
+                }));
+            }
+        }
+        let mut out = Map::new();
+        out.insert("entry_id".into(), id.into());
+        if let Some(url) = e.remove("url") {
+            out.insert("destination_url".into(), url);
+        }
+        out.extend(e);
+        entries.push(Value::Object(out));
+    }
+    let next = old
+        .get("next_id")
+        .and_then(Value::as_u64)
+        .ok_or("no numeric \"next_id\"")?;
+    let currency = old.get("currency").cloned().unwrap_or_else(|| "USD".into());
+    let demo = old.get("demo").and_then(Value::as_bool).unwrap_or(false);
+    root.insert(
+        "workspace".into(),
+        json!({
+            "is_demo": demo,
+            "next_entry_id": next,
+            "settings": { "currency": currency },
+            "entries": entries,
+            "performance_entries": rows,
+            "attribution_results": [],
+        }),
+    );
+    root.insert("schema_version".into(), 2.into());
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::entry::EntryForm;
+    use crate::model::metric::MetricKind;
+    use crate::model::performance::Source;
+
+    fn sample() -> Workspace {
+        let mut ws = Workspace::empty();
+        let draft = EntryForm {
+            title: "Q1 Product Launch Blog".into(),
+            channel_choice: "Blog / organic".into(),
+            publish_date: "2025-03-14".into(),
+            ..EntryForm::default()
+        }
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let id = ws.add_entry(draft);
+        let _ = ws.record_manual(
+            id,
+            &[
+                (MetricKind::Revenue, Some(4200.0)),
+                (MetricKind::Cost, Some(150.0)),
+            ],
+            5,
+        );
+        ws.recalculate_attribution(6);
+        ws
+    }
+
+    fn v1_file() -> String {
+        json!({
+            "format": FORMAT,
+            "schema_version": 1,
+            "workspace": {
+                "currency": "EUR",
+                "demo": false,
+                "next_id": 3,
+                "entries": [{
+                    "id": 2,
+                    "title": "Spring webinar",
+                    "channel": "Webinar",
+                    "campaign": "Spring",
+                    "publish_date": "2025-04-02",
+                    "url": "https://example.com/webinar",
+                    "cost": 300.0,
+                    "metrics": { "signups": 40, "revenue": 1200.5 }
+                }]
+            }
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn export_round_trips() {
+        let ws = sample();
+        let text = encode(&ws, 99, None);
+        assert!(!text.contains("\"revision\""));
+        let back = decode(&text, 100).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.workspace, ws);
+        assert_eq!((back.schema_version, back.revision), (SCHEMA_VERSION, None));
+        let stored = decode(&encode(&ws, 99, Some(7)), 100).map(|d| d.revision);
+        assert_eq!(stored, Ok(Some(7)));
+    }
+
+    #[test]
+    fn schema_1_migrates_to_the_current_layout() {
+        let back = decode(&v1_file(), 1234).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.schema_version, 1);
+        let ws = back.workspace;
+        assert_eq!(ws.settings.currency, "EUR");
+        assert_eq!(ws.next_entry_id, 3);
+        let entry = ws.entry(2).cloned().unwrap_or_else(|| panic!("entry 2"));
+        assert_eq!(entry.destination_url, "https://example.com/webinar");
+        assert_eq!(entry.cost, Some(300.0));
+        let revenue = ws.value(2, MetricKind::Revenue);
+        assert_eq!(
+            revenue.map(|v| (v.value, v.source, v.recorded_at)),
+            Some((1200.5, Source::Manual, 1234))
+        );
+        assert_eq!(
+            ws.value(2, MetricKind::Signups).map(|v| v.value),
+            Some(40.0)
+        );
+    }
+
+    #[test]
+    fn migration_steps_are_pure_and_refuse_what_they_cannot_map() {
+        let file: Value = serde_json::from_str(&v1_file()).unwrap_or_default();
+        assert_eq!(v1_to_v2(file.clone(), 7), v1_to_v2(file.clone(), 7));
+        let mut bad = file.clone();
+        bad["workspace"]["entries"][0]["metrics"]["followers"] = 3.into();
+        assert!(matches!(v1_to_v2(bad, 7), Err(reason) if reason.contains("followers")));
+        let mut bad = file;
+        bad["workspace"]["entries"][0]["id"] = "two".into();
+        assert!(v1_to_v2(bad, 7).is_err());
+    }
+
+    fn refused(text: &str) -> FileError {
+        match decode(text, 0) {
+            Ok(d) => panic!("accepted {:?}", d.workspace),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn bad_and_foreign_files_are_refused_with_the_reason() {
+        assert_eq!(refused(""), FileError::Empty);
+        assert!(matches!(refused("{not json"), FileError::NotJson(_)));
+        assert_eq!(refused("[1,2,3]"), FileError::Foreign);
+        assert_eq!(
+            refused(r#"{"name":"some other app","version":1}"#),
+            FileError::Foreign
+        );
+        assert_eq!(
+            refused(r#"{"format":"refleqt-workspace"}"#),
+            FileError::NoVersion
+        );
+        assert_eq!(
+            refused(r#"{"format":"refleqt-workspace","schema_version":9,"workspace":{}}"#),
+            FileError::TooNew {
+                found: 9,
+                supported: SCHEMA_VERSION
+            }
+        );
+        assert!(matches!(
+            refused(
+                r#"{"format":"refleqt-workspace","schema_version":2,"workspace":{"entries":"x"}}"#
+            ),
+            FileError::Shape(_)
+        ));
+        let mut text = encode(&sample(), 0, None);
+        text = text.replace("\"next_entry_id\": 2", "\"next_entry_id\": 1");
+        assert!(matches!(
+            refused(&text),
+            FileError::Invalid(WorkspaceError::IdNotBelowNext { .. })
+        ));
+        let text = encode(&sample(), 0, None).replace("2025-03-14", "2025-02-30");
+        assert!(
+            matches!(refused(&text), FileError::Shape(reason) if reason.contains("2025-02-30"))
+        );
+        for e in [FileError::Foreign, FileError::NoVersion, FileError::Empty] {
+            assert!(!e.to_string().is_empty());
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The app's domain model: pure types, validation and rules, tested natively. No IO, no browser,
+//! no clock (times come in as arguments).
+//!
+//! - [`date`]: publish dates and timestamps;
+//! - [`metric`]: the spec's metric catalog and parsing of typed values (`2,847`, `3:42`, `$4,200`);
+//! - [`entry`]: calendar entries and the entry form → validated draft;
+//! - [`performance`]: dated metric rows, manual wins over imported;
+//! - [`workspace`]: everything the user has, its changes, ROI and V1 last-touch results;
+//! - [`file`]: the versioned JSON file (export, import, storage) and its migrations;
+//! - [`csv`]: CSV export of the calendar;
+//! - [`demo`]: the demo workspace built from the engine's simulator.
+
+pub mod csv;
+pub mod date;
+pub mod demo;
+pub mod entry;
+pub mod file;
+pub mod metric;
+pub mod performance;
+pub mod workspace;

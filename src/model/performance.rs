@@ -1,0 +1,147 @@
+//! Recorded metric values, one row per value and date, as the spec's `performance_entries` table
+//! (`calendar_entry_id`, `metric_type`, `metric_value`, `recorded_at`) plus where the value came
+//! from. History is kept: a new value is a new row, so later pages can draw trends.
+//!
+//! **Manual always wins**: the current value of a metric is the latest manual value when there is
+//! one, and the latest imported value only otherwise, so an import can never overwrite what a
+//! person typed.
+
+use super::metric::{MetricKind, Unit, MAX_VALUE};
+use refleqt_engine::EntryId;
+use serde::{Deserialize, Serialize};
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Typed by a person in the app.
+    Manual,
+    /// Read from a platform export (or simulated, in the demo workspace).
+    Imported,
+}
+
+impl Source {
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Manual => "manual",
+            Source::Imported => "imported",
+        }
+    }
+}
+
+/// One recorded value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceEntry {
+    pub calendar_entry_id: EntryId,
+    pub metric_type: MetricKind,
+    pub metric_value: f64,
+    /// Unix milliseconds.
+    pub recorded_at: i64,
+    pub source: Source,
+}
+
+/// The value a metric has now, and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurrentValue {
+    pub value: f64,
+    pub source: Source,
+    pub recorded_at: i64,
+}
+
+/// The current value of `metric` for an entry: the latest manual row, else the latest imported
+/// row. Rows recorded at the same instant are ordered by position (later wins).
+pub fn current_value(
+    rows: &[PerformanceEntry],
+    entry_id: EntryId,
+    metric: MetricKind,
+) -> Option<CurrentValue> {
+    let latest = |source: Source| {
+        rows.iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.calendar_entry_id == entry_id && r.metric_type == metric && r.source == source
+            })
+            .max_by_key(|(i, r)| (r.recorded_at, *i))
+            .map(|(_, r)| CurrentValue {
+                value: r.metric_value,
+                source: r.source,
+                recorded_at: r.recorded_at,
+            })
+    };
+    latest(Source::Manual).or_else(|| latest(Source::Imported))
+}
+
+/// Whether `value` is possible for `metric` (finite, in range, whole for counts).
+pub fn value_fits(metric: MetricKind, value: f64) -> bool {
+    if !value.is_finite() || !(0.0..=MAX_VALUE).contains(&value) {
+        return false;
+    }
+    match metric.unit() {
+        Unit::Count => value.fract() == 0.0,
+        Unit::Percent => value <= 100.0,
+        Unit::Position => value >= 1.0,
+        Unit::Duration | Unit::Money => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(metric: MetricKind, value: f64, at: i64, source: Source) -> PerformanceEntry {
+        PerformanceEntry {
+            calendar_entry_id: 1,
+            metric_type: metric,
+            metric_value: value,
+            recorded_at: at,
+            source,
+        }
+    }
+
+    #[test]
+    fn manual_wins_over_any_import_even_a_newer_one() {
+        let rows = [
+            row(MetricKind::Pageviews, 100.0, 10, Source::Imported),
+            row(MetricKind::Pageviews, 2847.0, 20, Source::Manual),
+            row(MetricKind::Pageviews, 9999.0, 30, Source::Imported),
+        ];
+        let v = current_value(&rows, 1, MetricKind::Pageviews);
+        assert_eq!(
+            v.map(|v| (v.value, v.source)),
+            Some((2847.0, Source::Manual))
+        );
+    }
+
+    #[test]
+    fn latest_of_a_source_wins_and_ties_go_to_the_later_row() {
+        let rows = [
+            row(MetricKind::Signups, 3.0, 10, Source::Imported),
+            row(MetricKind::Signups, 5.0, 30, Source::Imported),
+            row(MetricKind::Signups, 4.0, 20, Source::Imported),
+            row(MetricKind::Revenue, 1.0, 5, Source::Manual),
+            row(MetricKind::Revenue, 2.0, 5, Source::Manual),
+        ];
+        assert_eq!(
+            current_value(&rows, 1, MetricKind::Signups).map(|v| v.value),
+            Some(5.0)
+        );
+        assert_eq!(
+            current_value(&rows, 1, MetricKind::Revenue).map(|v| v.value),
+            Some(2.0)
+        );
+        assert_eq!(current_value(&rows, 2, MetricKind::Signups), None);
+        assert_eq!(current_value(&rows, 1, MetricKind::Cost), None);
+    }
+
+    #[test]
+    fn values_fit_their_unit() {
+        assert!(value_fits(MetricKind::Pageviews, 2847.0));
+        assert!(!value_fits(MetricKind::Pageviews, 2.5));
+        assert!(!value_fits(MetricKind::Revenue, -1.0));
+        assert!(!value_fits(MetricKind::Revenue, f64::NAN));
+        assert!(!value_fits(MetricKind::Revenue, f64::INFINITY));
+        assert!(!value_fits(MetricKind::BounceRate, 100.5));
+        assert!(!value_fits(MetricKind::RankingPosition, 0.0));
+        assert!(value_fits(MetricKind::TimeOnPage, 222.0));
+    }
+}

@@ -1,0 +1,197 @@
+//! Settings: currency, export (workspace JSON, calendar CSV), import, and starting over (empty
+//! workspace or a fresh demo).
+
+use crate::model::csv::entries_csv;
+use crate::model::date::Date;
+use crate::model::demo::demo_workspace;
+use crate::model::file::{self, Decoded};
+use crate::model::workspace::{Workspace, CURRENCIES};
+use crate::state::{AppState, SaveStatus};
+use crate::web_tools;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A destructive action waiting for confirmation.
+#[derive(Clone, PartialEq)]
+enum Pending {
+    None,
+    Empty,
+    Demo,
+    Import(Box<Decoded>),
+}
+
+/// `#/settings`.
+#[component]
+pub fn SettingsPage(state: AppState) -> impl IntoView {
+    let pending = RwSignal::new(Pending::None);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let today = move || Date::from_unix_ms(web_tools::now_ms()).to_string();
+    let export_json = move |_| {
+        let text = state
+            .workspace
+            .with_untracked(|ws| file::encode(ws, web_tools::now_ms(), None));
+        let name = format!("refleqt-workspace-{}.json", today());
+        report(
+            message,
+            web_tools::download(&name, "application/json", &text),
+            &name,
+        );
+    };
+    let export_csv = move |_| {
+        let text = state.workspace.with_untracked(entries_csv);
+        let name = format!("refleqt-calendar-{}.csv", today());
+        report(
+            message,
+            web_tools::download(&name, "text/csv", &text),
+            &name,
+        );
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        pending.set(Pending::None);
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            match web_tools::read_chosen_file(&input).await {
+                Ok(Some(text)) => match file::decode(&text, web_tools::now_ms()) {
+                    Ok(decoded) => pending.set(Pending::Import(Box::new(decoded))),
+                    Err(e) => message.set(Some((
+                        false,
+                        format!("Import refused, nothing was changed: {e}."),
+                    ))),
+                },
+                Ok(None) => {}
+                Err(e) => message.set(Some((
+                    false,
+                    format!("Import refused, nothing was changed: {e}."),
+                ))),
+            }
+            input.set_value("");
+        });
+    };
+    let confirm = move |_| {
+        let action = pending.get_untracked();
+        pending.set(Pending::None);
+        match action {
+            Pending::None => {}
+            Pending::Empty => {
+                let currency = state
+                    .workspace
+                    .with_untracked(|ws| ws.settings.currency.clone());
+                let mut ws = Workspace::empty();
+                ws.settings.currency = currency;
+                state.replace(ws);
+                message.set(Some((true, "Started an empty workspace.".into())));
+            }
+            Pending::Demo => match demo_workspace() {
+                Ok(ws) => {
+                    state.replace(ws);
+                    message.set(Some((true, "The demo workspace was reset.".into())));
+                }
+                Err(e) => message.set(Some((false, format!("The demo could not be built: {e}.")))),
+            },
+            Pending::Import(decoded) => {
+                let n = decoded.workspace.entries.len();
+                state.replace(decoded.workspace);
+                message.set(Some((
+                    true,
+                    format!("Imported the workspace file ({n} entries)."),
+                )));
+            }
+        }
+    };
+    let entries = move || state.workspace.with(|ws| ws.entries.len());
+    let question = move || {
+        match pending.get() {
+        Pending::None => None,
+        Pending::Empty => Some(format!("Replace the current workspace ({} entries) with an empty one? Export it first if you want to keep it.", entries())),
+        Pending::Demo => Some(format!("Replace the current workspace ({} entries) with a fresh demo workspace?", entries())),
+        Pending::Import(d) => Some(format!(
+            "Replace the current workspace ({} entries) with the file's workspace ({} entries{})?",
+            entries(),
+            d.workspace.entries.len(),
+            if d.schema_version < file::SCHEMA_VERSION { format!(", upgraded from schema {}", d.schema_version) } else { String::new() }
+        )),
+    }
+    };
+    let storage_text = move || match state.status.get() {
+        SaveStatus::Loading => "Loading…".to_owned(),
+        SaveStatus::Saving => "Saving…".to_owned(),
+        SaveStatus::Saved { revision } => format!(
+            "Saved in this browser (IndexedDB), revision {revision}. Nothing leaves this machine."
+        ),
+        SaveStatus::Failed(e) => format!("Not saved: {e}."),
+        SaveStatus::MemoryOnly(_) => {
+            "Not saved: this browser blocks storage, so the workspace lives only in this tab."
+                .to_owned()
+        }
+    };
+
+    view! {
+        <section class="page settings" data-testid="settings">
+            <h1>"Settings"</h1>
+            <h2>"Money"</h2>
+            <div class="field inline">
+                <label for="currency">"Currency"</label>
+                <select id="currency"
+                    prop:value=move || state.workspace.with(|ws| ws.settings.currency.clone())
+                    on:change=move |ev| {
+                        let code = event_target_value(&ev);
+                        if crate::model::workspace::is_currency_code(&code) {
+                            state.change(|ws| ws.settings.currency = code);
+                        }
+                    }>
+                    {CURRENCIES.iter().map(|c| view! {
+                        <option value=*c selected=move || state.workspace.with(|ws| ws.settings.currency == *c)>{*c}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <p class="hint">"Amounts are shown in this currency; they are not converted."</p>
+
+            <h2>"Your data"</h2>
+            <p data-testid="storage-status">{storage_text}</p>
+            <div class="actions">
+                <button type="button" on:click=export_json>"Export workspace (JSON)"</button>
+                <button type="button" on:click=export_csv>"Export calendar (CSV)"</button>
+            </div>
+            <div class="field">
+                <label for="import-file">"Import a workspace file (JSON)"</label>
+                <span class="hint" id="import-hint">"The file is checked completely first; nothing changes unless it is a valid Refleqt workspace and you confirm."</span>
+                <input id="import-file" type="file" accept=".json,application/json" aria-describedby="import-hint" node_ref=file_input on:change=on_file />
+            </div>
+
+            <h2>"Workspace"</h2>
+            <p>{move || if state.workspace.with(|ws| ws.is_demo) { "This is the demo workspace: simulated entries and numbers." } else { "This is your own workspace." }}</p>
+            <div class="actions">
+                <button type="button" on:click=move |_| pending.set(Pending::Empty)>"Start empty workspace"</button>
+                <button type="button" on:click=move |_| pending.set(Pending::Demo)>"Reset demo workspace"</button>
+            </div>
+            {move || question().map(|q| view! {
+                <div class="banner warn" role="alertdialog" aria-labelledby="confirm-text" data-testid="confirm">
+                    <p id="confirm-text">{q}</p>
+                    <div class="actions">
+                        <button type="button" class="danger" on:click=confirm>"Replace workspace"</button>
+                        <button type="button" on:click=move |_| pending.set(Pending::None)>"Cancel"</button>
+                    </div>
+                </div>
+            })}
+            <div role="status" aria-live="polite">
+                {move || message.get().map(|(ok, text)| view! {
+                    <p class=if ok { "banner info" } else { "banner danger" } data-testid="settings-message">{text}</p>
+                })}
+            </div>
+        </section>
+    }
+}
+
+fn report(message: RwSignal<Option<(bool, String)>>, result: Result<(), String>, name: &str) {
+    match result {
+        Ok(()) => message.set(Some((true, format!("Downloaded {name}.")))),
+        Err(e) => message.set(Some((false, format!("The download failed: {e}.")))),
+    }
+}

@@ -1,0 +1,316 @@
+//! The app's state in context: the workspace signal, the storage status, and the effect that
+//! saves every change.
+//!
+//! Changes go through [`AppState::change`], which bumps a change counter; an `Effect` watching
+//! that counter saves the workspace. Saves run one at a time, each naming the revision the tab
+//! last loaded or saved, so a save that would overwrite another tab's work is refused
+//! ([`StorageError::Conflict`]) and shown with the choice of whose version to keep. After each save
+//! the tab tells the others over a `BroadcastChannel`; they reload when they have nothing unsaved.
+//! Nothing is ever dropped silently: a failed save keeps the change in the tab and says so.
+
+use crate::model::demo::demo_workspace;
+use crate::model::workspace::Workspace;
+use crate::storage::idb_store::IdbStore;
+use crate::storage::{Base, Loaded, MemoryStore, StorageError, WorkspaceStore};
+use crate::web_tools::{self, TabChannel};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::rc::Rc;
+
+/// The BroadcastChannel name shared by the app's tabs.
+const CHANNEL: &str = "refleqt-workspace";
+
+/// Where the workspace is kept.
+pub enum Backend {
+    Idb(IdbStore),
+    /// IndexedDB is unavailable: the workspace lives only as long as the tab.
+    Memory(MemoryStore),
+}
+
+impl WorkspaceStore for Backend {
+    async fn load(&self, now: i64) -> Result<Option<Loaded>, StorageError> {
+        match self {
+            Backend::Idb(s) => s.load(now).await,
+            Backend::Memory(s) => s.load(now).await,
+        }
+    }
+
+    async fn save(&self, workspace: &Workspace, base: Base, now: i64) -> Result<u64, StorageError> {
+        match self {
+            Backend::Idb(s) => s.save(workspace, base, now).await,
+            Backend::Memory(s) => s.save(workspace, base, now).await,
+        }
+    }
+}
+
+/// Whether the workspace is in storage.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveStatus {
+    Loading,
+    Saving,
+    Saved {
+        revision: u64,
+    },
+    /// The last change is not saved; the error says why and what to do.
+    Failed(StorageError),
+    /// No storage at all (private mode): working in memory only.
+    MemoryOnly(StorageError),
+}
+
+struct Sync {
+    backend: Option<Rc<Backend>>,
+    base: Base,
+    saving: bool,
+    again: bool,
+    /// Storage holds data this build cannot read: never save over it unless told to.
+    blocked: bool,
+    channel: Option<TabChannel>,
+}
+
+/// Everything pages need, provided as context. `Copy`: signals and stored values are handles.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub workspace: RwSignal<Workspace>,
+    pub status: RwSignal<SaveStatus>,
+    /// A short message for the user (shown in a polite live region), e.g. after a migration.
+    pub notice: RwSignal<Option<String>>,
+    changes: RwSignal<u64>,
+    sync: StoredValue<Sync, LocalStorage>,
+}
+
+impl AppState {
+    /// Create the state, provide it as context, open the database `db_name` and load (or create
+    /// the demo workspace on first run). Pages show a loading message until then.
+    pub fn start(db_name: &str) -> AppState {
+        let state = AppState {
+            workspace: RwSignal::new(Workspace::empty()),
+            status: RwSignal::new(SaveStatus::Loading),
+            notice: RwSignal::new(None),
+            changes: RwSignal::new(0),
+            sync: StoredValue::new_local(Sync {
+                backend: None,
+                base: Base::Fresh,
+                saving: false,
+                again: false,
+                blocked: false,
+                channel: None,
+            }),
+        };
+        provide_context(state);
+        Effect::new(move |previous: Option<u64>| {
+            let count = state.changes.get();
+            if previous.is_some_and(|p| p != count) {
+                state.request_save();
+            }
+            count
+        });
+        let name = db_name.to_owned();
+        spawn_local(async move { state.open(&name).await });
+        state
+    }
+
+    /// The state from context (pages are always under the app shell that provides it).
+    pub fn get() -> Option<AppState> {
+        use_context::<AppState>()
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.status.with(|s| matches!(s, SaveStatus::Loading))
+    }
+
+    async fn open(self, db_name: &str) {
+        let now = web_tools::now_ms();
+        let backend = match IdbStore::open(db_name).await {
+            Ok(store) => Backend::Idb(store),
+            Err(e) => {
+                let _ = self.sync.try_update_value(|s| {
+                    s.backend = Some(Rc::new(Backend::Memory(MemoryStore::new())))
+                });
+                let ws = demo_workspace().unwrap_or_default();
+                self.workspace.set(ws);
+                self.status.set(SaveStatus::MemoryOnly(e));
+                return;
+            }
+        };
+        let backend = Rc::new(backend);
+        let _ = self
+            .sync
+            .try_update_value(|s| s.backend = Some(backend.clone()));
+        match backend.load(now).await {
+            Ok(Some(loaded)) => {
+                if let Some(old) = loaded.migrated_from {
+                    self.notice.set(Some(format!(
+                        "Your saved workspace was upgraded from an older format (schema {old}). \
+                         A copy of the original is kept in the browser."
+                    )));
+                }
+                let _ = self
+                    .sync
+                    .try_update_value(|s| s.base = Base::Revision(loaded.revision));
+                self.workspace.set(loaded.workspace);
+                self.status.set(SaveStatus::Saved {
+                    revision: loaded.revision,
+                });
+            }
+            Ok(None) => {
+                let ws = demo_workspace().unwrap_or_default();
+                self.workspace.set(ws);
+                self.status.set(SaveStatus::Saving);
+                self.request_save();
+            }
+            Err(e) => {
+                let _ = self.sync.try_update_value(|s| s.blocked = true);
+                self.status.set(SaveStatus::Failed(e));
+            }
+        }
+        let channel = TabChannel::open(CHANNEL, move |message| {
+            if let Ok(revision) = message.parse::<u64>() {
+                self.on_other_tab_saved(revision);
+            }
+        });
+        let _ = self.sync.try_update_value(|s| s.channel = channel);
+    }
+
+    /// Apply a change to the workspace; it is saved right after. Attribution results are
+    /// recomputed with it.
+    pub fn change<R>(&self, f: impl FnOnce(&mut Workspace) -> R) -> R {
+        let now = web_tools::now_ms();
+        let result = {
+            let mut ws = self.workspace.write();
+            let r = f(&mut ws);
+            ws.recalculate_attribution(now);
+            r
+        };
+        self.changes.update(|c| *c += 1);
+        result
+    }
+
+    /// Replace the whole workspace (import, start empty, reset demo). Over unreadable stored
+    /// data, this is the user's explicit choice to replace it.
+    pub fn replace(&self, workspace: Workspace) {
+        let _ = self.sync.try_update_value(|s| {
+            if s.blocked {
+                s.blocked = false;
+                s.base = Base::Overwrite;
+            }
+        });
+        self.change(move |ws| *ws = workspace);
+    }
+
+    fn request_save(self) {
+        let start = self
+            .sync
+            .try_update_value(|s| {
+                if s.blocked {
+                    return false;
+                }
+                if s.saving {
+                    s.again = true;
+                    false
+                } else {
+                    s.saving = true;
+                    true
+                }
+            })
+            .unwrap_or(false);
+        if start {
+            spawn_local(async move { self.save_loop().await });
+        }
+    }
+
+    async fn save_loop(self) {
+        loop {
+            let Some((backend, base)) = self
+                .sync
+                .try_with_value(|s| s.backend.clone().map(|b| (b, s.base)))
+                .flatten()
+            else {
+                break;
+            };
+            let memory_only = matches!(*backend, Backend::Memory(_));
+            if !memory_only {
+                self.status.set(SaveStatus::Saving);
+            }
+            let ws = self.workspace.get_untracked();
+            match backend.save(&ws, base, web_tools::now_ms()).await {
+                Ok(revision) => {
+                    let _ = self.sync.try_update_value(|s| {
+                        s.base = Base::Revision(revision);
+                        if let Some(c) = &s.channel {
+                            c.post(&revision.to_string());
+                        }
+                    });
+                    if !memory_only {
+                        self.status.set(SaveStatus::Saved { revision });
+                    }
+                }
+                Err(e) => {
+                    self.status.set(SaveStatus::Failed(e));
+                    let _ = self.sync.try_update_value(|s| s.again = false);
+                }
+            }
+            let again = self
+                .sync
+                .try_update_value(|s| std::mem::take(&mut s.again))
+                .unwrap_or(false);
+            if !again {
+                break;
+            }
+        }
+        let _ = self.sync.try_update_value(|s| s.saving = false);
+    }
+
+    fn on_other_tab_saved(self, revision: u64) {
+        let idle = self
+            .sync
+            .try_with_value(|s| {
+                !s.saving && !s.blocked && matches!(s.base, Base::Revision(b) if b < revision)
+            })
+            .unwrap_or(false);
+        let clean = self
+            .status
+            .with_untracked(|s| matches!(s, SaveStatus::Saved { .. }));
+        // Otherwise this tab is saving or has an unsaved change: its next save detects the
+        // conflict and asks the user.
+        if idle && clean {
+            spawn_local(async move {
+                self.reload(Some("Updated with changes saved in another tab."))
+                    .await
+            });
+        }
+    }
+
+    /// Load the stored workspace, discarding this tab's unsaved change (the conflict choice
+    /// "load the other tab's version").
+    pub async fn reload(self, notice: Option<&str>) {
+        let Some(backend) = self.sync.try_with_value(|s| s.backend.clone()).flatten() else {
+            return;
+        };
+        match backend.load(web_tools::now_ms()).await {
+            Ok(Some(loaded)) => {
+                let _ = self
+                    .sync
+                    .try_update_value(|s| s.base = Base::Revision(loaded.revision));
+                self.workspace.set(loaded.workspace);
+                self.status.set(SaveStatus::Saved {
+                    revision: loaded.revision,
+                });
+                self.notice.set(notice.map(str::to_owned));
+            }
+            Ok(None) => {}
+            Err(e) => self.status.set(SaveStatus::Failed(e)),
+        }
+    }
+
+    /// Save this tab's workspace over whatever is stored (the conflict choice "keep this tab's
+    /// version").
+    pub fn keep_mine(self) {
+        let _ = self.sync.try_update_value(|s| s.base = Base::Overwrite);
+        self.request_save();
+    }
+
+    /// Try the last failed save again.
+    pub fn retry(self) {
+        self.request_save();
+    }
+}

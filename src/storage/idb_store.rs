@@ -1,0 +1,210 @@
+//! The workspace in IndexedDB (via the `idb` crate): database `refleqt`, object store
+//! `workspace`, keys `current` (the workspace file's JSON text) and `revision` (a number), written
+//! together in one transaction. A save reads `revision` and writes only if it is still the one the
+//! tab started from, inside the same read-write transaction, so two tabs cannot interleave.
+//!
+//! IndexedDB's own version (`DB_VERSION`) covers object stores only; the data inside carries the
+//! workspace schema version and is migrated by `model::file`. When stored data of an older schema
+//! is loaded, its original text is first copied to `backup-schema-<v>`.
+
+use super::{decode_stored, next_revision, Base, Loaded, StorageError, WorkspaceStore};
+use crate::model::file;
+use crate::model::workspace::Workspace;
+use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use wasm_bindgen::JsValue;
+
+/// Name of the production database.
+pub const DB_NAME: &str = "refleqt";
+/// IndexedDB schema version (object stores), upgraded in `upgrade`.
+pub const DB_VERSION: u32 = 1;
+pub const STORE: &str = "workspace";
+pub const KEY_CURRENT: &str = "current";
+pub const KEY_REVISION: &str = "revision";
+
+/// An open IndexedDB database holding the workspace.
+#[derive(Debug)]
+pub struct IdbStore {
+    db: Database,
+}
+
+fn describe(err: &idb::Error) -> String {
+    err.to_string()
+}
+
+/// Map an `idb` error to what the user needs to know.
+fn classify(err: idb::Error) -> StorageError {
+    let text = describe(&err);
+    if text.contains("QuotaExceeded") || text.contains("quota") {
+        StorageError::QuotaExceeded
+    } else {
+        StorageError::Failed(text)
+    }
+}
+
+impl IdbStore {
+    /// Open (and create or upgrade) the database `name`.
+    pub async fn open(name: &str) -> Result<IdbStore, StorageError> {
+        let factory = Factory::new().map_err(|e| StorageError::Unavailable(describe(&e)))?;
+        let mut request = factory
+            .open(name, Some(DB_VERSION))
+            .map_err(|e| StorageError::Unavailable(describe(&e)))?;
+        request.on_upgrade_needed(|event| {
+            let old = event.old_version().unwrap_or(0);
+            if let Ok(db) = event.database() {
+                // Version 0 → 1: the workspace store. Later versions add steps below.
+                if old < 1 && !db.store_names().iter().any(|s| s == STORE) {
+                    let _ = db.create_object_store(STORE, ObjectStoreParams::new());
+                }
+            }
+        });
+        let db = request
+            .await
+            .map_err(|e| StorageError::Unavailable(describe(&e)))?;
+        Ok(IdbStore { db })
+    }
+
+    /// Write raw text and revision as-is (tests use it to leave data of an older schema).
+    pub async fn put_raw(&self, text: &str, revision: u64) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadWrite)
+            .map_err(classify)?;
+        let store = tx.object_store(STORE).map_err(classify)?;
+        store
+            .put(
+                &JsValue::from_str(text),
+                Some(&JsValue::from_str(KEY_CURRENT)),
+            )
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        store
+            .put(
+                &JsValue::from_f64(revision as f64),
+                Some(&JsValue::from_str(KEY_REVISION)),
+            )
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        tx.await.map_err(classify)?;
+        Ok(())
+    }
+
+    /// Read a key as text.
+    pub async fn get_text(&self, key: &str) -> Result<Option<String>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadOnly)
+            .map_err(classify)?;
+        let store = tx.object_store(STORE).map_err(classify)?;
+        let value = store
+            .get(JsValue::from_str(key))
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        Ok(value.and_then(|v| v.as_string()))
+    }
+
+    /// Close the connection (other tabs can then upgrade or delete the database).
+    pub fn close(&self) {
+        self.db.close();
+    }
+}
+
+impl WorkspaceStore for IdbStore {
+    async fn load(&self, now: i64) -> Result<Option<Loaded>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadOnly)
+            .map_err(classify)?;
+        let store = tx.object_store(STORE).map_err(classify)?;
+        let text = store
+            .get(JsValue::from_str(KEY_CURRENT))
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        let revision = store
+            .get(JsValue::from_str(KEY_REVISION))
+            .map_err(classify)?
+            .await
+            .map_err(classify)?
+            .and_then(|v| v.as_f64())
+            .map_or(0, |r| r as u64);
+        let Some(text) = text else {
+            return Ok(None);
+        };
+        let Some(text) = text.as_string() else {
+            return Err(StorageError::Unreadable(file::FileError::Foreign));
+        };
+        let loaded = decode_stored(&text, revision, now)?;
+        if let Some(old) = loaded.migrated_from {
+            // Keep the original before anything is saved over it in the new schema.
+            self.backup(&text, old).await?;
+        }
+        Ok(Some(loaded))
+    }
+
+    async fn save(&self, workspace: &Workspace, base: Base, now: i64) -> Result<u64, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadWrite)
+            .map_err(classify)?;
+        let store = tx.object_store(STORE).map_err(classify)?;
+        let stored = store
+            .get(JsValue::from_str(KEY_REVISION))
+            .map_err(classify)?
+            .await
+            .map_err(classify)?
+            .and_then(|v| v.as_f64())
+            .map(|r| r as u64);
+        let revision = match next_revision(stored, base) {
+            Ok(r) => r,
+            Err(conflict) => {
+                let _ = tx.abort();
+                return Err(conflict);
+            }
+        };
+        let text = file::encode(workspace, now, Some(revision));
+        store
+            .put(
+                &JsValue::from_str(&text),
+                Some(&JsValue::from_str(KEY_CURRENT)),
+            )
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        store
+            .put(
+                &JsValue::from_f64(revision as f64),
+                Some(&JsValue::from_str(KEY_REVISION)),
+            )
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        let result = tx.await.map_err(classify)?;
+        if result.is_aborted() {
+            return Err(StorageError::Failed(
+                "the browser aborted the save (storage may be full)".into(),
+            ));
+        }
+        Ok(revision)
+    }
+}
+
+impl IdbStore {
+    async fn backup(&self, text: &str, schema: u32) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadWrite)
+            .map_err(classify)?;
+        let store = tx.object_store(STORE).map_err(classify)?;
+        let key = format!("backup-schema-{schema}");
+        store
+            .put(&JsValue::from_str(text), Some(&JsValue::from_str(&key)))
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        tx.await.map_err(classify)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,310 @@
+//! Browser tests of storage: the workspace in real IndexedDB (round trip, migration from an older
+//! schema, two writers), and a failed import through the Settings page leaving data intact.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use refleqt::app::AppWith;
+use refleqt::model::entry::EntryForm;
+use refleqt::model::file::{self, SCHEMA_VERSION};
+use refleqt::model::metric::MetricKind;
+use refleqt::model::performance::Source;
+use refleqt::model::workspace::Workspace;
+use refleqt::storage::idb_store::IdbStore;
+use refleqt::storage::{Base, StorageError, WorkspaceStore};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("timer");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("timer resolves");
+}
+
+/// A database name no other test (or earlier run) uses.
+fn fresh_name(what: &str) -> String {
+    format!("refleqt-test-{what}-{}", js_sys::Math::random().to_bits())
+}
+
+fn sample() -> Workspace {
+    let mut ws = Workspace::empty();
+    let draft = EntryForm {
+        title: "Q1 Product Launch Blog".into(),
+        channel_choice: "Blog / organic".into(),
+        publish_date: "2025-03-14".into(),
+        ..EntryForm::default()
+    }
+    .parse()
+    .expect("valid form");
+    let id = ws.add_entry(draft);
+    ws.record_manual(
+        id,
+        &[
+            (MetricKind::Pageviews, Some(2847.0)),
+            (MetricKind::TimeOnPage, Some(222.0)),
+            (MetricKind::Revenue, Some(4200.0)),
+            (MetricKind::Cost, Some(150.0)),
+        ],
+        1_000,
+    )
+    .expect("values fit");
+    ws.recalculate_attribution(2_000);
+    ws
+}
+
+#[wasm_bindgen_test]
+async fn workspace_round_trips_through_indexeddb() {
+    let name = fresh_name("roundtrip");
+    let store = IdbStore::open(&name).await.expect("IndexedDB opens");
+    assert_eq!(
+        store.load(0).await,
+        Ok(None),
+        "a new database holds nothing"
+    );
+    let ws = sample();
+    assert_eq!(store.save(&ws, Base::Fresh, 5_000).await, Ok(1));
+    store.close();
+    // A new connection, as after a reload.
+    let again = IdbStore::open(&name).await.expect("reopens");
+    let loaded = again
+        .load(6_000)
+        .await
+        .expect("loads")
+        .expect("something stored");
+    assert_eq!(loaded.workspace, ws);
+    assert_eq!(loaded.revision, 1);
+    assert_eq!(loaded.migrated_from, None);
+    again.close();
+}
+
+#[wasm_bindgen_test]
+async fn two_connections_cannot_overwrite_each_other() {
+    let name = fresh_name("conflict");
+    let tab_a = IdbStore::open(&name).await.expect("opens");
+    let tab_b = IdbStore::open(&name).await.expect("opens");
+    let mut ws = sample();
+    assert_eq!(tab_a.save(&ws, Base::Fresh, 1).await, Ok(1));
+    let base = tab_b
+        .load(2)
+        .await
+        .expect("loads")
+        .map(|l| l.revision)
+        .expect("stored");
+    ws.settings.currency = "EUR".into();
+    assert_eq!(tab_a.save(&ws, Base::Revision(1), 3).await, Ok(2));
+    ws.settings.currency = "GBP".into();
+    assert_eq!(
+        tab_b.save(&ws, Base::Revision(base), 4).await,
+        Err(StorageError::Conflict { stored: 2 })
+    );
+    let stored = tab_b.load(5).await.expect("loads").expect("stored");
+    assert_eq!(
+        stored.workspace.settings.currency, "EUR",
+        "the refused save changed nothing"
+    );
+    assert_eq!(tab_b.save(&ws, Base::Overwrite, 6).await, Ok(3));
+    tab_a.close();
+    tab_b.close();
+}
+
+#[wasm_bindgen_test]
+async fn data_written_by_schema_1_loads_after_migration() {
+    let name = fresh_name("migration");
+    let store = IdbStore::open(&name).await.expect("opens");
+    // What a schema-1 build left in IndexedDB.
+    let v1 = serde_json::json!({
+        "format": "refleqt-workspace",
+        "schema_version": 1,
+        "workspace": {
+            "currency": "EUR",
+            "demo": false,
+            "next_id": 5,
+            "entries": [{
+                "id": 4,
+                "title": "Spring webinar",
+                "channel": "Webinar",
+                "campaign": "Spring",
+                "publish_date": "2025-04-02",
+                "url": "https://example.com/webinar",
+                "cost": 300.0,
+                "metrics": { "signups": 40, "revenue": 1200.5 }
+            }]
+        }
+    })
+    .to_string();
+    store.put_raw(&v1, 3).await.expect("raw write");
+    let loaded = store.load(9_000).await.expect("loads").expect("stored");
+    assert_eq!(loaded.migrated_from, Some(1));
+    assert_eq!(loaded.revision, 3);
+    let ws = &loaded.workspace;
+    assert_eq!(ws.settings.currency, "EUR");
+    assert_eq!(
+        ws.entry(4).map(|e| e.destination_url.as_str()),
+        Some("https://example.com/webinar")
+    );
+    let revenue = ws.value(4, MetricKind::Revenue).expect("migrated value");
+    assert_eq!(
+        (revenue.value, revenue.source, revenue.recorded_at),
+        (1200.5, Source::Manual, 9_000)
+    );
+    assert_eq!(
+        store
+            .get_text("backup-schema-1")
+            .await
+            .expect("reads")
+            .as_deref(),
+        Some(v1.as_str()),
+        "the original is kept before anything is saved over it"
+    );
+    // Saving writes the current schema; the next load needs no migration.
+    assert_eq!(store.save(ws, Base::Revision(3), 10_000).await, Ok(4));
+    let again = store.load(11_000).await.expect("loads").expect("stored");
+    assert_eq!(again.migrated_from, None);
+    assert_eq!(&again.workspace, ws);
+    let text = store
+        .get_text("current")
+        .await
+        .expect("reads")
+        .expect("stored");
+    assert!(text.contains(&format!("\"schema_version\": {SCHEMA_VERSION}")));
+    store.close();
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document")
+}
+
+fn count_rows(root: &web_sys::Element) -> u32 {
+    root.query_selector_all("[data-testid=entry-row]")
+        .map(|l| l.length())
+        .unwrap_or(0)
+}
+
+/// Choose a file with `contents` in the `<input type="file">` and fire `change`.
+fn choose_file(input: &web_sys::HtmlInputElement, name: &str, contents: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(contents));
+    let file = web_sys::File::new_with_str_sequence(&parts, name).expect("file");
+    let transfer = web_sys::DataTransfer::new().expect("data transfer");
+    transfer.items().add_with_file(&file).expect("add file");
+    input.set_files(transfer.files().as_ref());
+    let event = web_sys::Event::new("change").expect("event");
+    input.dispatch_event(&event).expect("dispatch");
+}
+
+async fn wait_for(root: &web_sys::Element, selector: &str) -> web_sys::Element {
+    for _ in 0..100 {
+        if let Ok(Some(el)) = root.query_selector(selector) {
+            return el;
+        }
+        sleep(20).await;
+    }
+    panic!("{selector} never appeared");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_import_changes_nothing_and_says_why() {
+    let name: &'static str = Box::leak(fresh_name("import").into_boxed_str());
+    web_sys::window()
+        .expect("window")
+        .location()
+        .set_hash("#/calendar")
+        .expect("hash");
+    let el = document().create_element("div").expect("div");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&el)
+        .expect("append");
+    let root: web_sys::HtmlElement = el.unchecked_into();
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <AppWith db_name=name /> });
+    wait_for(&root, "[data-testid=entry-row]").await;
+    // First run: the demo workspace, saved.
+    let before_rows = count_rows(&root);
+    assert_eq!(before_rows, 30);
+    let mut stored_before = None;
+    for _ in 0..100 {
+        let store = IdbStore::open(name).await.expect("opens");
+        stored_before = store.load(0).await.expect("loads");
+        store.close();
+        if stored_before.is_some() {
+            break;
+        }
+        sleep(20).await;
+    }
+    let stored_before = stored_before.expect("the demo was saved");
+
+    web_sys::window()
+        .expect("window")
+        .location()
+        .set_hash("#/settings")
+        .expect("hash");
+    let input: web_sys::HtmlInputElement = wait_for(&root, "#import-file").await.unchecked_into();
+    for (file_name, contents, reason) in [
+        (
+            "notes.json",
+            r#"{"name":"some other app"}"#,
+            "not a Refleqt workspace file",
+        ),
+        (
+            "broken.json",
+            "{\"format\": \"refleqt-workspace\", ",
+            "not valid JSON",
+        ),
+        (
+            "bad.json",
+            &file::encode(&sample(), 0, None)
+                .replace("\"next_entry_id\": 2", "\"next_entry_id\": 1"),
+            "inconsistent",
+        ),
+    ] {
+        choose_file(&input, file_name, contents);
+        let mut text = String::new();
+        for _ in 0..100 {
+            // Re-query: the message element is replaced for every file.
+            text = wait_for(&root, "[data-testid=settings-message]")
+                .await
+                .text_content()
+                .unwrap_or_default();
+            if text.contains(reason) {
+                break;
+            }
+            sleep(20).await;
+        }
+        assert!(text.contains("nothing was changed"), "{file_name}: {text}");
+        assert!(text.contains(reason), "{file_name}: {text}");
+        assert!(root
+            .query_selector("[data-testid=confirm]")
+            .expect("query")
+            .is_none());
+    }
+
+    web_sys::window()
+        .expect("window")
+        .location()
+        .set_hash("#/calendar")
+        .expect("hash");
+    wait_for(&root, "[data-testid=entry-row]").await;
+    assert_eq!(
+        count_rows(&root),
+        before_rows,
+        "the workspace in the tab is unchanged"
+    );
+    let store = IdbStore::open(name).await.expect("opens");
+    let stored_after = store.load(0).await.expect("loads").expect("stored");
+    store.close();
+    assert_eq!(
+        stored_after.revision, stored_before.revision,
+        "nothing was saved"
+    );
+    assert_eq!(stored_after.workspace, stored_before.workspace);
+    drop(handle);
+}
