@@ -115,7 +115,7 @@ fn EntryFormView(
             <TextField id="entry-campaign" label="Campaign".into() form=form field=Field::Campaign
                 get=|f| f.campaign.clone() set=|f, v| f.campaign = v errors=errors />
             <TextField id="entry-date" label="Publish date".into() kind="date" required=true form=form field=Field::PublishDate
-                hint="YYYY-MM-DD" get=|f| f.publish_date.clone() set=|f, v| f.publish_date = v errors=errors />
+                get=|f| f.publish_date.clone() set=|f, v| f.publish_date = v errors=errors />
             <TextField id="entry-url" label="Destination URL".into() kind="url" form=form field=Field::DestinationUrl
                 hint="the page the artifact links to, e.g. https://example.com/blog/launch"
                 get=|f| f.destination_url.clone() set=|f, v| f.destination_url = v errors=errors />

@@ -116,3 +116,31 @@ test("settings: start empty, refuse a foreign import, reset the demo", async ({ 
   await calendar.open();
   await expect(calendar.rows).toHaveCount(30);
 });
+
+test("settings: an exported workspace imports back, and the CSV has every entry", async ({ page }) => {
+  await page.goto("./#/settings");
+  const [json] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export workspace (JSON)" }).click(),
+  ]);
+  expect(json.suggestedFilename()).toMatch(/^refleqt-workspace-\d{4}-\d{2}-\d{2}\.json$/);
+  const jsonPath = await json.path();
+  const [csv] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export calendar (CSV)" }).click(),
+  ]);
+  const fs = await import("node:fs/promises");
+  const lines = (await fs.readFile(await csv.path(), "utf8")).trim().split("\r\n");
+  expect(lines).toHaveLength(31);
+  expect(lines[0]).toContain("entry_id,utm_content,title");
+  await page.getByRole("button", { name: "Start empty workspace" }).click();
+  await page.getByRole("button", { name: "Replace workspace" }).click();
+  await page.getByLabel("Import a workspace file (JSON)").setInputFiles(jsonPath);
+  await expect(page.getByTestId("confirm")).toContainText("with the file's workspace (30 entries)");
+  await page.getByRole("button", { name: "Replace workspace" }).click();
+  await expect(page.getByTestId("settings-message")).toHaveText("Imported the workspace file (30 entries).");
+  await page.reload();
+  const calendar = new CalendarPage(page);
+  await calendar.open();
+  await expect(calendar.rows).toHaveCount(30);
+});
