@@ -19,7 +19,7 @@
 //! seed → the same intervals.
 
 use crate::journey::{ChannelId, JourneySet, PathAggregate};
-use crate::models::{heuristic, markov, shapley, Model, ModelParams, ModelError};
+use crate::models::{heuristic, markov, shapley, Model, ModelError, ModelParams};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Gamma};

@@ -1,7 +1,7 @@
 //! Rule-based models against hand-computed fixtures, plus axioms every model must keep.
 
 use proptest::prelude::*;
-use refleqt_engine::models::{attribute, Model, ModelParams, ModelError};
+use refleqt_engine::models::{attribute, Model, ModelError, ModelParams};
 use refleqt_engine::{Channels, JourneySet, Touch};
 
 const DAY: f64 = 86_400.0;
