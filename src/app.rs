@@ -1,12 +1,15 @@
 //! The app shell: navigation bar, the page for the current route, and a skip link.
 
 use crate::components::banners::{NoticeBanner, StorageBanner};
+use crate::pages::attribution::AttributionPage;
 use crate::pages::calendar::CalendarPage;
+use crate::pages::dashboards::DashboardsPage;
 use crate::pages::entry_detail::EntryPage;
 use crate::pages::entry_form::{EditEntryPage, NewEntryPage};
 use crate::pages::settings::SettingsPage;
 use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
+use crate::state::analysis::Analysis;
 use crate::state::AppState;
 use crate::storage::idb_store::DB_NAME;
 use crate::web_tools;
@@ -22,6 +25,7 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn AppWith(db_name: &'static str) -> impl IntoView {
     let state = AppState::start(db_name);
+    let analysis = Analysis::provide(state);
     // Memo: pages are rebuilt when loading ends, not on every save.
     let loading = Memo::new(move |_| state.is_loading());
     let (route, set_route) = signal(Route::from_hash(&web_tools::current_hash()));
@@ -79,6 +83,8 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                     Route::Entry(id) => view! { <EntryPage state=state entry_id=id /> }.into_any(),
                     Route::EditEntry(id) => view! { <EditEntryPage state=state entry_id=id /> }.into_any(),
                     Route::Settings => view! { <SettingsPage state=state /> }.into_any(),
+                    Route::Attribution => view! { <AttributionPage state=state analysis=analysis /> }.into_any(),
+                    Route::Dashboards => view! { <DashboardsPage state=state analysis=analysis /> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
                 }
             }}

@@ -7,9 +7,13 @@
 //! - [`state`]: the workspace signal in context and the effect that saves it;
 //! - [`storage`]: persistence behind a trait (IndexedDB, memory), revisions against lost writes;
 //! - [`model`]: pure domain types, validation, ROI, file format and migrations, demo data;
+//! - [`analysis`]: the attribution workbench's runs and views (pure); [`charts`]: series (pure)
+//!   and canvas drawing; [`worker`]: the Web Worker that runs the models off the page's thread;
 //! - [`web_tools`]: the one place for `window`/`document` glue.
 
+pub mod analysis;
 pub mod app;
+pub mod charts;
 pub mod components;
 pub mod model;
 pub mod pages;
@@ -17,6 +21,7 @@ pub mod routing;
 pub mod state;
 pub mod storage;
 pub mod web_tools;
+pub mod worker;
 
 /// Install the panic hook and mount the app on `<body>`, replacing the loading placeholder.
 pub fn start() {

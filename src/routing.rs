@@ -16,6 +16,10 @@ pub enum Route {
     /// The form editing an entry.
     EditEntry(u64),
     Settings,
+    /// The attribution workbench: every model side by side.
+    Attribution,
+    /// Channel, campaign and prediction dashboards; the journey explorer.
+    Dashboards,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -36,6 +40,14 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "Calendar",
         href: "#/calendar",
+    },
+    NavItem {
+        label: "Attribution",
+        href: "#/attribution",
+    },
+    NavItem {
+        label: "Dashboards",
+        href: "#/dashboards",
     },
     NavItem {
         label: "Settings",
@@ -63,6 +75,8 @@ impl Route {
             ["calendar"] => Route::Calendar,
             ["calendar", "new"] => Route::NewEntry,
             ["settings"] => Route::Settings,
+            ["attribution"] => Route::Attribution,
+            ["dashboards"] => Route::Dashboards,
             ["entry", id] => {
                 entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
             }
@@ -82,6 +96,8 @@ impl Route {
             Route::Entry(id) => format!("#/entry/{id}"),
             Route::EditEntry(id) => format!("#/entry/{id}/edit"),
             Route::Settings => "#/settings".to_owned(),
+            Route::Attribution => "#/attribution".to_owned(),
+            Route::Dashboards => "#/dashboards".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -95,6 +111,8 @@ impl Route {
             Route::Entry(id) => format!("Entry {id} · Refleqt Attribution"),
             Route::EditEntry(id) => format!("Edit entry {id} · Refleqt Attribution"),
             Route::Settings => "Settings · Refleqt Attribution".to_owned(),
+            Route::Attribution => "Attribution · Refleqt Attribution".to_owned(),
+            Route::Dashboards => "Dashboards · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -129,6 +147,8 @@ mod tests {
         check("#/calendar/", Route::Calendar);
         check("#/calendar/new", Route::NewEntry);
         check("#/settings?x=1", Route::Settings);
+        check("#/attribution", Route::Attribution);
+        check("#/dashboards/", Route::Dashboards);
         check("#/entry/42", Route::Entry(42));
         check("#/entry/42/edit", Route::EditEntry(42));
         check("#/entry/0", Route::NotFound("entry/0".into()));
@@ -151,6 +171,8 @@ mod tests {
             Route::Entry(7),
             Route::EditEntry(12),
             Route::Settings,
+            Route::Attribution,
+            Route::Dashboards,
             Route::NotFound("x/y".into()),
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);

@@ -139,3 +139,53 @@ pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Result<Optio
         .map_err(|e| format!("the file could not be read ({e:?})"))?;
     Ok(text.as_string())
 }
+
+/// The screen's device pixel ratio (1 outside a browser).
+pub fn device_pixel_ratio() -> f64 {
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .unwrap_or(1.0)
+}
+
+/// Offer a canvas as a PNG download named `file_name`.
+pub fn download_canvas_png(
+    canvas: &web_sys::HtmlCanvasElement,
+    file_name: &str,
+) -> Result<(), String> {
+    let url = canvas
+        .to_data_url_with_type("image/png")
+        .map_err(|e| format!("the picture could not be made ({e:?})"))?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.set_hidden(true);
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&anchor);
+        anchor.click();
+        anchor.remove();
+    }
+    Ok(())
+}
+
+/// Milliseconds from the page's time origin (`performance.now()`), for showing how long a run took.
+pub fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Call `f` once after `ms` milliseconds.
+pub fn after(ms: u32, f: impl FnOnce() + 'static) {
+    let cb = wasm_bindgen::closure::Closure::once_into_js(f);
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms as i32);
+    }
+}

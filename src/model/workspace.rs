@@ -10,6 +10,7 @@
 use super::entry::{CalendarEntry, EntryDraft, EntryError};
 use super::metric::MetricKind;
 use super::performance::{current_value, value_fits, CurrentValue, PerformanceEntry, Source};
+use refleqt_engine::recommend::BusinessType;
 use refleqt_engine::roi::{self, NoRoi};
 use refleqt_engine::EntryId;
 use serde::{Deserialize, Serialize};
@@ -25,18 +26,27 @@ pub const CURRENCIES: [&str; 10] = [
     "USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "SEK", "INR", "BRL",
 ];
 
+/// The sales cycle assumed until the user sets one, in days.
+pub const DEFAULT_SALES_CYCLE_DAYS: u32 = 14;
+
 /// User preferences stored with the workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// ISO 4217 code of every money amount. Default `USD`.
     pub currency: String,
+    /// B2C or B2B, for the model recommendation. Default B2C.
+    pub business_type: BusinessType,
+    /// Typical days from first touch to purchase, for the model recommendation. Default 14.
+    pub sales_cycle_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             currency: "USD".to_owned(),
+            business_type: BusinessType::B2c,
+            sales_cycle_days: DEFAULT_SALES_CYCLE_DAYS,
         }
     }
 }

@@ -93,6 +93,7 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
                 }
             })}
             <PerformanceForm state=state entry_id=entry_id />
+            <crate::components::entry_trends::EntryTrends state=state entry_id=entry_id />
         </section>
     }
 }

@@ -1,6 +1,8 @@
 //! One module per route.
 
+pub mod attribution;
 pub mod calendar;
+pub mod dashboards;
 pub mod entry_detail;
 pub mod entry_form;
 pub mod home;

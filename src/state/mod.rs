@@ -8,6 +8,8 @@
 //! the tab tells the others over a `BroadcastChannel`; they reload when they have nothing unsaved.
 //! Nothing is ever dropped silently: a failed save keeps the change in the tab and says so.
 
+pub mod analysis;
+
 use crate::model::demo::demo_workspace;
 use crate::model::workspace::Workspace;
 use crate::storage::idb_store::IdbStore;

@@ -1,0 +1,276 @@
+//! Drawing a [`ChartSpec`] on a `<canvas>` with plotters-canvas. Thin on purpose: the numbers are
+//! decided in [`super::series`]; here they only get pixels. Sizes scale with the device pixel
+//! ratio so text and lines stay sharp on high-DPI screens.
+
+use super::series::{circle_layout, pct, ChartSpec, Graph, GroupedBars, LinePlot};
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use thiserror::Error;
+use web_sys::HtmlCanvasElement;
+
+/// Why a chart could not be drawn.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ChartError {
+    #[error("this browser gave no 2D canvas")]
+    NoCanvas,
+    #[error("drawing failed: {0}")]
+    Draw(String),
+}
+
+fn err<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError::Draw(e.to_string())
+}
+
+/// The series colours (colour-blind-safe Okabe–Ito order, then two greys).
+pub const COLORS: [RGBColor; 9] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(120, 94, 240),
+    RGBColor(90, 90, 90),
+    RGBColor(160, 160, 160),
+];
+
+fn color(i: usize) -> RGBColor {
+    COLORS[i % COLORS.len()]
+}
+
+/// Draw `spec` on `canvas`, whose pixel size the caller has set (CSS size × `dpr`).
+pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec, dpr: f64) -> Result<(), ChartError> {
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or(ChartError::NoCanvas)?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let s = |px: f64| (px * dpr).round().max(1.0) as u32;
+    match spec {
+        ChartSpec::Bars(b) => bars(&root, b, dpr, &s)?,
+        ChartSpec::Lines(l) => lines(&root, l, dpr, &s)?,
+        ChartSpec::Graph(g) => graph(&root, g, dpr)?,
+    }
+    root.present().map_err(err)
+}
+
+type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+
+fn font(dpr: f64, px: f64) -> TextStyle<'static> {
+    ("sans-serif", px * dpr).into_font().color(&BLACK)
+}
+
+fn bars(root: &Area, b: &GroupedBars, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<(), ChartError> {
+    let n = b.groups.len().max(1) as f64;
+    let k = b.series.len().max(1) as f64;
+    let all = b.series.iter().flat_map(|x| x.values.iter());
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for (v, iv) in all {
+        let (l, h) = iv.unwrap_or((*v, *v));
+        lo = lo.min(l.min(*v));
+        hi = hi.max(h.max(*v));
+    }
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    let pad = (hi - lo) * 0.08;
+    let y0 = if lo < 0.0 { lo - pad } else { 0.0 };
+    let percent = b.percent;
+    let mut chart = ChartBuilder::on(root)
+        .margin(s(10.0))
+        .x_label_area_size(s(36.0))
+        .y_label_area_size(s(64.0))
+        .build_cartesian_2d(0.0..n, y0..hi + pad)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_desc(b.y_label.as_str())
+        .y_label_formatter(&|y| if percent { pct(*y) } else { format!("{y:.0}") })
+        .label_style(font(dpr, 12.0))
+        .axis_desc_style(font(dpr, 12.0))
+        .draw()
+        .map_err(err)?;
+    let width = 0.8 / k;
+    for (si, series) in b.series.iter().enumerate() {
+        let c = color(si);
+        let rects = series.values.iter().enumerate().map(move |(g, (v, _))| {
+            let x0 = g as f64 + 0.1 + si as f64 * width;
+            Rectangle::new([(x0, 0.0), (x0 + width * 0.9, *v)], c.filled())
+        });
+        chart
+            .draw_series(rects)
+            .map_err(err)?
+            .label(series.label.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled()));
+        let whiskers = series
+            .values
+            .iter()
+            .enumerate()
+            .filter_map(move |(g, (v, iv))| {
+                let (l, h) = (*iv)?;
+                let x = g as f64 + 0.1 + (si as f64 + 0.45) * width;
+                Some(ErrorBar::new_vertical(
+                    x,
+                    l,
+                    *v,
+                    h,
+                    BLACK.stroke_width(s(1.0)),
+                    s(4.0),
+                ))
+            });
+        chart.draw_series(whiskers).map_err(err)?;
+    }
+    let labels = b.groups.iter().enumerate().map(|(g, name)| {
+        EmptyElement::at((g as f64 + 0.5, y0))
+            + Text::new(
+                name.clone(),
+                (0, s(6.0) as i32),
+                font(dpr, 12.0).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Top,
+                )),
+            )
+    });
+    chart.draw_series(labels).map_err(err)?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .label_font(font(dpr, 11.0))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)
+}
+
+fn lines(root: &Area, l: &LinePlot, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<(), ChartError> {
+    let pts = l.lines.iter().flat_map(|x| x.points.iter());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (x, y) in pts {
+        x0 = x0.min(*x);
+        x1 = x1.max(*x);
+        y0 = y0.min(*y);
+        y1 = y1.max(*y);
+    }
+    if x0 > x1 {
+        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+    }
+    if x1 - x0 < 1.0 {
+        x0 -= 1.0;
+        x1 += 1.0;
+    }
+    let pad = ((y1 - y0).abs() * 0.1).max(y1.abs() * 0.1).max(1.0);
+    let origin = l.origin;
+    let mut chart = ChartBuilder::on(root)
+        .margin(s(10.0))
+        .x_label_area_size(s(36.0))
+        .y_label_area_size(s(64.0))
+        .build_cartesian_2d(x0..x1, (y0 - pad).min(0.0f64.max(y0 - pad))..y1 + pad)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .x_label_formatter(&|x| origin.plus_days(x.round() as i64).to_string())
+        .y_desc(l.y_label.as_str())
+        .label_style(font(dpr, 12.0))
+        .axis_desc_style(font(dpr, 12.0))
+        .draw()
+        .map_err(err)?;
+    for (i, line) in l.lines.iter().enumerate() {
+        let c = color(i);
+        let style = c.stroke_width(s(2.0));
+        if line.dashed {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    line.points.iter().copied(),
+                    s(6.0),
+                    s(4.0),
+                    style,
+                ))
+                .map_err(err)?
+                .label(line.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c));
+        } else {
+            chart
+                .draw_series(LineSeries::new(line.points.iter().copied(), style))
+                .map_err(err)?
+                .label(line.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c));
+            chart
+                .draw_series(
+                    line.points
+                        .iter()
+                        .map(|p| Circle::new(*p, s(3.0), c.filled())),
+                )
+                .map_err(err)?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .label_font(font(dpr, 11.0))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(err)
+}
+
+fn graph(root: &Area, g: &Graph, dpr: f64) -> Result<(), ChartError> {
+    let (w, h) = root.dim_in_pixel();
+    let pos: Vec<(i32, i32)> = circle_layout(g.nodes.len())
+        .into_iter()
+        .map(|(x, y)| ((x * w as f64) as i32, (y * h as f64) as i32))
+        .collect();
+    let max_p = g.edges.iter().map(|e| e.2).fold(0.0, f64::max).max(1e-9);
+    for (a, b, p, _) in &g.edges {
+        let (Some(&pa), Some(&pb)) = (pos.get(*a), pos.get(*b)) else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        let width = (1.0 + 6.0 * p / max_p) * dpr;
+        let style = RGBColor(0, 114, 178)
+            .mix(0.25 + 0.6 * p / max_p)
+            .stroke_width(width as u32);
+        // Bend each direction to its own side so a→b and b→a do not overlap.
+        let mid = ((pa.0 + pb.0) / 2, (pa.1 + pb.1) / 2);
+        let (dx, dy) = ((pb.0 - pa.0) as f64, (pb.1 - pa.1) as f64);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let off = 10.0 * dpr;
+        let bend = (
+            mid.0 + (-dy / len * off) as i32,
+            mid.1 + (dx / len * off) as i32,
+        );
+        root.draw(&PathElement::new(vec![pa, bend, pb], style))
+            .map_err(err)?;
+        // The arrow tip: a dot near the target.
+        let tip = (
+            pb.0 - (dx / len * 22.0 * dpr) as i32,
+            pb.1 - (dy / len * 22.0 * dpr) as i32,
+        );
+        root.draw(&Circle::new(
+            tip,
+            (3.0 * dpr) as u32,
+            RGBColor(0, 114, 178).filled(),
+        ))
+        .map_err(err)?;
+    }
+    for (i, name) in g.nodes.iter().enumerate() {
+        let Some(&p) = pos.get(i) else { continue };
+        let fill = match name.as_str() {
+            "(conversion)" | "conversion" => RGBColor(0, 158, 115),
+            "(null)" | "null" => RGBColor(160, 160, 160),
+            "(start)" | "start" => RGBColor(90, 90, 90),
+            _ => RGBColor(230, 159, 0),
+        };
+        root.draw(&Circle::new(p, (14.0 * dpr) as u32, fill.filled()))
+            .map_err(err)?;
+        root.draw(&Text::new(
+            name.clone(),
+            (p.0 + (16.0 * dpr) as i32, p.1 - (6.0 * dpr) as i32),
+            font(dpr, 12.0),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Charts: results turned into series ([`series`], pure and natively tested) and drawn on a
+//! `<canvas>` with plotters ([`draw`], thin). The `Chart` component (`components::chart`) adds the
+//! device-pixel-ratio sizing, redraw on resize, the "show as table" toggle and the PNG download.
+
+pub mod draw;
+pub mod series;
+
+pub use series::ChartSpec;

@@ -1,0 +1,439 @@
+//! Turning results into chart series, and every chart into the table that stands in for it.
+//!
+//! Pure: no canvas here. Each [`ChartSpec`] can say what it shows as rows of text
+//! ([`ChartSpec::table`]), which is both the accessible alternative and what the "show as table"
+//! toggle displays, so the table and the picture always come from the same numbers.
+
+use crate::model::date::Date;
+use crate::model::entry::CalendarEntry;
+use crate::model::metric::MetricKind;
+use crate::model::performance::Source;
+use refleqt_engine::models::markov::MarkovDetails;
+use refleqt_engine::models::Model;
+use refleqt_engine::report::Report;
+use refleqt_engine::trend::{accuracy, fit, prediction_error, PredictionError, ERROR_THRESHOLD};
+
+/// One bar series of a grouped bar chart: a value per group, with an optional interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarSeries {
+    pub label: String,
+    /// Per group: value, and the interval's low and high when known.
+    pub values: Vec<(f64, Option<(f64, f64)>)>,
+}
+
+/// Groups of bars side by side (channels × models).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupedBars {
+    pub groups: Vec<String>,
+    pub series: Vec<BarSeries>,
+    pub y_label: String,
+    /// Values are fractions shown as percent.
+    pub percent: bool,
+}
+
+/// One line: points `(x, y)`; `dashed` lines are fitted trends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    pub dashed: bool,
+}
+
+/// Lines over time; x is days since `origin` (a date shown on the axis).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinePlot {
+    pub lines: Vec<Line>,
+    pub origin: Date,
+    pub y_label: String,
+}
+
+/// A channel transition graph: nodes on a circle, edges weighted by probability.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Graph {
+    pub nodes: Vec<String>,
+    /// `(from, to, probability, count)` by node index.
+    pub edges: Vec<(usize, usize, f64, f64)>,
+}
+
+/// What a chart shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChartSpec {
+    Bars(GroupedBars),
+    Lines(LinePlot),
+    Graph(Graph),
+}
+
+/// A chart's numbers as a table: header and rows of text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A share as shown in tables and charts: percent with one decimal.
+pub fn pct(x: f64) -> String {
+    format!("{:.1} %", x * 100.0)
+}
+
+fn num(x: f64) -> String {
+    if x.abs() >= 100.0 || x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+impl ChartSpec {
+    /// Whether there is anything to draw.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            ChartSpec::Bars(b) => b.groups.is_empty() || b.series.is_empty(),
+            ChartSpec::Lines(l) => l.lines.iter().all(|l| l.points.is_empty()),
+            ChartSpec::Graph(g) => g.nodes.is_empty(),
+        }
+    }
+
+    /// The chart as a table.
+    pub fn table(&self) -> Table {
+        match self {
+            ChartSpec::Bars(b) => {
+                let mut head = vec!["".to_owned()];
+                head.extend(b.series.iter().map(|s| s.label.clone()));
+                let rows = b
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(g, name)| {
+                        let mut row = vec![name.clone()];
+                        row.extend(b.series.iter().map(|s| match s.values.get(g) {
+                            Some((v, iv)) => {
+                                let f = |x: f64| if b.percent { pct(x) } else { num(x) };
+                                match iv {
+                                    Some((lo, hi)) => {
+                                        format!("{} ({} – {})", f(*v), f(*lo), f(*hi))
+                                    }
+                                    None => f(*v),
+                                }
+                            }
+                            None => "—".to_owned(),
+                        }));
+                        row
+                    })
+                    .collect();
+                Table { head, rows }
+            }
+            ChartSpec::Lines(l) => Table {
+                head: vec!["Series".into(), "Date".into(), l.y_label.clone()],
+                rows: l
+                    .lines
+                    .iter()
+                    .flat_map(|line| {
+                        line.points.iter().map(move |(x, y)| {
+                            vec![
+                                line.label.clone(),
+                                l.origin.plus_days(x.round() as i64).to_string(),
+                                num(*y),
+                            ]
+                        })
+                    })
+                    .collect(),
+            },
+            ChartSpec::Graph(g) => Table {
+                head: vec![
+                    "From".into(),
+                    "To".into(),
+                    "Probability".into(),
+                    "Transitions".into(),
+                ],
+                rows: g
+                    .edges
+                    .iter()
+                    .map(|(a, b, p, c)| {
+                        vec![
+                            g.nodes.get(*a).cloned().unwrap_or_default(),
+                            g.nodes.get(*b).cloned().unwrap_or_default(),
+                            pct(*p),
+                            num(*c),
+                        ]
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// Every model's channel shares with their intervals, grouped by channel.
+pub fn model_shares(report: &Report) -> GroupedBars {
+    let groups = report.input.channels.clone();
+    let series = report
+        .models
+        .iter()
+        .map(|m| BarSeries {
+            label: m.label.clone(),
+            values: groups
+                .iter()
+                .map(|ch| {
+                    m.channels
+                        .iter()
+                        .find(|c| &c.channel == ch)
+                        .map_or((0.0, None), |c| (c.share, c.share_low.zip(c.share_high)))
+                })
+                .collect(),
+        })
+        .collect();
+    GroupedBars {
+        groups,
+        series,
+        y_label: "Share of conversions".into(),
+        percent: true,
+    }
+}
+
+/// Cost, credited revenue per channel under one model (money bars, no intervals).
+pub fn channel_money(report: &Report, model: Model) -> GroupedBars {
+    let m = report.models.iter().find(|m| m.model == model);
+    let groups = report.input.channels.clone();
+    let pick = |f: &dyn Fn(&refleqt_engine::report::ChannelRow) -> f64| {
+        groups
+            .iter()
+            .map(|ch| {
+                let v = m
+                    .and_then(|m| m.channels.iter().find(|c| &c.channel == ch))
+                    .map_or(0.0, f);
+                (v, None)
+            })
+            .collect()
+    };
+    GroupedBars {
+        series: vec![
+            BarSeries {
+                label: "Cost".into(),
+                values: pick(&|c| c.cost.unwrap_or(0.0)),
+            },
+            BarSeries {
+                label: "Credited revenue".into(),
+                values: pick(&|c| c.revenue),
+            },
+        ],
+        groups,
+        y_label: "Money".into(),
+        percent: false,
+    }
+}
+
+/// A metric's recorded values over time (days since the first), with the least-squares trend
+/// when there are at least two dates. `rows` are `(recorded_at, value, source)`; rows at the same
+/// instant keep the manual one.
+pub fn metric_history(
+    rows: impl IntoIterator<Item = (i64, f64, Source)>,
+    metric: MetricKind,
+) -> LinePlot {
+    let mut pts: Vec<(i64, f64, Source)> = rows.into_iter().collect();
+    pts.sort_by_key(|p| (p.0, p.2 == Source::Manual));
+    pts.dedup_by(|later, earlier| {
+        if later.0 == earlier.0 {
+            *earlier = *later;
+            true
+        } else {
+            false
+        }
+    });
+    let origin_ms = pts.first().map_or(0, |p| p.0);
+    let origin = Date::from_unix_ms(origin_ms);
+    let start = origin.unix_ms();
+    let points: Vec<(f64, f64)> = pts
+        .iter()
+        .map(|(t, v, _)| ((t - start) as f64 / 86_400_000.0, *v))
+        .collect();
+    let mut lines = vec![Line {
+        label: metric.label().to_owned(),
+        points: points.clone(),
+        dashed: false,
+    }];
+    let distinct = points.windows(2).any(|w| w[0].0 != w[1].0);
+    if let (true, Some(t)) = (distinct, fit(&points)) {
+        let (x0, x1) = (points[0].0, points[points.len() - 1].0);
+        lines.push(Line {
+            label: format!("Trend ({:+.2} per day)", t.slope),
+            points: vec![(x0, t.at(x0)), (x1, t.at(x1))],
+            dashed: true,
+        });
+    }
+    LinePlot {
+        lines,
+        origin,
+        y_label: metric.label().to_owned(),
+    }
+}
+
+/// Predicted vs actual for each predicted metric of an entry that has an actual value.
+pub fn predictions(
+    entry: &CalendarEntry,
+    actual: impl Fn(MetricKind) -> Option<f64>,
+) -> Vec<(MetricKind, PredictionError)> {
+    entry
+        .predicted
+        .iter()
+        .filter_map(|p| {
+            actual(p.metric).map(|a| (p.metric, prediction_error(p.value, a, ERROR_THRESHOLD)))
+        })
+        .collect()
+}
+
+/// Prediction accuracy per month of publication over all entries (share of predictions within
+/// the threshold), as a line.
+pub fn accuracy_over_time(
+    entries: &[CalendarEntry],
+    actual: impl Fn(u64, MetricKind) -> Option<f64>,
+) -> LinePlot {
+    let mut by_month: std::collections::BTreeMap<(i64, u32), Vec<PredictionError>> =
+        Default::default();
+    for e in entries {
+        let errs = predictions(e, |m| actual(e.entry_id, m));
+        by_month
+            .entry({
+                let (y, m, _) = e.publish_date.ymd();
+                (y, m)
+            })
+            .or_default()
+            .extend(errs.into_iter().map(|(_, p)| p));
+    }
+    let origin = by_month
+        .keys()
+        .next()
+        .and_then(|(y, m)| Date::from_ymd(*y, *m, 1).ok())
+        .unwrap_or_else(|| Date::from_unix_ms(0));
+    let points = by_month
+        .iter()
+        .filter_map(|((y, m), errs)| {
+            let d = Date::from_ymd(*y, *m, 1).ok()?;
+            let a = accuracy(errs)?;
+            Some((
+                (d.unix_ms() - origin.unix_ms()) as f64 / 86_400_000.0,
+                a * 100.0,
+            ))
+        })
+        .collect();
+    LinePlot {
+        lines: vec![Line {
+            label: "Prediction accuracy (%)".into(),
+            points,
+            dashed: false,
+        }],
+        origin,
+        y_label: "Accuracy %".into(),
+    }
+}
+
+/// The transition graph of an order-1 chain, edges below `min_probability` left out.
+pub fn transition_graph(d: &MarkovDetails, min_probability: f64) -> Graph {
+    Graph {
+        nodes: d.states.clone(),
+        edges: d
+            .transitions
+            .iter()
+            .filter(|t| t.probability >= min_probability)
+            .map(|t| (t.from as usize, t.to as usize, t.probability, t.count))
+            .collect(),
+    }
+}
+
+/// Node positions on a unit circle (centre 0.5, 0.5, radius 0.4), in node order.
+pub fn circle_layout(n: usize) -> Vec<(f64, f64)> {
+    (0..n)
+        .map(|i| {
+            let a =
+                std::f64::consts::TAU * i as f64 / n.max(1) as f64 - std::f64::consts::FRAC_PI_2;
+            (0.5 + 0.4 * a.cos(), 0.5 + 0.4 * a.sin())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{compute, load_demo, RunOptions};
+
+    fn report() -> Report {
+        let loaded = load_demo().unwrap_or_else(|e| panic!("{e}"));
+        compute(&loaded, &RunOptions::default(), &Default::default(), 10)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .report
+    }
+
+    #[test]
+    fn model_shares_have_a_bar_per_model_and_channel_with_intervals() {
+        let r = report();
+        let b = model_shares(&r);
+        assert_eq!(b.series.len(), 7);
+        assert!(b.series.iter().all(|s| s.values.len() == b.groups.len()));
+        assert!(b
+            .series
+            .iter()
+            .all(|s| s.values.iter().all(|v| v.1.is_some())));
+        let t = ChartSpec::Bars(b.clone()).table();
+        assert_eq!(t.head.len(), 8);
+        assert_eq!(t.rows.len(), b.groups.len());
+        let first = &r.models[0].channels[0];
+        assert!(
+            t.rows[0][1].starts_with(&pct(first.share)),
+            "{:?}",
+            t.rows[0]
+        );
+    }
+
+    #[test]
+    fn history_keeps_manual_rows_and_fits_a_trend() {
+        let day = 86_400_000;
+        let row = |t: i64, v: f64, s: Source| (t, v, s);
+        let rows = [
+            row(day * 10, 100.0, Source::Imported),
+            row(day * 11, 5.0, Source::Imported),
+            row(day * 11, 120.0, Source::Manual),
+            row(day * 12, 140.0, Source::Imported),
+        ];
+        let h = metric_history(rows, MetricKind::Pageviews);
+        assert_eq!(
+            h.lines[0].points,
+            vec![(0.0, 100.0), (1.0, 120.0), (2.0, 140.0)]
+        );
+        assert_eq!(h.lines.len(), 2);
+        assert!((h.lines[1].points[1].1 - 140.0).abs() < 1e-9);
+        let one = metric_history(rows[..1].to_vec(), MetricKind::Pageviews);
+        assert_eq!(one.lines.len(), 1, "one date: no trend");
+        assert!(metric_history([], MetricKind::Pageviews).lines[0]
+            .points
+            .is_empty());
+    }
+
+    #[test]
+    fn predictions_flag_errors_above_a_quarter() {
+        let ws = crate::model::demo::demo_workspace().unwrap_or_else(|e| panic!("{e}"));
+        let e = &ws.entries[0];
+        let p = predictions(e, |_| Some(e.predicted[0].value * 1.3));
+        assert_eq!(p.len(), 1);
+        assert!(p[0].1.flagged);
+        let ok = predictions(e, |_| Some(e.predicted[0].value * 1.1));
+        assert!(!ok[0].1.flagged);
+        let acc = accuracy_over_time(&ws.entries, |id, m| ws.value(id, m).map(|v| v.value));
+        assert!(!acc.lines[0].points.is_empty());
+        assert!(acc.lines[0]
+            .points
+            .iter()
+            .all(|p| (0.0..=100.0).contains(&p.1)));
+    }
+
+    #[test]
+    fn transition_graph_and_layout() {
+        let loaded = load_demo().unwrap_or_else(|e| panic!("{e}"));
+        let out = compute(&loaded, &RunOptions::default(), &Default::default(), 0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let d = out.transitions.unwrap_or_else(|| panic!("no chain"));
+        let g = transition_graph(&d, 0.0);
+        assert_eq!(g.edges.len(), d.transitions.len());
+        assert!(transition_graph(&d, 0.5).edges.len() < g.edges.len());
+        let pos = circle_layout(4);
+        assert!((pos[0].0 - 0.5).abs() < 1e-12 && (pos[0].1 - 0.1).abs() < 1e-12);
+        assert_eq!(ChartSpec::Graph(g).table().rows.len(), d.transitions.len());
+    }
+}

@@ -1,0 +1,475 @@
+//! `#/attribution`: the workbench. Pick the data (demo with known truth, or a dropped/picked
+//! event log or path table) and the parameters; read all seven models side by side with their
+//! 95 % intervals, per-artifact credit with cost, ROI and ROAS, the distance of each model from
+//! the truth on simulated data, the recommendation for the workspace's settings, and export the
+//! results. Runs happen in the Web Worker; this page only renders the outcome.
+
+use crate::analysis::views::{self, artifacts, caution, channel_grid, has_negative_shapley};
+use crate::analysis::{DataSource, RunOptions};
+use crate::charts::series::{model_shares, pct, ChartSpec};
+use crate::components::chart::Chart;
+use crate::state::analysis::{Analysis, RunStatus};
+use crate::state::AppState;
+use crate::web_tools;
+use leptos::prelude::*;
+use refleqt_engine::models::Model;
+use refleqt_engine::recommend::BusinessType;
+use refleqt_engine::report::to_csv;
+use refleqt_engine::roi::{format_count, format_money, format_percent};
+use wasm_bindgen::JsCast;
+
+/// What negative Shapley credit means, shown wherever it can appear.
+pub const NEGATIVE_SHAPLEY: &str = "Shapley credit can be negative: a channel whose presence goes with a lower conversion rate than the same journeys without it (for example retargeting of people who were not going to buy) takes credit away. It is a real signal, not an error.";
+
+/// `#/attribution`.
+#[component]
+pub fn AttributionPage(state: AppState, analysis: Analysis) -> impl IntoView {
+    analysis.ensure_started();
+    view! {
+        <section class="page attribution" data-testid="attribution">
+            <h1>"Attribution"</h1>
+            <p class="lede">"Every model side by side, with 95 % intervals. Nothing leaves your browser."</p>
+            <DataPicker analysis=analysis />
+            <Parameters analysis=analysis />
+            <Progress analysis=analysis />
+            <Recommendation state=state analysis=analysis />
+            <Results state=state analysis=analysis />
+        </section>
+    }
+}
+
+#[component]
+fn DataPicker(analysis: Analysis) -> impl IntoView {
+    let is_demo = move || analysis.source.with(|s| *s == DataSource::Demo);
+    let dragging = RwSignal::new(false);
+    let on_pick = move |ev: leptos::ev::Event| {
+        let file = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0));
+        if let Some(f) = file {
+            analysis.use_file(f);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(f) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            analysis.use_file(f);
+        }
+    };
+    view! {
+        <fieldset class="data-picker" data-testid="data-picker">
+            <legend>"Data"</legend>
+            <label class="inline">
+                <input type="radio" name="data-source" prop:checked=is_demo
+                    on:change=move |_| analysis.use_demo() data-testid="source-demo" />
+                "Demo data (simulated journeys of the demo workspace, with known truth)"
+            </label>
+            <div class="drop" class:dragging=move || dragging.get()
+                on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop>
+                <label for="attribution-file">"Event log or path table (CSV): pick a file or drop it here"</label>
+                <input id="attribution-file" type="file" accept=".csv,.tsv,.txt,text/csv"
+                    on:change=on_pick data-testid="source-file" />
+                <p class="hint">"Event logs need user, timestamp and channel columns (plus event and revenue for conversions); path tables need path, total_conversions, total_conversion_value and total_null."</p>
+            </div>
+            <p class="current" data-testid="source-label">"Analysing: " {move || analysis.source.with(DataSource::label)}</p>
+        </fieldset>
+    }
+}
+
+/// A number input bound to one field of the run options: invalid text shows what to do and
+/// does not start a run.
+#[component]
+fn NumberParam(
+    analysis: Analysis,
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    get: fn(&RunOptions) -> f64,
+    set: fn(&mut RunOptions, f64),
+    valid: fn(f64) -> bool,
+) -> impl IntoView {
+    let error = RwSignal::new(false);
+    let initial = analysis.options.with_untracked(get).to_string();
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        match text.trim().replace(',', ".").parse::<f64>() {
+            Ok(v) if valid(v) => {
+                error.set(false);
+                analysis.options.update(|o| set(o, v));
+                analysis.schedule();
+            }
+            _ => error.set(true),
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="number" step="any" value=initial on:input=on_input
+                aria-invalid=move || error.get().to_string() data-testid=id />
+            <small class="hint">{hint}</small>
+            {move || error.get().then(|| view! { <p class="error" role="alert">"Not used: " {hint}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn Parameters(analysis: Analysis) -> impl IntoView {
+    let order = move |ev: leptos::ev::Event| {
+        if let Ok(k) = event_target_value(&ev).parse::<u8>() {
+            analysis.options.update(|o| o.params.markov_order = k);
+            analysis.schedule();
+        }
+    };
+    view! {
+        <fieldset class="parameters" data-testid="parameters">
+            <legend>"Parameters"</legend>
+            <div class="grid">
+                <NumberParam analysis=analysis id="param-lookback" label="Lookback window (days)"
+                    hint="Event logs only; a positive number of days, e.g. 30."
+                    get={|o| o.lookback_days} set={|o, v| o.lookback_days = v} valid={|v| v > 0.0 && v <= 3650.0} />
+                <NumberParam analysis=analysis id="param-half-life" label="Time-decay half-life (days)"
+                    hint="A positive number of days, e.g. 7."
+                    get={|o| o.params.half_life_days} set={|o, v| o.params.half_life_days = v} valid={|v| v > 0.0 && v.is_finite()} />
+                <NumberParam analysis=analysis id="param-first" label="Position-based: first touch (%)"
+                    hint="0 to 100; first and last together at most 100."
+                    get={|o| o.params.position_first * 100.0} set={|o, v| o.params.position_first = v / 100.0}
+                    valid={|v| (0.0..=100.0).contains(&v)} />
+                <NumberParam analysis=analysis id="param-last" label="Position-based: last touch (%)"
+                    hint="0 to 100; first and last together at most 100."
+                    get={|o| o.params.position_last * 100.0} set={|o, v| o.params.position_last = v / 100.0}
+                    valid={|v| (0.0..=100.0).contains(&v)} />
+                <div class="field">
+                    <label for="param-markov-order">"Markov order"</label>
+                    <select id="param-markov-order" on:change=order data-testid="param-markov-order">
+                        {(1u8..=4).map(|k| view! {
+                            <option value=k.to_string() selected=move || analysis.options.with(|o| o.params.markov_order == k)>{k.to_string()}</option>
+                        }).collect_view()}
+                    </select>
+                    <small class="hint">"States remember the last k channels (1 = classic)."</small>
+                </div>
+                <div class="field">
+                    <label class="inline">
+                        <input type="checkbox" prop:checked=move || analysis.options.with(|o| o.params.last_non_direct)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                analysis.options.update(|o| o.params.last_non_direct = on);
+                                analysis.schedule();
+                            } data-testid="param-last-non-direct" />
+                        "Last touch skips direct visits (last non-direct)"
+                    </label>
+                    <label class="inline">
+                        <input type="checkbox" prop:checked=move || analysis.options.with(|o| o.replicates > 0)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                analysis.options.update(|o| o.replicates = if on { 200 } else { 0 });
+                                analysis.schedule();
+                            } data-testid="param-intervals" />
+                        "95 % intervals (200 bootstrap replicates)"
+                    </label>
+                </div>
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn Progress(analysis: Analysis) -> impl IntoView {
+    view! {
+        <div class="run-status" role="status" aria-live="polite" data-testid="run-status"
+            data-state=move || analysis.status.with(|s| match s {
+                RunStatus::Idle => "idle",
+                RunStatus::Running { .. } => "running",
+                RunStatus::Refining { .. } => "refining",
+                RunStatus::Failed(_) => "failed",
+            })>
+            {move || match analysis.status.get() {
+                RunStatus::Idle => analysis.first_result_ms.get().map(|ms| view! {
+                    <span class="muted">{format!("Results in {:.0} ms{}.", ms,
+                        if analysis.in_worker.get() { " (computed in a background worker)" } else { "" })}</span>
+                }.into_any()).unwrap_or_else(|| ().into_any()),
+                RunStatus::Running { step, fraction } => view! {
+                    <label>{format!("{step}…")}
+                        <progress max="1" value=fraction.to_string()></progress>
+                    </label>
+                }.into_any(),
+                RunStatus::Refining { step } => view! {
+                    <span>{format!("Results shown; {step}…")} <progress></progress></span>
+                }.into_any(),
+                RunStatus::Failed(message) => view! {
+                    <p class="error" role="alert" data-testid="run-error">{message}</p>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Recommendation(state: AppState, analysis: Analysis) -> impl IntoView {
+    let settings = Memo::new(move |_| {
+        state
+            .workspace
+            .with(|ws| (ws.settings.business_type, ws.settings.sales_cycle_days))
+    });
+    let cycle_error = RwSignal::new(false);
+    let set_business = move |ev: leptos::ev::Event| {
+        let b = if event_target_value(&ev) == "b2b" {
+            BusinessType::B2b
+        } else {
+            BusinessType::B2c
+        };
+        state.change(|ws| ws.settings.business_type = b);
+    };
+    let set_cycle = move |ev: leptos::ev::Event| match event_target_value(&ev).trim().parse::<u32>()
+    {
+        Ok(d) if d <= 3650 => {
+            cycle_error.set(false);
+            state.change(|ws| ws.settings.sales_cycle_days = d);
+        }
+        _ => cycle_error.set(true),
+    };
+    let sentence = move || {
+        let (b, c) = settings.get();
+        analysis
+            .outcome
+            .with(|o| o.as_ref().map(|o| views::recommendation(o, b, c)))
+    };
+    view! {
+        <section class="recommendation" aria-labelledby="rec-title" data-testid="recommendation">
+            <h2 id="rec-title">"Which model to read first"</h2>
+            <div class="grid">
+                <div class="field">
+                    <label for="business-type">"Business type"</label>
+                    <select id="business-type" on:change=set_business data-testid="business-type">
+                        <option value="b2c" selected=move || settings.get().0 == BusinessType::B2c>"B2C (consumers)"</option>
+                        <option value="b2b" selected=move || settings.get().0 == BusinessType::B2b>"B2B (businesses)"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="sales-cycle">"Sales cycle (days from first touch to purchase)"</label>
+                    <input id="sales-cycle" type="number" min="0" step="1"
+                        value=move || settings.get().1.to_string() on:change=set_cycle data-testid="sales-cycle" />
+                    {move || cycle_error.get().then(|| view! { <p class="error" role="alert">"Enter whole days between 0 and 3650."</p> })}
+                </div>
+            </div>
+            <p class="sentence" data-testid="recommendation-sentence" data-model=move || sentence().map(|r| r.model.key())>
+                {move || sentence().map(|r| r.sentence).unwrap_or_else(|| "Waiting for results…".into())}
+            </p>
+            <p class="hint">"The rules, in order: under 100 conversions a month → last touch; a sales cycle over 30 days → time-decay; B2B → position-based; over 1,000 a month → data-driven; otherwise linear. All models stay visible below."</p>
+        </section>
+    }
+}
+
+#[component]
+fn Results(state: AppState, analysis: Analysis) -> impl IntoView {
+    move || {
+        let Some(outcome) = analysis.outcome.get() else {
+            return ().into_any();
+        };
+        let report = outcome.report.clone();
+        let currency = state
+            .workspace
+            .with_untracked(|ws| ws.settings.currency.clone());
+        let grid = channel_grid(&report);
+        let note = caution(&report);
+        let negative = has_negative_shapley(&report);
+        let shares = Signal::derive(move || {
+            analysis.outcome.with(|o| {
+                o.as_ref()
+                    .map(|o| ChartSpec::Bars(model_shares(&o.report)))
+                    .unwrap_or(ChartSpec::Bars(model_shares(&report)))
+            })
+        });
+        let report = outcome.report.clone();
+        let csv_report = report.clone();
+        let export_csv = move |_| {
+            let _ =
+                web_tools::download("refleqt-attribution.csv", "text/csv", &to_csv(&csv_report));
+        };
+        let json_report = report.clone();
+        let export_json = move |_| {
+            if let Ok(text) = serde_json::to_string_pretty(&json_report) {
+                let _ = web_tools::download("refleqt-attribution.json", "application/json", &text);
+            }
+        };
+        let t = &report.totals;
+        view! {
+            <section class="results" aria-labelledby="results-title" data-testid="results"
+                data-intervals=outcome.with_intervals.to_string()>
+                <h2 id="results-title">"All seven models"</h2>
+                <p class="summary">{format!("{} conversions, {} revenue, {} journeys without conversion",
+                    format_count(t.conversions), format_money(t.revenue, &currency), format_count(t.non_converting_journeys))}
+                    {report.input.date_range.as_ref().map(|[a, b]| format!(", {} to {}", &a[..10.min(a.len())], &b[..10.min(b.len())]))}
+                    "."</p>
+                {note.map(|n| view! { <p class="note caution" role="note" data-testid="data-driven-caution"><strong>"Markov and Shapley: "</strong>{n}</p> })}
+                {(!report.skipped.is_empty()).then(|| view! {
+                    <ul class="note" data-testid="skipped">
+                        {report.skipped.iter().map(|s| view! { <li>{format!("{} not run: {}", s.model.label(), s.reason)}</li> }).collect_view()}
+                    </ul>
+                })}
+                <div class="table-wrap">
+                    <table class="data grid-table" aria-label="Credit per channel under each model" data-testid="model-grid">
+                        <caption>"Credit per channel under each model: share of conversions (95 % interval), conversions and revenue"</caption>
+                        <thead><tr>
+                            <th scope="col">"Channel"</th>
+                            {Model::ALL.iter().map(|m| {
+                                let title = (*m == Model::Shapley).then_some(NEGATIVE_SHAPLEY);
+                                view! { <th scope="col" data-model=m.key() title=title>{m.label()}{m.is_data_driven().then_some(" *")}</th> }
+                            }).collect_view()}
+                        </tr></thead>
+                        <tbody>
+                            {grid.into_iter().map(|row| {
+                                let channel = row.channel.clone();
+                                view! {
+                                    <tr data-channel=channel.clone()>
+                                        <th scope="row">{channel.clone()}</th>
+                                        {row.cells.into_iter().zip(Model::ALL).map(|(cell, m)| match cell {
+                                            Some(c) => {
+                                                let iv = c.share_low.zip(c.share_high).map(|(l, h)| format!("{} – {}", pct(l), pct(h)));
+                                                view! {
+                                                    <td data-model=m.key() data-share=c.share.to_string() class:negative=c.conversions < 0.0>
+                                                        <span class="share">{pct(c.share)}</span>
+                                                        {iv.map(|i| view! { <span class="interval">{i}</span> })}
+                                                        <span class="detail">{format!("{} conv · {}", format_count(c.conversions), format_money(c.revenue, &currency))}</span>
+                                                    </td>
+                                                }.into_any()
+                                            }
+                                            None => view! { <td data-model=m.key()>"—"</td> }.into_any(),
+                                        }).collect_view()}
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="hint">"* Data-driven models. " {negative.then_some(NEGATIVE_SHAPLEY)}</p>
+                <Chart name="Share of conversions per channel and model (bars) with 95 % intervals (whiskers)".to_string()
+                    spec=shares testid="chart-model-shares" />
+                <Truth analysis=analysis />
+                <Artifacts state=state analysis=analysis />
+                <div class="actions">
+                    <button type="button" on:click=export_csv data-testid="export-csv">"Download results (CSV)"</button>
+                    <button type="button" on:click=export_json data-testid="export-json">"Download context export (JSON)"</button>
+                </div>
+                <script type="application/json" id="report-json" data-testid="report-json">
+                    {serde_json::to_string(&report).unwrap_or_default()}
+                </script>
+            </section>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn Truth(analysis: Analysis) -> impl IntoView {
+    move || {
+        analysis.outcome.with(|o| {
+            let r = &o.as_ref()?.report;
+            let truth = r.truth.as_ref()?;
+            let mut by: Vec<(String, f64)> = r
+                .models
+                .iter()
+                .filter_map(|m| Some((m.label.clone(), m.truth_l1?)))
+                .collect();
+            by.sort_by(|a, b| a.1.total_cmp(&b.1));
+            Some(view! {
+                <section class="truth" aria-labelledby="truth-title" data-testid="truth">
+                    <h3 id="truth-title">"How far each model lands from the known truth"</h3>
+                    <p class="hint">"On simulated data we know each channel's real contribution — the one thing no other attribution tool can show. Distance is L1 over channel shares: 0 is perfect, 200 % is as wrong as possible."</p>
+                    <div class="two">
+                        <table class="data" aria-label="Distance from the truth per model">
+                            <thead><tr><th scope="col">"Model"</th><th scope="col">"Distance (L1)"</th></tr></thead>
+                            <tbody>{by.into_iter().map(|(m, d)| view! { <tr><th scope="row">{m}</th><td>{pct(d)}</td></tr> }).collect_view()}</tbody>
+                        </table>
+                        <table class="data" aria-label="True shares per channel">
+                            <thead><tr><th scope="col">"Channel"</th><th scope="col">"True share"</th></tr></thead>
+                            <tbody>{truth.shares.iter().map(|(c, s)| view! { <tr><th scope="row">{c.clone()}</th><td>{pct(*s)}</td></tr> }).collect_view()}</tbody>
+                        </table>
+                    </div>
+                </section>
+            })
+        })
+    }
+}
+
+/// A model picker bound to the shared chosen model.
+#[component]
+pub fn ModelPicker(analysis: Analysis, id: &'static str) -> impl IntoView {
+    view! {
+        <div class="field inline-field">
+            <label for=id>"Model"</label>
+            <select id=id data-testid=id on:change=move |ev| {
+                if let Some(m) = Model::from_key(&event_target_value(&ev)) {
+                    analysis.chosen.set(m);
+                }
+            }>
+                {Model::ALL.iter().map(|m| {
+                    let m = *m;
+                    view! { <option value=m.key() selected=move || analysis.chosen.get() == m>{m.label()}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn Artifacts(state: AppState, analysis: Analysis) -> impl IntoView {
+    let rows = move || {
+        let m = analysis.chosen.get();
+        analysis.outcome.with(|o| {
+            o.as_ref()
+                .map(|o| {
+                    state
+                        .workspace
+                        .with_untracked(|ws| artifacts(&o.report, m, ws))
+                })
+                .unwrap_or_default()
+        })
+    };
+    let currency = move || {
+        state
+            .workspace
+            .with_untracked(|ws| ws.settings.currency.clone())
+    };
+    view! {
+        <section class="artifacts" aria-labelledby="artifacts-title" data-testid="artifacts">
+            <h3 id="artifacts-title">"Per artifact (calendar entry)"</h3>
+            <ModelPicker analysis=analysis id="artifact-model" />
+            <div class="table-wrap">
+                <table class="data" aria-label="Credit, cost, ROI and ROAS per calendar entry under the chosen model">
+                    <thead><tr>
+                        <th scope="col">"Entry"</th><th scope="col">"Campaign"</th><th scope="col">"Conversions"</th>
+                        <th scope="col">"Revenue"</th><th scope="col">"Cost"</th><th scope="col">"ROI"</th><th scope="col">"ROAS"</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || {
+                            let cur = currency();
+                            rows().into_iter().map(|a| {
+                                let r = a.row;
+                                view! {
+                                    <tr data-entry=a.entry_id.to_string()>
+                                        <th scope="row"><a href=format!("#/entry/{}", a.entry_id)>{a.title}</a></th>
+                                        <td>{a.campaign}</td>
+                                        <td>{format_count(r.conversions)}</td>
+                                        <td>{format_money(r.revenue, &cur)}</td>
+                                        <td>{r.cost.map(|c| format_money(c, &cur)).unwrap_or_else(|| "—".into())}</td>
+                                        <td>{r.roi.map(format_percent).unwrap_or_else(|| "—".into())}</td>
+                                        <td>{r.roas.map(|x| format!("{x:.2}×")).unwrap_or_else(|| "—".into())}</td>
+                                    </tr>
+                                }
+                            }).collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,141 @@
+//! The page's side of the worker: start it, post jobs, receive replies.
+
+use super::WORKER_SCRIPT;
+use crate::analysis::{AnalysisError, Job, WorkerReply};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+type OnReply = Rc<dyn Fn(WorkerReply)>;
+
+/// Runs jobs in the worker, or on the page when no worker could be started.
+pub struct Client {
+    worker: Option<web_sys::Worker>,
+    on_reply: OnReply,
+    /// Whether the worker said it listens; until then only the latest job waits here.
+    ready: Rc<Cell<bool>>,
+    waiting: Rc<RefCell<Option<js_sys::Array>>>,
+    _listener: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Client {
+    /// Start the worker; `on_reply` gets every reply (on the page's thread).
+    pub fn start(on_reply: impl Fn(WorkerReply) + 'static) -> Client {
+        let on_reply: OnReply = Rc::new(on_reply);
+        let cb = on_reply.clone();
+        let ready = Rc::new(Cell::new(false));
+        let waiting: Rc<RefCell<Option<js_sys::Array>>> = Rc::new(RefCell::new(None));
+        let worker = web_sys::Worker::new(WORKER_SCRIPT).ok();
+        let (r, w, me) = (ready.clone(), waiting.clone(), worker.clone());
+        let listener =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let text = e.data().as_string().unwrap_or_default();
+                let reply = serde_json::from_str::<WorkerReply>(&text).unwrap_or_else(|err| {
+                    WorkerReply::Failed {
+                        job_id: 0,
+                        error: AnalysisError::Internal(format!(
+                            "unreadable reply from the worker: {err}"
+                        )),
+                    }
+                });
+                if reply == WorkerReply::Ready {
+                    r.set(true);
+                    if let (Some(msg), Some(worker)) = (w.borrow_mut().take(), &me) {
+                        let _ = worker.post_message(&msg);
+                    }
+                    return;
+                }
+                cb(reply);
+            });
+        let cb = on_reply.clone();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            cb(WorkerReply::Failed {
+                job_id: 0,
+                error: AnalysisError::Internal(
+                    "the background worker could not start (is refleqt-worker_loader.js served next to index.html?)".into(),
+                ),
+            });
+        });
+        if let Some(w) = &worker {
+            w.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+            w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        }
+        Client {
+            worker,
+            on_reply,
+            ready,
+            waiting,
+            _listener: Some(listener),
+            _on_error: on_error,
+        }
+    }
+
+    /// Whether jobs run off the page's thread.
+    pub fn in_worker(&self) -> bool {
+        self.worker.is_some()
+    }
+
+    /// Send a job (with the chosen file, for file sources).
+    pub fn post(&self, job: &Job, file: Option<&web_sys::File>) {
+        let text = match serde_json::to_string(job) {
+            Ok(t) => t,
+            Err(e) => {
+                (self.on_reply)(WorkerReply::Failed {
+                    job_id: job.job_id,
+                    error: AnalysisError::Internal(e.to_string()),
+                });
+                return;
+            }
+        };
+        if let Some(w) = &self.worker {
+            let msg = js_sys::Array::of2(
+                &JsValue::from_str(&text),
+                &file.map_or(JsValue::UNDEFINED, |f| f.into()),
+            );
+            if !self.ready.get() {
+                *self.waiting.borrow_mut() = Some(msg);
+                return;
+            }
+            if w.post_message(&msg).is_ok() {
+                return;
+            }
+        }
+        // No worker: run here (short demo data; a large file would block the page meanwhile).
+        let job = job.clone();
+        let file = file.cloned();
+        let on_reply = self.on_reply.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let bytes = match &file {
+                Some(f) => match wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await {
+                    Ok(buf) => Some(js_sys::Uint8Array::new(&buf).to_vec()),
+                    Err(e) => {
+                        on_reply(WorkerReply::Failed {
+                            job_id: job.job_id,
+                            error: AnalysisError::Read(format!("{e:?}")),
+                        });
+                        return;
+                    }
+                },
+                None => None,
+            };
+            let mut reply = |r: WorkerReply| on_reply(r);
+            if let Err(error) = super::runtime::run_with_bytes(&job, bytes, &mut reply) {
+                on_reply(WorkerReply::Failed {
+                    job_id: job.job_id,
+                    error,
+                });
+            }
+        });
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Some(w) = &self.worker {
+            w.set_onmessage(None);
+            w.terminate();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The attribution Web Worker: the page never runs the models on its own thread.
+//!
+//! - [`runtime`]: the worker's side (`src/bin/worker.rs` calls [`runtime::start`]): receives a
+//!   [`Job`](crate::analysis::Job) as JSON plus, for a file, the `File` itself (read there with
+//!   `FileReaderSync`, so the page never copies the bytes); keeps the parsed data for the next
+//!   parameter change; answers with progress, a quick result without intervals, then the full one.
+//! - [`client`]: the page's side: starts the worker (`refleqt-worker_loader.js`, built by Trunk
+//!   from `<link data-trunk rel="rust" data-type="worker" data-loader-shim>`), posts jobs, hands
+//!   replies to a callback. Without workers (or if it fails to start) jobs run on the page.
+//!
+//! Messages are JSON text ([`WorkerReply`](crate::analysis::WorkerReply)): the report is small
+//! (tens of KB even for a million journeys), so JSON costs well under a frame.
+
+pub mod client;
+pub mod runtime;
+
+/// The worker script Trunk emits next to `index.html`.
+pub const WORKER_SCRIPT: &str = "./refleqt-worker_loader.js";

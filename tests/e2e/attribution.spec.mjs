@@ -1,0 +1,101 @@
+// The attribution workbench and dashboards on the demo workspace.
+import { test, expect } from "./fixtures.mjs";
+import { AttributionPage, canvasIsDrawn } from "./pages/attribution.mjs";
+
+const MODELS = ["first", "last", "linear", "time-decay", "position", "markov", "shapley"];
+
+test("shows all seven models for every channel", async ({ page }) => {
+  const a = new AttributionPage(page);
+  await a.open();
+  const report = await a.report();
+  expect(report.models.map((m) => m.model)).toEqual(MODELS);
+  for (const channel of report.input.channels) {
+    const row = a.grid.locator(`tr[data-channel="${channel}"]`);
+    for (const m of MODELS) {
+      await expect(row.locator(`td[data-model="${m}"] .share`)).toHaveText(/%/);
+    }
+  }
+  await expect(page.getByTestId("truth")).toBeVisible();
+});
+
+test("changing the half-life changes time-decay numbers and nothing else", async ({ page }) => {
+  const a = new AttributionPage(page);
+  await a.open();
+  const before = await a.shares();
+  const reportBefore = await a.report();
+  await page.getByLabel("Time-decay half-life (days)").fill("2");
+  await expect.poll(async () => (await a.report()).parameters.half_life_days, { timeout: 60_000 }).toBe(2);
+  await a.finished();
+  const after = await a.shares();
+  const reportAfter = await a.report();
+  let changed = 0;
+  for (const key of Object.keys(before)) {
+    if (key.startsWith("time-decay|")) {
+      if (before[key] !== after[key]) changed++;
+    } else {
+      expect(after[key], key).toBe(before[key]);
+    }
+  }
+  expect(changed).toBeGreaterThan(0);
+  for (const [i, m] of reportBefore.models.entries()) {
+    if (m.model !== "time-decay") expect(reportAfter.models[i]).toEqual(m);
+  }
+});
+
+test("the recommendation follows the rules and changes with the business type", async ({ page }) => {
+  const a = new AttributionPage(page);
+  await a.open();
+  const report = await a.report();
+  const [lo, hi] = report.input.date_range.map((d) => Date.parse(d));
+  const months = Math.max((hi - lo) / 86_400_000 / 30.4375, 1);
+  const perMonth = report.totals.conversions / months;
+  // Demo settings: B2C, 14-day cycle.
+  const expected = perMonth < 100 ? "last" : perMonth > 1000 ? "markov" : "linear";
+  await expect(a.sentence).toHaveAttribute("data-model", expected);
+  const b2c = await a.sentence.textContent();
+  await page.getByLabel("Business type").selectOption("b2b");
+  if (perMonth >= 100) {
+    await expect(a.sentence).toHaveAttribute("data-model", "position");
+    await expect(a.sentence).not.toHaveText(b2c);
+  }
+  await page.getByLabel("Sales cycle (days from first touch to purchase)").fill("60");
+  await page.getByLabel("Sales cycle (days from first touch to purchase)").press("Tab");
+  if (perMonth >= 100) await expect(a.sentence).toHaveAttribute("data-model", "time-decay");
+});
+
+test("every chart canvas is drawn, and the table toggle shows the engine's numbers", async ({ page }) => {
+  const a = new AttributionPage(page);
+  await a.open();
+  const chart = page.getByTestId("chart-model-shares");
+  const canvas = chart.locator("canvas");
+  await expect(canvas).toHaveAttribute("aria-label", /Share of conversions/);
+  expect(await canvasIsDrawn(canvas)).toBe(true);
+  await chart.getByTestId("table-toggle").click();
+  const table = chart.getByTestId("chart-table");
+  await expect(table).toBeVisible();
+  const report = await a.report();
+  const pct = (x) => `${(x * 100).toFixed(1)} %`;
+  const rows = table.locator("tbody tr");
+  await expect(rows).toHaveCount(report.input.channels.length);
+  for (const [g, channel] of report.input.channels.entries()) {
+    const cells = rows.nth(g).locator("td");
+    await expect(cells.nth(0)).toHaveText(channel);
+    for (const [k, m] of report.models.entries()) {
+      const c = m.channels.find((x) => x.channel === channel);
+      await expect(cells.nth(k + 1)).toHaveText(`${pct(c.share)} (${pct(c.share_low)} – ${pct(c.share_high)})`);
+    }
+  }
+
+  await page.goto("./#/dashboards");
+  for (const id of ["chart-channel-money", "chart-accuracy", "chart-transitions"]) {
+    const c = page.getByTestId(id).locator("canvas");
+    await expect(c).toBeVisible({ timeout: 60_000 });
+    await expect.poll(() => canvasIsDrawn(c), { message: id }).toBe(true);
+  }
+  await expect(page.getByTestId("paths-table").locator("tbody tr").first()).toBeVisible();
+
+  await page.goto("./#/entry/1");
+  const trend = page.getByTestId("chart-entry-trend").locator("canvas");
+  await expect(trend).toBeVisible();
+  await expect.poll(() => canvasIsDrawn(trend)).toBe(true);
+});
