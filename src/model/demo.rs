@@ -83,13 +83,13 @@ pub fn demo_workspace() -> Result<Workspace, SimError> {
         });
         let recorded_at = publish_date.plus_days(RECORDED_AFTER_DAYS).unix_ms();
         let mut push = |metric: MetricKind, value: f64| {
-            ws.performance_entries.push(PerformanceEntry {
-                calendar_entry_id: id,
-                metric_type: metric,
-                metric_value: value,
+            ws.performance_entries.push(PerformanceEntry::new(
+                id,
+                metric,
+                value,
                 recorded_at,
-                source: Source::Imported,
-            });
+                Source::Imported,
+            ));
         };
         push(MetricKind::Pageviews, visits);
         match sim.channel.as_str() {

@@ -2,7 +2,7 @@
 //! storage layer keeps, and the forward migrations from older layouts.
 //!
 //! ```json
-//! { "format": "refleqt-workspace", "schema_version": 2, "saved_at": 1735689600000,
+//! { "format": "refleqt-workspace", "schema_version": 3, "saved_at": 1735689600000,
 //!   "revision": 7, "workspace": { ... } }
 //! ```
 //!
@@ -14,8 +14,12 @@
 //! Schema history:
 //! - **1**: entries carry `id`, `url` and their metric values inline (`"metrics": {"pageviews":
 //!   2847}`); settings are top-level (`currency`, `demo`, `next_id`).
-//! - **2** (current): `entry_id`/`destination_url`; values are dated rows in
+//! - **2**: `entry_id`/`destination_url`; values are dated rows in
 //!   `performance_entries` with their source; `attribution_results`; `settings`.
+//! - **3** (current): `settings.channel_mapping` (channel → utm_source/utm_medium, for links and
+//!   import matching); imported rows may carry `platform` and `period` (a re-import of the same
+//!   platform and period replaces them). A schema-2 build would drop those fields on saving and
+//!   then duplicate re-imports, so it must refuse schema 3 ("written by a newer Refleqt").
 
 use super::workspace::{Workspace, WorkspaceError};
 use serde::{Deserialize, Serialize};
@@ -25,7 +29,7 @@ use thiserror::Error;
 /// The marker that says "this is a Refleqt workspace".
 pub const FORMAT: &str = "refleqt-workspace";
 /// The layout this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Files above this size are refused before parsing.
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
 
@@ -141,6 +145,7 @@ pub fn migrate(mut value: Value, from: u32, now: i64) -> Result<Value, FileError
     while version < SCHEMA_VERSION {
         value = match version {
             1 => v1_to_v2(value, now).map_err(|reason| FileError::Migration { from: 1, reason })?,
+            2 => v2_to_v3(value).map_err(|reason| FileError::Migration { from: 2, reason })?,
             other => {
                 return Err(FileError::Migration {
                     from: other,
@@ -219,6 +224,29 @@ pub fn v1_to_v2(mut file: Value, now: i64) -> Result<Value, String> {
         }),
     );
     root.insert("schema_version".into(), 2.into());
+    Ok(file)
+}
+
+/// Schema 2 → 3: the default channel mapping is written into `settings` (schema 2 had none, and
+/// links were not built yet). Performance rows are unchanged: rows without `platform`/`period`
+/// keep the rule "latest imported row wins".
+pub fn v2_to_v3(mut file: Value) -> Result<Value, String> {
+    let root = file.as_object_mut().ok_or("not an object")?;
+    let ws = root
+        .get_mut("workspace")
+        .and_then(Value::as_object_mut)
+        .ok_or("no \"workspace\" object")?;
+    let settings = ws
+        .entry("settings")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or("\"settings\" is not an object")?;
+    if !settings.contains_key("channel_mapping") {
+        let mapping = serde_json::to_value(refleqt_engine::links::default_channel_mapping())
+            .map_err(|e| e.to_string())?;
+        settings.insert("channel_mapping".into(), mapping);
+    }
+    root.insert("schema_version".into(), 3.into());
     Ok(file)
 }
 
@@ -306,6 +334,34 @@ mod tests {
             ws.value(2, MetricKind::Signups).map(|v| v.value),
             Some(40.0)
         );
+    }
+
+    #[test]
+    fn schema_2_migrates_to_3_with_the_default_channel_mapping() {
+        let mut v2: Value = serde_json::from_str(&encode(&sample(), 1, None)).unwrap_or_default();
+        v2["schema_version"] = 2.into();
+        let settings = v2["workspace"]["settings"].as_object_mut();
+        settings.map(|s| s.remove("channel_mapping"));
+        let text = v2.to_string();
+        assert!(!text.contains("channel_mapping"));
+        let back = decode(&text, 5).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.schema_version, 2);
+        assert_eq!(
+            back.workspace.settings.channel_mapping,
+            refleqt_engine::links::default_channel_mapping()
+        );
+        assert_eq!(back.workspace, sample());
+        // A customised mapping is kept; a settings-less file gets the defaults.
+        let mut custom = v2.clone();
+        custom["workspace"]["settings"]["channel_mapping"] =
+            json!([{"channel": "LinkedIn", "source": "li", "medium": "social"}]);
+        let migrated = v2_to_v3(custom).unwrap_or_default();
+        assert_eq!(
+            migrated["workspace"]["settings"]["channel_mapping"][0]["source"],
+            "li"
+        );
+        assert_eq!(migrated["schema_version"], 3);
+        assert!(v2_to_v3(json!({"workspace": 3})).is_err());
     }
 
     #[test]

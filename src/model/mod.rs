@@ -7,6 +7,8 @@
 //! - [`performance`]: dated metric rows, manual wins over imported;
 //! - [`workspace`]: everything the user has, its changes, ROI and V1 last-touch results;
 //! - [`file`]: the versioned JSON file (export, import, storage) and its migrations;
+//! - [`mapping`]: the editable channel → utm_source/utm_medium mapping;
+//! - [`import`]: platform exports → preview (matches, hand assignment) → merged metrics;
 //! - [`csv`]: CSV export of the calendar;
 //! - [`demo`]: the demo workspace built from the engine's simulator.
 
@@ -15,6 +17,8 @@ pub mod date;
 pub mod demo;
 pub mod entry;
 pub mod file;
+pub mod import;
+pub mod mapping;
 pub mod metric;
 pub mod performance;
 pub mod workspace;

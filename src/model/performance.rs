@@ -5,8 +5,15 @@
 //! **Manual always wins**: the current value of a metric is the latest manual value when there is
 //! one, and the latest imported value only otherwise, so an import can never overwrite what a
 //! person typed.
+//!
+//! Imported rows from a platform export (issue 5) also carry the **platform** and the **period**
+//! (whole UTC days) they cover; such rows of one entry and metric add up (counts and money are
+//! summed, rates and averages averaged), and the imported value shown is that of the platform
+//! imported most recently. Older imported rows without a platform (the demo) keep the rule
+//! "latest row wins".
 
 use super::metric::{MetricKind, Unit, MAX_VALUE};
+use refleqt_engine::imports::{Period, Platform, AVERAGED_METRICS};
 use refleqt_engine::EntryId;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +45,33 @@ pub struct PerformanceEntry {
     /// Unix milliseconds.
     pub recorded_at: i64,
     pub source: Source,
+    /// The export's platform, for rows imported from a file (schema 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
+    /// The days the imported value covers (schema 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+}
+
+impl PerformanceEntry {
+    /// A row without platform or period (manual values, demo values).
+    pub fn new(
+        calendar_entry_id: EntryId,
+        metric_type: MetricKind,
+        metric_value: f64,
+        recorded_at: i64,
+        source: Source,
+    ) -> PerformanceEntry {
+        PerformanceEntry {
+            calendar_entry_id,
+            metric_type,
+            metric_value,
+            recorded_at,
+            source,
+            platform: None,
+            period: None,
+        }
+    }
 }
 
 /// The value a metric has now, and where it came from.
@@ -48,27 +82,49 @@ pub struct CurrentValue {
     pub recorded_at: i64,
 }
 
-/// The current value of `metric` for an entry: the latest manual row, else the latest imported
-/// row. Rows recorded at the same instant are ordered by position (later wins).
+/// The current value of `metric` for an entry: the latest manual row, else the imported value —
+/// the sum (or, for rates and averages, the mean) of the rows of the platform imported most
+/// recently, or the latest row when it has no platform. Rows recorded at the same instant are
+/// ordered by position (later wins).
 pub fn current_value(
     rows: &[PerformanceEntry],
     entry_id: EntryId,
     metric: MetricKind,
 ) -> Option<CurrentValue> {
-    let latest = |source: Source| {
-        rows.iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                r.calendar_entry_id == entry_id && r.metric_type == metric && r.source == source
-            })
-            .max_by_key(|(i, r)| (r.recorded_at, *i))
-            .map(|(_, r)| CurrentValue {
-                value: r.metric_value,
-                source: r.source,
-                recorded_at: r.recorded_at,
-            })
+    let of = |source: Source| {
+        rows.iter().enumerate().filter(move |(_, r)| {
+            r.calendar_entry_id == entry_id && r.metric_type == metric && r.source == source
+        })
     };
-    latest(Source::Manual).or_else(|| latest(Source::Imported))
+    let latest = |source: Source| of(source).max_by_key(|(i, r)| (r.recorded_at, *i));
+    if let Some((_, r)) = latest(Source::Manual) {
+        return Some(CurrentValue {
+            value: r.metric_value,
+            source: r.source,
+            recorded_at: r.recorded_at,
+        });
+    }
+    let (_, last) = latest(Source::Imported)?;
+    let Some(platform) = last.platform else {
+        return Some(CurrentValue {
+            value: last.metric_value,
+            source: Source::Imported,
+            recorded_at: last.recorded_at,
+        });
+    };
+    let (sum, n) = of(Source::Imported)
+        .filter(|(_, r)| r.platform == Some(platform))
+        .fold((0.0, 0u32), |(s, n), (_, r)| (s + r.metric_value, n + 1));
+    let value = if AVERAGED_METRICS.contains(&metric.key()) && n > 0 {
+        sum / f64::from(n)
+    } else {
+        sum
+    };
+    Some(CurrentValue {
+        value,
+        source: Source::Imported,
+        recorded_at: last.recorded_at,
+    })
 }
 
 /// Whether `value` is possible for `metric` (finite, in range, whole for counts).
@@ -89,13 +145,51 @@ mod tests {
     use super::*;
 
     fn row(metric: MetricKind, value: f64, at: i64, source: Source) -> PerformanceEntry {
+        PerformanceEntry::new(1, metric, value, at, source)
+    }
+
+    fn imported(
+        metric: MetricKind,
+        value: f64,
+        at: i64,
+        platform: Platform,
+        day: i64,
+    ) -> PerformanceEntry {
         PerformanceEntry {
-            calendar_entry_id: 1,
-            metric_type: metric,
-            metric_value: value,
-            recorded_at: at,
-            source,
+            platform: Some(platform),
+            period: Some(Period::day(day * 86_400_000)),
+            ..row(metric, value, at, Source::Imported)
         }
+    }
+
+    #[test]
+    fn imported_rows_of_the_latest_platform_add_up_and_rates_average() {
+        let rows = [
+            row(MetricKind::Clicks, 7.0, 1, Source::Imported),
+            imported(MetricKind::Clicks, 10.0, 5, Platform::GoogleAdsCsv, 1),
+            imported(MetricKind::Clicks, 15.0, 5, Platform::GoogleAdsCsv, 2),
+            imported(MetricKind::Ctr, 2.0, 5, Platform::GoogleAdsCsv, 1),
+            imported(MetricKind::Ctr, 4.0, 5, Platform::GoogleAdsCsv, 2),
+        ];
+        let v = current_value(&rows, 1, MetricKind::Clicks);
+        assert_eq!(v.map(|v| (v.value, v.recorded_at)), Some((25.0, 5)));
+        let v = current_value(&rows, 1, MetricKind::Ctr);
+        assert_eq!(v.map(|v| v.value), Some(3.0));
+        // A later import from another platform is shown instead (never added to the first).
+        let mut more = rows.to_vec();
+        more.push(imported(
+            MetricKind::Clicks,
+            3.0,
+            9,
+            Platform::MetaAdsInsights,
+            1,
+        ));
+        let v = current_value(&more, 1, MetricKind::Clicks);
+        assert_eq!(v.map(|v| v.value), Some(3.0));
+        // Manual still wins.
+        more.push(row(MetricKind::Clicks, 1.0, 2, Source::Manual));
+        let v = current_value(&more, 1, MetricKind::Clicks);
+        assert_eq!(v.map(|v| (v.value, v.source)), Some((1.0, Source::Manual)));
     }
 
     #[test]

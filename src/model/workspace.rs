@@ -10,6 +10,7 @@
 use super::entry::{CalendarEntry, EntryDraft, EntryError};
 use super::metric::MetricKind;
 use super::performance::{current_value, value_fits, CurrentValue, PerformanceEntry, Source};
+use refleqt_engine::links::{default_channel_mapping, ChannelUtm};
 use refleqt_engine::recommend::BusinessType;
 use refleqt_engine::roi::{self, NoRoi};
 use refleqt_engine::EntryId;
@@ -35,6 +36,9 @@ pub const DEFAULT_SALES_CYCLE_DAYS: u32 = 14;
 pub struct Settings {
     /// ISO 4217 code of every money amount. Default `USD`.
     pub currency: String,
+    /// Channel → `utm_source`/`utm_medium` for the link builder and import matching (schema 3).
+    /// Default [`default_channel_mapping`]; edited in Settings ([`super::mapping`]).
+    pub channel_mapping: Vec<ChannelUtm>,
     /// B2C or B2B, for the model recommendation. Default B2C.
     pub business_type: BusinessType,
     /// Typical days from first touch to purchase, for the model recommendation. Default 14.
@@ -45,6 +49,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             currency: "USD".to_owned(),
+            channel_mapping: default_channel_mapping(),
             business_type: BusinessType::B2c,
             sales_cycle_days: DEFAULT_SALES_CYCLE_DAYS,
         }
@@ -262,13 +267,13 @@ impl Workspace {
             let current = self.value(entry_id, *metric);
             match value {
                 Some(v) if current.map(|c| c.value) != Some(*v) => {
-                    self.performance_entries.push(PerformanceEntry {
-                        calendar_entry_id: entry_id,
-                        metric_type: *metric,
-                        metric_value: *v,
-                        recorded_at: now,
-                        source: Source::Manual,
-                    });
+                    self.performance_entries.push(PerformanceEntry::new(
+                        entry_id,
+                        *metric,
+                        *v,
+                        now,
+                        Source::Manual,
+                    ));
                     changed += 1;
                 }
                 Some(_) => {}
@@ -306,13 +311,13 @@ impl Workspace {
                 value: value.to_string(),
             });
         }
-        self.performance_entries.push(PerformanceEntry {
-            calendar_entry_id: entry_id,
-            metric_type: metric,
-            metric_value: value,
+        self.performance_entries.push(PerformanceEntry::new(
+            entry_id,
+            metric,
+            value,
             recorded_at,
-            source: Source::Imported,
-        });
+            Source::Imported,
+        ));
         Ok(())
     }
 
@@ -618,25 +623,25 @@ mod tests {
         );
         check(
             &|w| {
-                w.performance_entries.push(PerformanceEntry {
-                    calendar_entry_id: 42,
-                    metric_type: MetricKind::Signups,
-                    metric_value: 1.0,
-                    recorded_at: 0,
-                    source: Source::Manual,
-                })
+                w.performance_entries.push(PerformanceEntry::new(
+                    42,
+                    MetricKind::Signups,
+                    1.0,
+                    0,
+                    Source::Manual,
+                ))
             },
             WorkspaceError::OrphanMetric(42),
         );
         check(
             &|w| {
-                w.performance_entries.push(PerformanceEntry {
-                    calendar_entry_id: id,
-                    metric_type: MetricKind::Signups,
-                    metric_value: f64::NAN,
-                    recorded_at: 0,
-                    source: Source::Manual,
-                })
+                w.performance_entries.push(PerformanceEntry::new(
+                    id,
+                    MetricKind::Signups,
+                    f64::NAN,
+                    0,
+                    Source::Manual,
+                ))
             },
             WorkspaceError::BadValue {
                 id,

@@ -6,17 +6,20 @@
 //! IndexedDB's own version (`DB_VERSION`) covers object stores only; the data inside carries the
 //! workspace schema version and is migrated by `model::file`. When stored data of an older schema
 //! is loaded, its original text is first copied to `backup-schema-<v>`.
+//!
+//! IndexedDB versions: 1 created `workspace`; 2 adds `datasets` and `dataset_blobs` (imported
+//! event logs, see [`super::datasets`]). Every connection opens through [`open_db`].
 
 use super::{decode_stored, next_revision, Base, Loaded, StorageError, WorkspaceStore};
 use crate::model::file;
 use crate::model::workspace::Workspace;
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Name of the production database.
 pub const DB_NAME: &str = "refleqt";
 /// IndexedDB schema version (object stores), upgraded in `upgrade`.
-pub const DB_VERSION: u32 = 1;
+pub const DB_VERSION: u32 = 2;
 pub const STORE: &str = "workspace";
 pub const KEY_CURRENT: &str = "current";
 pub const KEY_REVISION: &str = "revision";
@@ -32,7 +35,7 @@ fn describe(err: &idb::Error) -> String {
 }
 
 /// Map an `idb` error to what the user needs to know.
-fn classify(err: idb::Error) -> StorageError {
+pub(crate) fn classify(err: idb::Error) -> StorageError {
     let text = describe(&err);
     if text.contains("QuotaExceeded") || text.contains("quota") {
         StorageError::QuotaExceeded
@@ -44,23 +47,9 @@ fn classify(err: idb::Error) -> StorageError {
 impl IdbStore {
     /// Open (and create or upgrade) the database `name`.
     pub async fn open(name: &str) -> Result<IdbStore, StorageError> {
-        let factory = Factory::new().map_err(|e| StorageError::Unavailable(describe(&e)))?;
-        let mut request = factory
-            .open(name, Some(DB_VERSION))
-            .map_err(|e| StorageError::Unavailable(describe(&e)))?;
-        request.on_upgrade_needed(|event| {
-            let old = event.old_version().unwrap_or(0);
-            if let Ok(db) = event.database() {
-                // Version 0 → 1: the workspace store. Later versions add steps below.
-                if old < 1 && !db.store_names().iter().any(|s| s == STORE) {
-                    let _ = db.create_object_store(STORE, ObjectStoreParams::new());
-                }
-            }
-        });
-        let db = request
-            .await
-            .map_err(|e| StorageError::Unavailable(describe(&e)))?;
-        Ok(IdbStore { db })
+        Ok(IdbStore {
+            db: open_db(name).await?,
+        })
     }
 
     /// Write raw text and revision as-is (tests use it to leave data of an older schema).
@@ -189,6 +178,43 @@ impl WorkspaceStore for IdbStore {
         }
         Ok(revision)
     }
+}
+
+/// Open (and create or upgrade) the database `name` at [`DB_VERSION`].
+pub async fn open_db(name: &str) -> Result<Database, StorageError> {
+    let factory = Factory::new().map_err(|e| StorageError::Unavailable(describe(&e)))?;
+    let mut request = factory
+        .open(name, Some(DB_VERSION))
+        .map_err(|e| StorageError::Unavailable(describe(&e)))?;
+    request.on_upgrade_needed(|event| {
+        let Ok(db) = event.database() else {
+            return;
+        };
+        let names = db.store_names();
+        // Version 0 → 1: the workspace; 1 → 2: data sets. Each step only adds what is missing.
+        for store in [
+            STORE,
+            super::datasets::META_STORE,
+            super::datasets::BLOB_STORE,
+        ] {
+            if !names.iter().any(|s| s == store) {
+                let _ = db.create_object_store(store, ObjectStoreParams::new());
+            }
+        }
+    });
+    let mut db = request
+        .await
+        .map_err(|e| StorageError::Unavailable(describe(&e)))?;
+    // A newer build in another tab wants to upgrade: let it (this connection closes).
+    db.on_version_change(|event: web_sys::Event| {
+        if let Some(target) = event.target() {
+            let close = js_sys::Reflect::get(&target, &JsValue::from_str("close"));
+            if let Ok(close) = close.and_then(|f| f.dyn_into::<js_sys::Function>()) {
+                let _ = close.call0(&target);
+            }
+        }
+    });
+    Ok(db)
 }
 
 impl IdbStore {

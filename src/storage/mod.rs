@@ -6,7 +6,11 @@
 //! the same migrations as importing an old file) and a **revision** number. A save names the
 //! revision it was based on and is refused with [`StorageError::Conflict`] when another tab saved
 //! in between: two tabs never silently overwrite each other.
+//!
+//! Imported event logs are kept apart from the workspace, as compact binary data sets
+//! ([`datasets`]).
 
+pub mod datasets;
 pub mod idb_store;
 
 use crate::model::file::{self, FileError};
@@ -37,6 +41,10 @@ pub enum StorageError {
     Unreadable(FileError),
     #[error("saving failed: {0}")]
     Failed(String),
+    #[error("the data set {0:?} is not stored (it may have been deleted in another tab)")]
+    DatasetMissing(String),
+    #[error("the stored data set could not be read: {0}")]
+    DatasetUnreadable(datasets::DatasetError),
 }
 
 impl StorageError {
@@ -66,6 +74,13 @@ impl StorageError {
             StorageError::Failed(_) => {
                 "Your last change is kept in this tab but is not saved. Export the workspace from \
                  Settings to be safe, then reload the page."
+            }
+            StorageError::DatasetMissing(_) => {
+                "Reload the list of data sets on the Import page, or import the file again."
+            }
+            StorageError::DatasetUnreadable(_) => {
+                "Delete this data set on the Import page and import its file again; your \
+                 workspace is not affected."
             }
         }
     }
@@ -231,6 +246,8 @@ mod tests {
             StorageError::Conflict { stored: 1 },
             StorageError::Unreadable(FileError::Empty),
             StorageError::Failed("x".into()),
+            StorageError::DatasetMissing("x".into()),
+            StorageError::DatasetUnreadable(datasets::DatasetError::Checksum),
         ] {
             assert!(e.advice().len() > 40, "{e}");
         }
