@@ -6,6 +6,7 @@ use crate::pages::calendar::CalendarPage;
 use crate::pages::dashboards::DashboardsPage;
 use crate::pages::entry_detail::EntryPage;
 use crate::pages::entry_form::{EditEntryPage, NewEntryPage};
+use crate::pages::import::ImportPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
@@ -83,6 +84,7 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                     Route::Entry(id) => view! { <EntryPage state=state entry_id=id /> }.into_any(),
                     Route::EditEntry(id) => view! { <EditEntryPage state=state entry_id=id /> }.into_any(),
                     Route::Settings => view! { <SettingsPage state=state /> }.into_any(),
+                    Route::Import => view! { <ImportPage state=state /> }.into_any(),
                     Route::Attribution => view! { <AttributionPage state=state analysis=analysis /> }.into_any(),
                     Route::Dashboards => view! { <DashboardsPage state=state analysis=analysis /> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),

@@ -16,6 +16,8 @@ pub enum Route {
     /// The form editing an entry.
     EditEntry(u64),
     Settings,
+    /// Imports of platform exports and event logs; the stored data sets.
+    Import,
     /// The attribution workbench: every model side by side.
     Attribution,
     /// Channel, campaign and prediction dashboards; the journey explorer.
@@ -50,6 +52,10 @@ pub const NAV: &[NavItem] = &[
         href: "#/dashboards",
     },
     NavItem {
+        label: "Import",
+        href: "#/import",
+    },
+    NavItem {
         label: "Settings",
         href: "#/settings",
     },
@@ -75,6 +81,7 @@ impl Route {
             ["calendar"] => Route::Calendar,
             ["calendar", "new"] => Route::NewEntry,
             ["settings"] => Route::Settings,
+            ["import"] => Route::Import,
             ["attribution"] => Route::Attribution,
             ["dashboards"] => Route::Dashboards,
             ["entry", id] => {
@@ -96,6 +103,7 @@ impl Route {
             Route::Entry(id) => format!("#/entry/{id}"),
             Route::EditEntry(id) => format!("#/entry/{id}/edit"),
             Route::Settings => "#/settings".to_owned(),
+            Route::Import => "#/import".to_owned(),
             Route::Attribution => "#/attribution".to_owned(),
             Route::Dashboards => "#/dashboards".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
@@ -111,6 +119,7 @@ impl Route {
             Route::Entry(id) => format!("Entry {id} · Refleqt Attribution"),
             Route::EditEntry(id) => format!("Edit entry {id} · Refleqt Attribution"),
             Route::Settings => "Settings · Refleqt Attribution".to_owned(),
+            Route::Import => "Import · Refleqt Attribution".to_owned(),
             Route::Attribution => "Attribution · Refleqt Attribution".to_owned(),
             Route::Dashboards => "Dashboards · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
@@ -147,6 +156,7 @@ mod tests {
         check("#/calendar/", Route::Calendar);
         check("#/calendar/new", Route::NewEntry);
         check("#/settings?x=1", Route::Settings);
+        check("#/import", Route::Import);
         check("#/attribution", Route::Attribution);
         check("#/dashboards/", Route::Dashboards);
         check("#/entry/42", Route::Entry(42));
@@ -171,6 +181,7 @@ mod tests {
             Route::Entry(7),
             Route::EditEntry(12),
             Route::Settings,
+            Route::Import,
             Route::Attribution,
             Route::Dashboards,
             Route::NotFound("x/y".into()),

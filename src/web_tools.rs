@@ -1,4 +1,5 @@
-//! The one place for browser glue: window, document, location and the crash banner.
+//! The one place for browser glue: window, document, location, the crash banner, files (chosen
+//! or dropped), the clipboard, and yielding to the event loop.
 
 use wasm_bindgen::JsCast;
 
@@ -188,4 +189,63 @@ pub fn after(ms: u32, f: impl FnOnce() + 'static) {
         let _ =
             w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms as i32);
     }
+}
+
+/// The first file chosen in an `<input type="file">`.
+pub fn chosen_file(input: &web_sys::HtmlInputElement) -> Option<web_sys::File> {
+    input.files().and_then(|list| list.get(0))
+}
+
+/// The first file dropped in a `drop` event (read through `dataTransfer.files`).
+pub fn dropped_file(event: &web_sys::Event) -> Option<web_sys::File> {
+    let transfer = js_sys::Reflect::get(event, &"dataTransfer".into()).ok()?;
+    let files = js_sys::Reflect::get(&transfer, &"files".into()).ok()?;
+    files.dyn_into::<web_sys::FileList>().ok()?.get(0)
+}
+
+/// The bytes of a file the user chose or dropped.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("the file could not be read ({e:?})"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Let the browser render and handle events (a `setTimeout(0)` turn) before continuing.
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let done = web_sys::window().map(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+                .is_ok()
+        });
+        if done != Some(true) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Put `text` on the clipboard (`navigator.clipboard.writeText`).
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no browser window")?;
+    let navigator = js_sys::Reflect::get(&window, &"navigator".into())
+        .map_err(|_| "no browser navigator".to_owned())?;
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
+        .ok()
+        .filter(|c| !c.is_undefined())
+        .ok_or("this browser offers no clipboard here (it needs https or localhost)")?;
+    let write = js_sys::Reflect::get(&clipboard, &"writeText".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or("this browser cannot write to the clipboard")?;
+    let promise = write
+        .call1(&clipboard, &wasm_bindgen::JsValue::from_str(text))
+        .map_err(|e| format!("{e:?}"))?;
+    let promise: js_sys::Promise = promise
+        .dyn_into()
+        .map_err(|_| "the clipboard did not answer".to_owned())?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| "the browser refused access to the clipboard".to_owned())
 }

@@ -3,6 +3,7 @@
 
 use super::entry_form::MissingEntry;
 use crate::components::roi::RoiFigure;
+use crate::components::utm_builder::UtmBuilder;
 use crate::model::date::format_timestamp;
 use crate::model::metric::{Category, MetricKind, ValueError};
 use crate::model::performance::Source;
@@ -92,6 +93,7 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
                     </dl>
                 }
             })}
+            <UtmBuilder state=state entry_id=entry_id />
             <PerformanceForm state=state entry_id=entry_id />
             <crate::components::entry_trends::EntryTrends state=state entry_id=entry_id />
         </section>

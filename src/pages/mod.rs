@@ -6,5 +6,6 @@ pub mod dashboards;
 pub mod entry_detail;
 pub mod entry_form;
 pub mod home;
+pub mod import;
 pub mod not_found;
 pub mod settings;

@@ -1,6 +1,7 @@
-//! Settings: currency, export (workspace JSON, calendar CSV), import, and starting over (empty
+//! Settings: currency, the channel → UTM mapping of tracking links, export (workspace JSON, calendar CSV), import, and starting over (empty
 //! workspace or a fresh demo).
 
+use crate::components::channel_mapping::ChannelMappingTable;
 use crate::model::csv::entries_csv;
 use crate::model::date::Date;
 use crate::model::demo::demo_workspace;
@@ -152,6 +153,9 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
                 </select>
             </div>
             <p class="hint">"Amounts are shown in this currency; they are not converted."</p>
+
+            <h2>"Tracking links"</h2>
+            <ChannelMappingTable state=state />
 
             <h2>"Your data"</h2>
             <p data-testid="storage-status">{storage_text}</p>

@@ -1,0 +1,151 @@
+//! Browser tests of issue 5: the spec's UTM example rendered on the entry page, and the data-set
+//! store (compact blobs in IndexedDB) round trip.
+#![cfg(target_arch = "wasm32")]
+
+use refleqt::app::AppWith;
+use refleqt::model::entry::EntryForm;
+use refleqt::model::workspace::Workspace;
+use refleqt::storage::datasets::{DatasetSource, DatasetStore};
+use refleqt::storage::idb_store::IdbStore;
+use refleqt::storage::{Base, StorageError, WorkspaceStore};
+use refleqt_engine::imports::Platform;
+use refleqt_engine::{Channels, JourneySet, Touch};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("timer");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("timer resolves");
+}
+
+fn fresh_name(what: &str) -> String {
+    format!("refleqt-test-{what}-{}", js_sys::Math::random().to_bits())
+}
+
+fn wrapper(id: &str) -> web_sys::HtmlElement {
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let el = doc.create_element("div").expect("create div");
+    el.set_id(id);
+    doc.body().expect("body").append_child(&el).expect("append");
+    el.unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn the_spec_utm_example_is_rendered_exactly() {
+    let name: &'static str = Box::leak(fresh_name("utm").into_boxed_str());
+    let mut ws = Workspace::empty();
+    ws.next_entry_id = 4782;
+    let draft = EntryForm {
+        title: "Brand post".into(),
+        channel_choice: "LinkedIn".into(),
+        campaign: "Q2-2025-Brand".into(),
+        publish_date: "2025-04-01".into(),
+        destination_url: "https://yoursite.com/blog/post".into(),
+        ..EntryForm::default()
+    }
+    .parse()
+    .expect("valid form");
+    assert_eq!(ws.add_entry(draft), 4782);
+    let store = IdbStore::open(name).await.expect("open");
+    store.save(&ws, Base::Fresh, 1).await.expect("save");
+    store.close();
+
+    web_sys::window()
+        .expect("window")
+        .location()
+        .set_hash("#/entry/4782")
+        .expect("hash");
+    let root = wrapper("utm-example");
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        leptos::view! { <AppWith db_name=name /> }
+    });
+    let mut text = None;
+    for _ in 0..100 {
+        sleep(20).await;
+        text = root
+            .query_selector("[data-testid=utm-url]")
+            .expect("query")
+            .and_then(|e| e.text_content());
+        if text.is_some() {
+            break;
+        }
+    }
+    assert_eq!(
+        text.as_deref(),
+        Some("https://yoursite.com/blog/post?utm_source=linkedin&utm_medium=social&utm_campaign=q2-2025-brand&utm_content=cal-4782")
+    );
+    // Clean values: no governance warning.
+    assert!(root
+        .query_selector("[data-testid=utm-warnings]")
+        .expect("query")
+        .is_none());
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn datasets_round_trip_through_indexeddb() {
+    let name = fresh_name("datasets");
+    let store = DatasetStore::open(&name).await.expect("open");
+    assert_eq!(store.list().await, Ok(vec![]));
+    let mut channels = Channels::new();
+    let a = channels.intern("linkedin");
+    let b = channels.intern("email");
+    let mut set = JourneySet::new(channels, true);
+    for i in 0..1000u32 {
+        let touches = [
+            Touch {
+                channel: a,
+                entry: Some(u64::from(i % 7) + 1),
+                age_secs: f64::from(i) * 3.5,
+            },
+            Touch {
+                channel: b,
+                entry: None,
+                age_secs: 0.0,
+            },
+        ];
+        let converted = i % 3 == 0;
+        set.push(
+            &touches,
+            if converted { 1.0 } else { 0.0 },
+            if converted { 12.5 } else { 0.0 },
+            if converted { 0.0 } else { 1.0 },
+            Some(1_740_000_000_000 + i64::from(i) * 1000),
+        );
+    }
+    let source = DatasetSource {
+        file_name: "events.csv".into(),
+        format: Platform::EventLogCsv,
+        lookback_days: Some(30.0),
+    };
+    let meta = store.save("March", &set, &source, 42).await.expect("saved");
+    assert_eq!((meta.journeys, meta.touches), (1000, 2000));
+    let second = store.save("March", &set, &source, 42).await.expect("saved");
+    assert_ne!(meta.id, second.id);
+    let listed = store.list().await.expect("list");
+    assert_eq!(listed.len(), 2);
+    let back = store.load(&meta.id).await.expect("load");
+    assert_eq!(back, set);
+    store.delete(&second.id).await.expect("delete");
+    assert_eq!(store.list().await.map(|l| l.len()), Ok(1));
+    assert_eq!(
+        store.load(&second.id).await,
+        Err(StorageError::DatasetMissing(second.id.clone()))
+    );
+    store.close();
+    // A new connection (a page reload) sees the same data set.
+    let again = DatasetStore::open(&name).await.expect("reopen");
+    assert_eq!(again.load(&meta.id).await, Ok(set));
+    again.close();
+}
