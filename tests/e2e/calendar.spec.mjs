@@ -29,7 +29,7 @@ test("the spec's V1 flow: Q1 Product Launch Blog reads 2,700% ROI and survives r
 
   const entry = new EntryPage(page);
   await expect(entry.title).toHaveText("Q1 Product Launch Blog");
-  await expect(page.getByText("utm_content=cal-31")).toBeVisible();
+  await expect(page.getByText("utm_content=cal-31", { exact: true })).toBeVisible();
   // No revenue or cost yet: an em dash that says why, never a number.
   await expect(entry.roi).toHaveText("—");
   await expect(entry.roi).toHaveAttribute("title", /No ROI/);
