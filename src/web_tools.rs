@@ -249,3 +249,11 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
         .map(|_| ())
         .map_err(|_| "the browser refused access to the clipboard".to_owned())
 }
+
+/// A `File` holding `bytes` (to hand stored data to a worker the way a picked file is handed).
+pub fn file_from_bytes(bytes: &[u8], name: &str) -> Result<web_sys::File, String> {
+    let parts = js_sys::Array::new();
+    parts.push(&js_sys::Uint8Array::from(bytes));
+    web_sys::File::new_with_u8_array_sequence(&parts, name)
+        .map_err(|e| format!("the browser could not hold the data in memory ({e:?})"))
+}

@@ -44,6 +44,9 @@ pub enum DataSource {
         size: f64,
         last_modified: f64,
     },
+    /// A data set stored by the Import page: journeys already cut (with the lookback window of
+    /// the import); its blob travels separately, like a file's bytes.
+    Dataset { id: String, name: String },
 }
 
 impl DataSource {
@@ -56,6 +59,7 @@ impl DataSource {
                 size,
                 last_modified,
             } => format!("file:{name}:{size}:{last_modified}"),
+            DataSource::Dataset { id, .. } => format!("dataset:{id}"),
         }
     }
 
@@ -64,6 +68,7 @@ impl DataSource {
         match self {
             DataSource::Demo => "Demo data (simulated journeys with known truth)".to_owned(),
             DataSource::File { name, .. } => name.clone(),
+            DataSource::Dataset { name, .. } => format!("{name} (stored data set)"),
         }
     }
 }
@@ -174,6 +179,8 @@ enum LoadedKind {
         set: JourneySet,
         report: refleqt_engine::parse::ParseReport,
     },
+    /// A stored data set: journeys cut at import time.
+    Journeys(JourneySet),
 }
 
 /// Whether `bytes` look like a path table: a `path` first column or a `total_conversions` column.
@@ -219,6 +226,20 @@ pub fn load_file(source: DataSource, bytes: &[u8]) -> Result<Loaded, AnalysisErr
     Ok(Loaded {
         source,
         kind,
+        truth: None,
+    })
+}
+
+/// Decode a stored data set's blob (see [`crate::storage::datasets`]).
+pub fn load_dataset(source: DataSource, blob: &[u8]) -> Result<Loaded, AnalysisError> {
+    let set = crate::storage::datasets::decode(blob)
+        .map_err(|e| AnalysisError::Read(format!("the stored data set is damaged ({e})")))?;
+    if set.is_empty() {
+        return Err(AnalysisError::NoRows(0));
+    }
+    Ok(Loaded {
+        source,
+        kind: LoadedKind::Journeys(set),
         truth: None,
     })
 }
@@ -285,6 +306,15 @@ fn journeys(
         }
         LoadedKind::Paths { set, report } => {
             let input = InputSummary::describe(&name, "paths", report, set);
+            Ok((set.clone(), input, None))
+        }
+        LoadedKind::Journeys(set) => {
+            let report = refleqt_engine::parse::ParseReport {
+                accepted: set.len(),
+                ..Default::default()
+            };
+            let format = if set.timed { "events" } else { "paths" };
+            let input = InputSummary::describe(&name, format, &report, set);
             Ok((set.clone(), input, None))
         }
     }
@@ -361,6 +391,34 @@ mod tests {
 
     fn demo() -> Loaded {
         load_demo().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_stored_data_set_runs_every_model_and_a_damaged_one_says_so() {
+        let config = refleqt_engine::simulate::SimConfig {
+            journeys: 2_000,
+            ..refleqt_engine::simulate::SimConfig::demo()
+        };
+        let (set, _) = refleqt_engine::simulate::simulate_journey_set(&config)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let blob = crate::storage::datasets::encode(&set);
+        let source = DataSource::Dataset {
+            id: "ds-1".into(),
+            name: "march.csv".into(),
+        };
+        assert_eq!(source.cache_key(), "dataset:ds-1");
+        let loaded = load_dataset(source.clone(), &blob).unwrap_or_else(|e| panic!("{e}"));
+        let out = compute(&loaded, &RunOptions::default(), &BTreeMap::new(), 0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.report.models.len(), 7, "{:?}", out.report.skipped);
+        assert_eq!(out.report.input.format, "events");
+        assert_eq!(out.report.totals.conversions, set.total_conversions());
+        assert!(out.report.input.source.contains("march.csv"));
+        let damaged = &blob[..blob.len() / 2];
+        assert!(matches!(
+            load_dataset(source, damaged),
+            Err(AnalysisError::Read(_))
+        ));
     }
 
     #[test]

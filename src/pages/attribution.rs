@@ -80,8 +80,60 @@ fn DataPicker(analysis: Analysis) -> impl IntoView {
                     on:change=on_pick data-testid="source-file" />
                 <p class="hint">"Event logs need user, timestamp and channel columns (plus event and revenue for conversions); path tables need path, total_conversions, total_conversion_value and total_null."</p>
             </div>
+            <StoredDatasets analysis=analysis />
             <p class="current" data-testid="source-label">"Analysing: " {move || analysis.source.with(DataSource::label)}</p>
         </fieldset>
+    }
+}
+
+/// The data sets stored by the Import page, to analyse without re-reading their files.
+#[component]
+fn StoredDatasets(analysis: Analysis) -> impl IntoView {
+    let list = LocalResource::new(crate::storage::datasets::list_datasets);
+    let chosen = RwSignal::new(String::new());
+    let analyse = move |_| {
+        let id = chosen.get_untracked();
+        let name = list
+            .get_untracked()
+            .and_then(|r| r.ok())
+            .and_then(|all| all.into_iter().find(|m| m.id == id).map(|m| m.name));
+        if let Some(name) = name {
+            analysis.use_dataset(id, name);
+        }
+    };
+    view! {
+        <Suspense fallback=|| view! { <p class="hint">"Looking for stored data sets…"</p> }>
+            {move || match list.get() {
+                None => None,
+                Some(Err(e)) => Some(view! {
+                    <p class="hint" data-testid="datasets-error">"Stored data sets cannot be read: " {e.to_string()}</p>
+                }.into_any()),
+                Some(Ok(all)) if all.is_empty() => Some(view! {
+                    <p class="hint" data-testid="datasets-none">"No stored data sets yet: event logs and path tables imported on the "
+                        <a href="#/import">"Import page"</a>" appear here."</p>
+                }.into_any()),
+                Some(Ok(all)) => {
+                    if chosen.get_untracked().is_empty() {
+                        if let Some(first) = all.first() {
+                            chosen.set(first.id.clone());
+                        }
+                    }
+                    Some(view! {
+                        <div class="inline" data-testid="datasets">
+                            <label for="stored-dataset">"Stored data set"</label>
+                            <select id="stored-dataset" data-testid="stored-dataset"
+                                on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                {all.into_iter().map(|m| {
+                                    let label = format!("{} — {} journeys", m.name, refleqt_engine::roi::format_count(m.journeys as f64));
+                                    view! { <option value=m.id.clone()>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                            <button type="button" on:click=analyse data-testid="use-dataset">"Analyse"</button>
+                        </div>
+                    }.into_any())
+                }
+            }}
+        </Suspense>
     }
 }
 

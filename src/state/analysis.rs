@@ -89,6 +89,32 @@ impl Analysis {
         self.run_now();
     }
 
+    /// Analyse a data set stored by the Import page: its blob is read from IndexedDB here and
+    /// handed to the worker like a file's bytes.
+    pub fn use_dataset(self, id: String, name: String) {
+        self.status.set(RunStatus::Running {
+            step: "Reading the stored data set".to_owned(),
+            fraction: 0.05,
+        });
+        leptos::task::spawn_local(async move {
+            let blob = match crate::storage::datasets::load_dataset_blob(&id).await {
+                Ok(b) => b,
+                Err(e) => {
+                    self.status.set(RunStatus::Failed(e.to_string()));
+                    return;
+                }
+            };
+            match web_tools::file_from_bytes(&blob, &name) {
+                Ok(file) => {
+                    self.source.set(DataSource::Dataset { id, name });
+                    self.file.set_value(Some(file));
+                    self.run_now();
+                }
+                Err(e) => self.status.set(RunStatus::Failed(e)),
+            }
+        });
+    }
+
     /// Analyse the demo data.
     pub fn use_demo(self) {
         self.source.set(DataSource::Demo);

@@ -435,6 +435,12 @@ impl DatasetStore {
 
     /// The journeys of data set `id`.
     pub async fn load(&self, id: &str) -> Result<JourneySet, StorageError> {
+        let blob = self.load_blob(id).await?;
+        decode(&blob).map_err(StorageError::DatasetUnreadable)
+    }
+
+    /// The stored blob of data set `id`, undecoded (for handing to the attribution worker).
+    pub async fn load_blob(&self, id: &str) -> Result<Vec<u8>, StorageError> {
         let tx = self
             .db
             .transaction(&[BLOB_STORE], TransactionMode::ReadOnly)
@@ -449,7 +455,7 @@ impl DatasetStore {
         let array = value
             .dyn_into::<js_sys::Uint8Array>()
             .map_err(|_| StorageError::DatasetUnreadable(DatasetError::BadMagic))?;
-        decode(&array.to_vec()).map_err(StorageError::DatasetUnreadable)
+        Ok(array.to_vec())
     }
 
     /// Store `set` (metadata and blob in one transaction); returns its metadata.
@@ -523,6 +529,14 @@ impl DatasetStore {
 pub async fn list_datasets() -> Result<Vec<DatasetMeta>, StorageError> {
     let store = DatasetStore::open(DB_NAME).await?;
     let r = store.list().await;
+    store.close();
+    r
+}
+
+/// The undecoded blob of data set `id` in the app's database.
+pub async fn load_dataset_blob(id: &str) -> Result<Vec<u8>, StorageError> {
+    let store = DatasetStore::open(DB_NAME).await?;
+    let r = store.load_blob(id).await;
     store.close();
     r
 }

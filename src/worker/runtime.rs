@@ -1,7 +1,8 @@
 //! The worker's side: one job at a time, parsed data kept between jobs.
 
 use crate::analysis::{
-    compute, load_demo, load_file, AnalysisError, DataSource, Job, Loaded, WorkerReply,
+    compute, load_dataset, load_demo, load_file, AnalysisError, DataSource, Job, Loaded,
+    WorkerReply,
 };
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -68,7 +69,9 @@ pub fn run(
     reply: &mut dyn FnMut(WorkerReply),
 ) -> Result<(), AnalysisError> {
     let bytes = match (&job.source, file) {
-        (DataSource::File { .. }, Some(f)) if !is_cached(&job.source) => {
+        (DataSource::File { .. } | DataSource::Dataset { .. }, Some(f))
+            if !is_cached(&job.source) =>
+        {
             progress(reply, job.job_id, "Reading the file", 0.05);
             Some(read_file(f)?)
         }
@@ -110,10 +113,14 @@ pub fn run_with_bytes(
                 progress(reply, id, "Parsing the file", 0.2);
                 load_file(job.source.clone(), &b)?
             }
-            (DataSource::File { name, .. }, None) => {
+            (DataSource::File { name, .. } | DataSource::Dataset { name, .. }, None) => {
                 return Err(AnalysisError::Read(format!(
                     "{name} is no longer available"
                 )))
+            }
+            (DataSource::Dataset { .. }, Some(b)) => {
+                progress(reply, id, "Reading the stored data set", 0.2);
+                load_dataset(job.source.clone(), &b)?
             }
         };
         LOADED.with(|l| *l.borrow_mut() = Some(loaded));

@@ -99,3 +99,22 @@ test("every chart canvas is drawn, and the table toggle shows the engine's numbe
   await expect(trend).toBeVisible();
   await expect.poll(() => canvasIsDrawn(trend)).toBe(true);
 });
+
+test("an event log imported as a data set is analysed from storage", async ({ page }) => {
+  await page.goto("./#/import");
+  await page.getByLabel("Choose an export file").setInputFiles("tests/e2e/fixtures/event_log_small.csv");
+  await page.getByTestId("import-preview").waitFor();
+  await page.getByTestId("import-confirm").click();
+  await expect(page.getByTestId("import-summary")).toContainText("data set");
+  const a = new AttributionPage(page);
+  await a.open();
+  await expect(page.getByLabel("Stored data set")).toContainText("event_log_small.csv");
+  await page.getByTestId("use-dataset").click();
+  await expect(page.getByTestId("source-label")).toContainText("(stored data set)");
+  await expect.poll(async () => (await a.report()).input.source, { timeout: 60_000 }).toContain("event_log_small");
+  await a.finished();
+  const report = await a.report();
+  expect(report.models.map((m) => m.model)).toEqual(MODELS);
+  expect(report.totals.conversions).toBe(3);
+  expect(report.totals.revenue).toBe(400);
+});
