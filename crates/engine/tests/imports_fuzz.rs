@@ -144,3 +144,22 @@ proptest! {
         check_all(&bytes);
     }
 }
+
+/// Found by `mutated_fixtures`: the engine's own formats ignored the import-wide rejection cap
+/// (four rejected rows were all stored with a cap of three).
+#[test]
+fn the_rejection_cap_applies_to_event_logs_and_path_tables() {
+    let bytes = b"user_id,timestamp,channel,\nt\n_content,conversion,revenue\na,2025-03-01T10:00:00Z,LinkedIn,cal-4782,0,\na";
+    check_all(bytes);
+    let opts = ImportOptions {
+        max_stored_rejections: 3,
+        ..ImportOptions::default()
+    };
+    let imp = import_as(Platform::EventLogCsv, bytes, &opts).expect("parses");
+    assert_eq!(imp.report.rejected_count, 4);
+    assert_eq!(imp.report.rejected.len(), 3);
+    let paths = b"path,total_conversions\n,1\n,2\n,3\n,4\n";
+    let imp = import_as(Platform::PathTableCsv, paths, &opts).expect("parses");
+    assert_eq!(imp.report.rejected_count, 4);
+    assert_eq!(imp.report.rejected.len(), 3);
+}

@@ -545,15 +545,27 @@ pub fn import_as(
         Platform::GoogleAdsCsv => google_ads::parse(bytes, opts),
         Platform::MetaAdsInsights => meta::parse(bytes, opts),
         Platform::MailchimpReport => mailchimp::parse(bytes, opts),
+        // The import-wide rejection cap and delimiter apply to the engine's own formats too
+        // (a delimiter set in the nested options wins).
         Platform::EventLogCsv => {
-            let log = parse_event_log(bytes, &opts.event_log)?;
+            let eo = EventLogOptions {
+                max_stored_rejections: opts.max_stored_rejections,
+                delimiter: opts.event_log.delimiter.or(opts.delimiter),
+                ..opts.event_log.clone()
+            };
+            let log = parse_event_log(bytes, &eo)?;
             let mut imp = Import::empty(platform, Format::Csv);
             imp.report = log.report.clone();
             imp.event_log = Some(log);
             Ok(imp)
         }
         Platform::PathTableCsv => {
-            let table = parse_path_table(bytes, &opts.path_table)?;
+            let po = PathTableOptions {
+                max_stored_rejections: opts.max_stored_rejections,
+                delimiter: opts.path_table.delimiter.or(opts.delimiter),
+                ..opts.path_table.clone()
+            };
+            let table = parse_path_table(bytes, &po)?;
             let mut imp = Import::empty(platform, Format::Csv);
             imp.report = table.report.clone();
             imp.path_table = Some(table);
