@@ -486,13 +486,8 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
     let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
     let mut reader = Reader::new(bytes, delim);
     let mut rec = Record::new();
-    loop {
-        if !reader.read(&mut rec) {
-            return Err(ImportError::Empty);
-        }
-        if !rec.is_blank() {
-            break;
-        }
+    if !reader.read_non_blank(&mut rec) {
+        return Err(ImportError::Empty);
     }
     let header_line = rec.line();
     let headers: Vec<String> = rec

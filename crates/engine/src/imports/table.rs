@@ -467,13 +467,8 @@ pub(crate) fn csv_table(
             // column mapping (and its error) names what the file has.
             reader = Reader::new(bytes, delim);
             skipped_titles = 0;
-            loop {
-                if !reader.read(&mut rec) {
-                    return Err(ImportError::Empty);
-                }
-                if !rec.is_blank() {
-                    break;
-                }
+            if !reader.read_non_blank(&mut rec) {
+                return Err(ImportError::Empty);
             }
             let cells = rec
                 .fields()

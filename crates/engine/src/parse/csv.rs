@@ -345,6 +345,16 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Read the next record that is not blank (skipping empty lines); `false` at the end.
+    pub fn read_non_blank(&mut self, rec: &mut Record<'a>) -> bool {
+        while self.read(rec) {
+            if !rec.is_blank() {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Read the next record into `rec`; `false` at the end of the input.
     ///
     /// Scans eight bytes at a time from the record's start: every delimiter before the first

@@ -1017,13 +1017,8 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
     let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
     let mut reader = Reader::new(bytes, delim);
     let mut rec = Record::new();
-    loop {
-        if !reader.read(&mut rec) {
-            return Err(ParseError::NoHeader);
-        }
-        if !rec.is_blank() {
-            break;
-        }
+    if !reader.read_non_blank(&mut rec) {
+        return Err(ParseError::NoHeader);
     }
     let headers: Vec<String> = rec
         .fields()
