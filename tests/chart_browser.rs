@@ -6,21 +6,12 @@ use leptos::prelude::*;
 use refleqt::charts::series::{BarSeries, ChartSpec, GroupedBars};
 use refleqt::components::chart::Chart;
 use wasm_bindgen::JsCast;
+use support::{document, until, wait_for};
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+mod support;
 
-async fn tick() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50)
-            .expect("timer");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("timer resolves");
-}
+wasm_bindgen_test_configure!(run_in_browser);
 
 fn spec() -> ChartSpec {
     ChartSpec::Bars(GroupedBars {
@@ -42,9 +33,7 @@ fn spec() -> ChartSpec {
 
 #[wasm_bindgen_test]
 async fn chart_draws_a_non_blank_canvas_and_toggles_its_table() {
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document");
+    let doc = document();
     let host: web_sys::HtmlElement = doc.create_element("div").expect("div").unchecked_into();
     host.set_attribute("style", "width:600px").expect("style");
     doc.body()
@@ -54,18 +43,18 @@ async fn chart_draws_a_non_blank_canvas_and_toggles_its_table() {
     let _handle = leptos::mount::mount_to(host.clone(), || {
         view! { <Chart name="Test chart".to_string() spec=Signal::stored(spec()) testid="test-chart" /> }
     });
-    tick().await;
-    let canvas: web_sys::HtmlCanvasElement = host
-        .query_selector("canvas")
-        .expect("query")
-        .expect("a canvas")
-        .unchecked_into();
+    let canvas: web_sys::HtmlCanvasElement = wait_for(&host, "canvas").await.unchecked_into();
     assert_eq!(
         canvas.get_attribute("aria-label").as_deref(),
         Some("Test chart")
     );
     let dpr = web_sys::window().expect("window").device_pixel_ratio();
-    assert_eq!(canvas.height(), (340.0 * dpr).round() as u32);
+    let expected_height = (340.0 * dpr).round() as u32;
+    // The canvas is in the DOM before the effect sizes and draws it.
+    until("the canvas to be sized", || async {
+        (canvas.height() == expected_height).then_some(())
+    })
+    .await;
     let ctx: web_sys::CanvasRenderingContext2d = canvas
         .get_context("2d")
         .expect("context")
@@ -92,11 +81,7 @@ async fn chart_draws_a_non_blank_canvas_and_toggles_its_table() {
         .expect("toggle")
         .unchecked_into();
     toggle.click();
-    tick().await;
-    let table = host
-        .query_selector("[data-testid=chart-table]")
-        .expect("query")
-        .expect("table shown");
+    let table = wait_for(&host, "[data-testid=chart-table]").await;
     let text = table.text_content().unwrap_or_default();
     assert!(text.contains("60.0 % (50.0 % – 70.0 %)"), "{text}");
     assert!(text.contains("70.0 %"), "{text}");

@@ -10,40 +10,16 @@ use refleqt::storage::idb_store::IdbStore;
 use refleqt::storage::{Base, StorageError, WorkspaceStore};
 use refleqt_engine::imports::Platform;
 use refleqt_engine::{Channels, JourneySet, Touch};
-use wasm_bindgen::JsCast;
+use support::{fresh_name, fresh_static_name, set_hash, wait_for, wrapper};
 use wasm_bindgen_test::*;
+
+mod support;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .expect("timer");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("timer resolves");
-}
-
-fn fresh_name(what: &str) -> String {
-    format!("refleqt-test-{what}-{}", js_sys::Math::random().to_bits())
-}
-
-fn wrapper(id: &str) -> web_sys::HtmlElement {
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document");
-    let el = doc.create_element("div").expect("create div");
-    el.set_id(id);
-    doc.body().expect("body").append_child(&el).expect("append");
-    el.unchecked_into()
-}
-
 #[wasm_bindgen_test]
 async fn the_spec_utm_example_is_rendered_exactly() {
-    let name: &'static str = Box::leak(fresh_name("utm").into_boxed_str());
+    let name = fresh_static_name("utm");
     let mut ws = Workspace::empty();
     ws.next_entry_id = 4782;
     let draft = EntryForm {
@@ -61,26 +37,14 @@ async fn the_spec_utm_example_is_rendered_exactly() {
     store.save(&ws, Base::Fresh, 1).await.expect("save");
     store.close();
 
-    web_sys::window()
-        .expect("window")
-        .location()
-        .set_hash("#/entry/4782")
-        .expect("hash");
+    set_hash("#/entry/4782");
     let root = wrapper("utm-example");
     let handle = leptos::mount::mount_to(root.clone(), move || {
         leptos::view! { <AppWith db_name=name /> }
     });
-    let mut text = None;
-    for _ in 0..100 {
-        sleep(20).await;
-        text = root
-            .query_selector("[data-testid=utm-url]")
-            .expect("query")
-            .and_then(|e| e.text_content());
-        if text.is_some() {
-            break;
-        }
-    }
+    let text = wait_for(&root, "[data-testid=utm-url]")
+        .await
+        .text_content();
     assert_eq!(
         text.as_deref(),
         Some("https://yoursite.com/blog/post?utm_source=linkedin&utm_medium=social&utm_campaign=q2-2025-brand&utm_content=cal-4782")

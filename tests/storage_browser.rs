@@ -11,27 +11,13 @@ use refleqt::model::performance::Source;
 use refleqt::model::workspace::Workspace;
 use refleqt::storage::idb_store::IdbStore;
 use refleqt::storage::{Base, StorageError, WorkspaceStore};
+use support::{choose_file, fresh_name, fresh_static_name, set_hash, until, wait_for, wait_for_text, wrapper};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod support;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .expect("timer");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("timer resolves");
-}
-
-/// A database name no other test (or earlier run) uses.
-fn fresh_name(what: &str) -> String {
-    format!("refleqt-test-{what}-{}", js_sys::Math::random().to_bits())
-}
 
 fn sample() -> Workspace {
     let mut ws = Workspace::empty();
@@ -177,76 +163,31 @@ async fn data_written_by_schema_1_loads_after_migration() {
     store.close();
 }
 
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document")
-}
-
 fn count_rows(root: &web_sys::Element) -> u32 {
     root.query_selector_all("[data-testid=entry-row]")
         .map(|l| l.length())
         .unwrap_or(0)
 }
 
-/// Choose a file with `contents` in the `<input type="file">` and fire `change`.
-fn choose_file(input: &web_sys::HtmlInputElement, name: &str, contents: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(contents));
-    let file = web_sys::File::new_with_str_sequence(&parts, name).expect("file");
-    let transfer = web_sys::DataTransfer::new().expect("data transfer");
-    transfer.items().add_with_file(&file).expect("add file");
-    input.set_files(transfer.files().as_ref());
-    let event = web_sys::Event::new("change").expect("event");
-    input.dispatch_event(&event).expect("dispatch");
-}
-
-async fn wait_for(root: &web_sys::Element, selector: &str) -> web_sys::Element {
-    for _ in 0..100 {
-        if let Ok(Some(el)) = root.query_selector(selector) {
-            return el;
-        }
-        sleep(20).await;
-    }
-    panic!("{selector} never appeared");
-}
-
 #[wasm_bindgen_test]
 async fn a_failed_import_changes_nothing_and_says_why() {
-    let name: &'static str = Box::leak(fresh_name("import").into_boxed_str());
-    web_sys::window()
-        .expect("window")
-        .location()
-        .set_hash("#/calendar")
-        .expect("hash");
-    let el = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&el)
-        .expect("append");
-    let root: web_sys::HtmlElement = el.unchecked_into();
+    let name = fresh_static_name("import");
+    set_hash("#/calendar");
+    let root = wrapper("failed-import");
     let handle = leptos::mount::mount_to(root.clone(), move || view! { <AppWith db_name=name /> });
     wait_for(&root, "[data-testid=entry-row]").await;
     // First run: the demo workspace, saved.
     let before_rows = count_rows(&root);
     assert_eq!(before_rows, 30);
-    let mut stored_before = None;
-    for _ in 0..100 {
+    let stored_before = until("the demo to be saved", || async {
         let store = IdbStore::open(name).await.expect("opens");
-        stored_before = store.load(0).await.expect("loads");
+        let loaded = store.load(0).await.expect("loads");
         store.close();
-        if stored_before.is_some() {
-            break;
-        }
-        sleep(20).await;
-    }
-    let stored_before = stored_before.expect("the demo was saved");
+        loaded
+    })
+    .await;
 
-    web_sys::window()
-        .expect("window")
-        .location()
-        .set_hash("#/settings")
-        .expect("hash");
+    set_hash("#/settings");
     let input: web_sys::HtmlInputElement = wait_for(&root, "#import-file").await.unchecked_into();
     for (file_name, contents, reason) in [
         (
@@ -267,18 +208,8 @@ async fn a_failed_import_changes_nothing_and_says_why() {
         ),
     ] {
         choose_file(&input, file_name, contents);
-        let mut text = String::new();
-        for _ in 0..100 {
-            // Re-query: the message element is replaced for every file.
-            text = wait_for(&root, "[data-testid=settings-message]")
-                .await
-                .text_content()
-                .unwrap_or_default();
-            if text.contains(reason) {
-                break;
-            }
-            sleep(20).await;
-        }
+        // Re-queried while waiting: the message element is replaced for every file.
+        let text = wait_for_text(&root, "[data-testid=settings-message]", reason).await;
         assert!(text.contains("nothing was changed"), "{file_name}: {text}");
         assert!(text.contains(reason), "{file_name}: {text}");
         assert!(root
@@ -287,11 +218,7 @@ async fn a_failed_import_changes_nothing_and_says_why() {
             .is_none());
     }
 
-    web_sys::window()
-        .expect("window")
-        .location()
-        .set_hash("#/calendar")
-        .expect("hash");
+    set_hash("#/calendar");
     wait_for(&root, "[data-testid=entry-row]").await;
     assert_eq!(
         count_rows(&root),

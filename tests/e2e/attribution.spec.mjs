@@ -1,6 +1,8 @@
 // The attribution workbench and dashboards on the demo workspace.
 import { test, expect } from "./fixtures.mjs";
-import { AttributionPage, canvasIsDrawn } from "./pages/attribution.mjs";
+import { AttributionPage, DashboardsPage, canvasIsDrawn } from "./pages/attribution.mjs";
+import { EntryPage } from "./pages/calendar.mjs";
+import { ImportPage } from "./pages/import.mjs";
 
 const MODELS = ["first", "last", "linear", "time-decay", "position", "markov", "shapley"];
 
@@ -10,12 +12,11 @@ test("shows all seven models for every channel", async ({ page }) => {
   const report = await a.report();
   expect(report.models.map((m) => m.model)).toEqual(MODELS);
   for (const channel of report.input.channels) {
-    const row = a.grid.locator(`tr[data-channel="${channel}"]`);
     for (const m of MODELS) {
-      await expect(row.locator(`td[data-model="${m}"] .share`)).toHaveText(/%/);
+      await expect(a.share(channel, m)).toHaveText(/%/);
     }
   }
-  await expect(page.getByTestId("truth")).toBeVisible();
+  await expect(a.truth).toBeVisible();
 });
 
 test("changing the half-life changes time-decay numbers and nothing else", async ({ page }) => {
@@ -23,7 +24,7 @@ test("changing the half-life changes time-decay numbers and nothing else", async
   await a.open();
   const before = await a.shares();
   const reportBefore = await a.report();
-  await page.getByLabel("Time-decay half-life (days)").fill("2");
+  await a.halfLife.fill("2");
   await expect.poll(async () => (await a.report()).parameters.half_life_days, { timeout: 60_000 }).toBe(2);
   await a.finished();
   const after = await a.shares();
@@ -53,25 +54,23 @@ test("the recommendation follows the rules and changes with the business type", 
   const expected = perMonth < 100 ? "last" : perMonth > 1000 ? "markov" : "linear";
   await expect(a.sentence).toHaveAttribute("data-model", expected);
   const b2c = await a.sentence.textContent();
-  await page.getByLabel("Business type").selectOption("b2b");
+  await a.businessType.selectOption("b2b");
   if (perMonth >= 100) {
     await expect(a.sentence).toHaveAttribute("data-model", "position");
     await expect(a.sentence).not.toHaveText(b2c);
   }
-  await page.getByLabel("Sales cycle (days from first touch to purchase)").fill("60");
-  await page.getByLabel("Sales cycle (days from first touch to purchase)").press("Tab");
+  await a.salesCycle.fill("60");
+  await a.salesCycle.press("Tab");
   if (perMonth >= 100) await expect(a.sentence).toHaveAttribute("data-model", "time-decay");
 });
 
 test("every chart canvas is drawn, and the table toggle shows the engine's numbers", async ({ page }) => {
   const a = new AttributionPage(page);
   await a.open();
-  const chart = page.getByTestId("chart-model-shares");
-  const canvas = chart.locator("canvas");
+  const { canvas, toggle, table } = a.chart("chart-model-shares");
   await expect(canvas).toHaveAttribute("aria-label", /Share of conversions/);
   expect(await canvasIsDrawn(canvas)).toBe(true);
-  await chart.getByTestId("table-toggle").click();
-  const table = chart.getByTestId("chart-table");
+  await toggle.click();
   await expect(table).toBeVisible();
   const report = await a.report();
   const pct = (x) => `${(x * 100).toFixed(1)} %`;
@@ -86,31 +85,31 @@ test("every chart canvas is drawn, and the table toggle shows the engine's numbe
     }
   }
 
-  await page.goto("./#/dashboards");
+  const dashboards = new DashboardsPage(page);
+  await dashboards.open();
   for (const id of ["chart-channel-money", "chart-accuracy", "chart-transitions"]) {
-    const c = page.getByTestId(id).locator("canvas");
+    const c = dashboards.chart(id).canvas;
     await expect(c).toBeVisible({ timeout: 60_000 });
     await expect.poll(() => canvasIsDrawn(c), { message: id }).toBe(true);
   }
-  await expect(page.getByTestId("paths-table").locator("tbody tr").first()).toBeVisible();
+  await expect(dashboards.paths.locator("tbody tr").first()).toBeVisible();
 
-  await page.goto("./#/entry/1");
-  const trend = page.getByTestId("chart-entry-trend").locator("canvas");
+  await new EntryPage(page).open(1);
+  const trend = a.chart("chart-entry-trend").canvas;
   await expect(trend).toBeVisible();
   await expect.poll(() => canvasIsDrawn(trend)).toBe(true);
 });
 
 test("an event log imported as a data set is analysed from storage", async ({ page }) => {
-  await page.goto("./#/import");
-  await page.getByLabel("Choose an export file").setInputFiles("tests/e2e/fixtures/event_log_small.csv");
-  await page.getByTestId("import-preview").waitFor();
-  await page.getByTestId("import-confirm").click();
-  await expect(page.getByTestId("import-summary")).toContainText("data set");
+  const importPage = new ImportPage(page);
+  await importPage.open();
+  await importPage.importFile("tests/e2e/fixtures/event_log_small.csv");
+  await expect(importPage.summary).toContainText("data set");
   const a = new AttributionPage(page);
   await a.open();
-  await expect(page.getByLabel("Stored data set")).toContainText("event_log_small.csv");
-  await page.getByTestId("use-dataset").click();
-  await expect(page.getByTestId("source-label")).toContainText("(stored data set)");
+  await expect(a.storedDataset).toContainText("event_log_small.csv");
+  await a.useDataset.click();
+  await expect(a.sourceLabel).toContainText("(stored data set)");
   await expect.poll(async () => (await a.report()).input.source, { timeout: 60_000 }).toContain("event_log_small");
   await a.finished();
   const report = await a.report();

@@ -2,6 +2,7 @@
 // the spec's ROI, reload and still see every value, delete and stay deleted after reload.
 import { test, expect } from "./fixtures.mjs";
 import { CalendarPage, EntryForm, EntryPage } from "./pages/calendar.mjs";
+import { SettingsPage } from "./pages/settings.mjs";
 
 test("the spec's V1 flow: Q1 Product Launch Blog reads 2,700% ROI and survives reloads", async ({ page }) => {
   const calendar = new CalendarPage(page);
@@ -76,69 +77,61 @@ test("filters by channel and campaign and sorts by date", async ({ page }) => {
   const calendar = new CalendarPage(page);
   await calendar.open();
   await expect(calendar.rows).toHaveCount(30);
-  await page.getByLabel("Channel").selectOption("LinkedIn");
+  await calendar.channelFilter.selectOption("LinkedIn");
   const linkedIn = await calendar.rows.count();
   expect(linkedIn).toBeGreaterThan(0);
   expect(linkedIn).toBeLessThan(30);
   for (const row of await calendar.rows.all()) await expect(row).toContainText("LinkedIn");
-  await page.getByLabel("Channel").selectOption("");
-  await page.getByLabel("Campaign").selectOption("Summer Promo");
+  await calendar.channelFilter.selectOption("");
+  await calendar.campaignFilter.selectOption("Summer Promo");
   for (const row of await calendar.rows.all()) await expect(row).toContainText("Summer Promo");
-  await page.getByLabel("Campaign").selectOption("");
-  const dates = async () => (await calendar.rows.locator("td:first-child").allTextContents());
-  const newestFirst = await dates();
+  await calendar.campaignFilter.selectOption("");
+  const newestFirst = await calendar.dates();
   expect([...newestFirst].sort().reverse()).toEqual(newestFirst);
-  await page.getByRole("button", { name: /Publish date/ }).click();
-  const oldestFirst = await dates();
+  await calendar.sortByDate.click();
+  const oldestFirst = await calendar.dates();
   expect([...oldestFirst].sort()).toEqual(oldestFirst);
 });
 
 test("settings: start empty, refuse a foreign import, reset the demo", async ({ page }) => {
-  await page.goto("./#/settings");
-  await page.getByRole("button", { name: "Start empty workspace" }).click();
-  await page.getByRole("button", { name: "Replace workspace" }).click();
-  await expect(page.getByTestId("settings-message")).toHaveText("Started an empty workspace.");
-  await page.getByLabel("Import a workspace file (JSON)").setInputFiles({
+  const settings = new SettingsPage(page);
+  await settings.open();
+  await settings.replaceWith(settings.startEmpty);
+  await expect(settings.message).toHaveText("Started an empty workspace.");
+  await settings.importFile.setInputFiles({
     name: "other.json",
     mimeType: "application/json",
     buffer: Buffer.from(JSON.stringify({ hello: "world" })),
   });
-  await expect(page.getByTestId("settings-message")).toContainText("nothing was changed");
-  await expect(page.getByTestId("settings-message")).toContainText("not a Refleqt workspace file");
+  await expect(settings.message).toContainText("nothing was changed");
+  await expect(settings.message).toContainText("not a Refleqt workspace file");
   const calendar = new CalendarPage(page);
   await calendar.open();
-  await expect(page.getByTestId("calendar-empty")).toBeVisible();
+  await expect(calendar.empty).toBeVisible();
   await page.reload();
-  await expect(page.getByTestId("calendar-empty")).toBeVisible();
-  await page.goto("./#/settings");
-  await page.getByRole("button", { name: "Reset demo workspace" }).click();
-  await page.getByRole("button", { name: "Replace workspace" }).click();
+  await expect(calendar.empty).toBeVisible();
+  await settings.open();
+  await settings.replaceWith(settings.resetDemo);
   await calendar.open();
   await expect(calendar.rows).toHaveCount(30);
 });
 
 test("settings: an exported workspace imports back, and the CSV has every entry", async ({ page }) => {
-  await page.goto("./#/settings");
-  const [json] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("button", { name: "Export workspace (JSON)" }).click(),
-  ]);
+  const settings = new SettingsPage(page);
+  await settings.open();
+  const json = await settings.download(settings.exportJson);
   expect(json.suggestedFilename()).toMatch(/^refleqt-workspace-\d{4}-\d{2}-\d{2}\.json$/);
   const jsonPath = await json.path();
-  const [csv] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("button", { name: "Export calendar (CSV)" }).click(),
-  ]);
+  const csv = await settings.download(settings.exportCsv);
   const fs = await import("node:fs/promises");
   const lines = (await fs.readFile(await csv.path(), "utf8")).trim().split("\r\n");
   expect(lines).toHaveLength(31);
   expect(lines[0]).toContain("entry_id,utm_content,title");
-  await page.getByRole("button", { name: "Start empty workspace" }).click();
-  await page.getByRole("button", { name: "Replace workspace" }).click();
-  await page.getByLabel("Import a workspace file (JSON)").setInputFiles(jsonPath);
-  await expect(page.getByTestId("confirm")).toContainText("with the file's workspace (30 entries)");
-  await page.getByRole("button", { name: "Replace workspace" }).click();
-  await expect(page.getByTestId("settings-message")).toHaveText("Imported the workspace file (30 entries).");
+  await settings.replaceWith(settings.startEmpty);
+  await settings.importFile.setInputFiles(jsonPath);
+  await expect(settings.confirmation).toContainText("with the file's workspace (30 entries)");
+  await settings.replace.click();
+  await expect(settings.message).toHaveText("Imported the workspace file (30 entries).");
   await page.reload();
   const calendar = new CalendarPage(page);
   await calendar.open();

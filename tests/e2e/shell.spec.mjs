@@ -41,7 +41,8 @@ test("a wasm load failure shows the crash message instead of a blank page", asyn
   const page = await browser.newPage();
   await page.route(/\.wasm$/, (route) => route.fulfill({ status: 500, body: "broken" }));
   await page.goto("./");
-  await expect(page.locator("#crash")).toBeVisible();
-  await expect(page.locator("#crash")).toContainText("Refleqt stopped working");
+  const shell = new AppShell(page);
+  await expect(shell.crash).toBeVisible();
+  await expect(shell.crash).toContainText("Refleqt stopped working");
   await page.close();
 });

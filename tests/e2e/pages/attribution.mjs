@@ -6,6 +6,29 @@ export class AttributionPage {
     this.status = page.getByTestId("run-status");
     this.sentence = page.getByTestId("recommendation-sentence");
     this.results = page.getByTestId("results");
+    this.truth = page.getByTestId("truth");
+    this.halfLife = page.getByLabel("Time-decay half-life (days)");
+    this.businessType = page.getByLabel("Business type");
+    this.salesCycle = page.getByLabel("Sales cycle (days from first touch to purchase)");
+    this.storedDataset = page.getByLabel("Stored data set");
+    this.useDataset = page.getByTestId("use-dataset");
+    this.sourceLabel = page.getByTestId("source-label");
+  }
+
+  // A chart by its test id: its canvas, its table toggle and its table.
+  chart(testid) {
+    const root = this.page.getByTestId(testid);
+    return {
+      root,
+      canvas: root.locator("canvas"),
+      toggle: root.getByTestId("table-toggle"),
+      table: root.getByTestId("chart-table"),
+    };
+  }
+
+  // The grid cell of one model and channel.
+  share(channel, model) {
+    return this.grid.locator(`tr[data-channel="${channel}"] td[data-model="${model}"] .share`);
   }
 
   async open() {
@@ -38,6 +61,19 @@ export class AttributionPage {
       }
       return out;
     });
+  }
+}
+
+export class DashboardsPage extends AttributionPage {
+  constructor(page) {
+    super(page);
+    this.heading = page.getByRole("heading", { level: 1, name: "Dashboards" });
+    this.paths = page.getByTestId("paths-table");
+  }
+
+  async open() {
+    await this.page.goto("./#/dashboards");
+    await this.heading.waitFor();
   }
 }
 

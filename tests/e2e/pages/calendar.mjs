@@ -7,6 +7,15 @@ export class CalendarPage {
     this.rows = page.getByTestId("entry-row");
     this.newEntry = page.getByRole("link", { name: "New entry" });
     this.demoBanner = page.getByTestId("demo-banner");
+    this.empty = page.getByTestId("calendar-empty");
+    this.channelFilter = page.getByLabel("Channel");
+    this.campaignFilter = page.getByLabel("Campaign");
+    this.sortByDate = page.getByRole("button", { name: /Publish date/ });
+  }
+
+  // The publish dates of the listed rows, top to bottom.
+  async dates() {
+    return this.rows.locator("td:first-child").allTextContents();
   }
 
   async open() {
@@ -44,6 +53,7 @@ export class EntryForm {
 export class EntryPage {
   constructor(page) {
     this.page = page;
+    this.tracking = page.getByTestId("utm-url");
     this.title = page.getByTestId("entry-title");
     this.roi = page.getByTestId("roi");
     this.save = page.getByRole("button", { name: "Save performance" });
@@ -52,8 +62,14 @@ export class EntryPage {
     this.confirmDelete = page.getByRole("button", { name: "Yes, delete this entry" });
   }
 
+  async open(entryId) {
+    await this.page.goto(`./#/entry/${entryId}`);
+    await this.title.waitFor();
+  }
+
+  // A metric's input on the performance form, by its visible label ("Ad clicks").
   metric(label) {
-    return this.page.getByLabel(label);
+    return this.page.getByLabel(label, { exact: true });
   }
 
   badge(metricKey) {

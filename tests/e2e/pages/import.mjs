@@ -10,6 +10,22 @@ export class ImportPage {
     this.summary = page.getByTestId("import-summary");
     this.cancelled = page.getByTestId("import-cancelled");
     this.datasets = page.getByTestId("datasets");
+    this.rejectedRows = page.getByTestId("rejected-rows");
+    this.period = page.getByTestId("import-period");
+    this.matchedEntries = page.getByTestId("matched-entries");
+    this.unmatchedRows = page.getByTestId("unmatched-rows");
+  }
+
+  // Assign the first unmatched row to a calendar entry by hand.
+  async assignUnmatched(entryId) {
+    await this.unmatchedRows.getByRole("combobox").first().selectOption(String(entryId));
+  }
+
+  // Choose a file, confirm the preview and wait for the summary.
+  async importFile(path) {
+    await this.choose(path);
+    await this.confirm.click();
+    await this.summary.waitFor();
   }
 
   async open() {
