@@ -23,6 +23,7 @@ use refleqt_engine::imports::{
     ImportOptions, MatchReport, Overridden, PerformanceValue, Period, Platform, ReimportError,
     ValueSource,
 };
+use refleqt_engine::number::NumberConvention;
 use refleqt_engine::parse::Field;
 use refleqt_engine::{EntryId, JourneySet};
 use thiserror::Error;
@@ -71,6 +72,7 @@ impl Choices {
             platform: self.platform,
             period: self.period,
             channel_mapping: ws.settings.channel_mapping.clone(),
+            number: Some(NumberConvention::auto_or(ws.settings.decimal_mark)),
             ..ImportOptions::default()
         };
         for (field, header) in &self.columns {

@@ -11,6 +11,7 @@ use super::entry::{CalendarEntry, EntryDraft, EntryError};
 use super::metric::MetricKind;
 use super::performance::{current_value, value_fits, CurrentValue, PerformanceEntry, Source};
 use refleqt_engine::links::{default_channel_mapping, ChannelUtm};
+use refleqt_engine::number::DecimalMark;
 use refleqt_engine::recommend::BusinessType;
 use refleqt_engine::roi::{self, NoRoi};
 use refleqt_engine::EntryId;
@@ -43,6 +44,9 @@ pub struct Settings {
     pub business_type: BusinessType,
     /// Typical days from first touch to purchase, for the model recommendation. Default 14.
     pub sales_cycle_days: u32,
+    /// How typed numbers are written, and how imports read a number that could be either
+    /// (`1,234`). Default a decimal point. Files older than this field load with the default.
+    pub decimal_mark: DecimalMark,
 }
 
 impl Default for Settings {
@@ -52,6 +56,7 @@ impl Default for Settings {
             channel_mapping: default_channel_mapping(),
             business_type: BusinessType::B2c,
             sales_cycle_days: DEFAULT_SALES_CYCLE_DAYS,
+            decimal_mark: DecimalMark::Point,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! - [`models`]: the seven attribution models and their shared result type;
 //! - [`bootstrap`]: seeded Bayesian-bootstrap intervals over journeys;
 //! - [`roi`]: artifact ROI and ROAS;
+//! - [`number`]: the one number reader (decimal point or comma, explicit), for every parser;
 //! - [`parse`]: CSV, timestamps, event logs and path tables (bytes → typed values or typed errors);
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
 //! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
@@ -23,6 +24,7 @@ pub mod imports;
 pub mod journey;
 pub mod links;
 pub mod models;
+pub mod number;
 pub mod parse;
 pub mod recommend;
 pub mod report;

@@ -604,7 +604,7 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
             };
             let purchase = matches!(name.as_str(), "purchase" | "in_app_purchase");
             let revenue = match (purchase, c_rev) {
-                (true, Some(c)) => parse_number(&field(c))
+                (true, Some(c)) => parse_number(&field(c), opts.number_convention())
                     .map_err(|r| (Some(c), r))?
                     .map_or(0.0, |n| n.value),
                 _ => 0.0,

@@ -38,7 +38,9 @@
 //! present wins and one column serves one field.
 //!
 //! # Values
-//! Numbers: surrounding spaces, a leading currency sign (`$ € £ ¥`) and a trailing `%` are
+//! Numbers are read by [`crate::number::parse_quantity`] with [`ImportOptions::number`]
+//! (default: decided by the text, `1,234` as thousands when it does not say): surrounding
+//! spaces, a leading currency sign (`$ € £ ¥`), a trailing ISO code and a trailing `%` are
 //! ignored; `1,234.50` and `1.234,50` are read as thousands-grouped; `12,5` as a decimal comma;
 //! empty, `--`, `-`, `n/a` and `null` mean "no value" (the metric is left out of that row, it is
 //! not 0). Negative or non-numeric values reject the row. Dates: anything
@@ -66,6 +68,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::links::{default_channel_mapping, ChannelUtm};
+use crate::number::{DecimalMark, NumberConvention};
 use crate::parse::events::{parse_event_log, EventLog, EventLogOptions};
 use crate::parse::paths::{parse_path_table, PathTable, PathTableOptions};
 use crate::parse::{ParseError, ParseReport, DEFAULT_MAX_STORED_REJECTIONS};
@@ -370,6 +373,18 @@ pub struct ImportOptions {
     pub event_log: EventLogOptions,
     /// Options of the path-table parser ([`Platform::PathTableCsv`]).
     pub path_table: PathTableOptions,
+    /// How numbers are read; `None` reads platform exports with
+    /// [`NumberConvention::Auto`] and a decimal point when the text is ambiguous, and the
+    /// engine's own formats by their delimiter (unless their nested options say otherwise).
+    pub number: Option<NumberConvention>,
+}
+
+impl ImportOptions {
+    /// The convention platform exports are read with.
+    pub fn number_convention(&self) -> NumberConvention {
+        self.number
+            .unwrap_or(NumberConvention::auto_or(DecimalMark::Point))
+    }
 }
 
 impl Default for ImportOptions {
@@ -383,6 +398,7 @@ impl Default for ImportOptions {
             max_stored_rejections: DEFAULT_MAX_STORED_REJECTIONS,
             event_log: EventLogOptions::default(),
             path_table: PathTableOptions::default(),
+            number: None,
         }
     }
 }
@@ -551,6 +567,7 @@ pub fn import_as(
             let eo = EventLogOptions {
                 max_stored_rejections: opts.max_stored_rejections,
                 delimiter: opts.event_log.delimiter.or(opts.delimiter),
+                number: opts.event_log.number.or(opts.number),
                 ..opts.event_log.clone()
             };
             let log = parse_event_log(bytes, &eo)?;
@@ -563,6 +580,7 @@ pub fn import_as(
             let po = PathTableOptions {
                 max_stored_rejections: opts.max_stored_rejections,
                 delimiter: opts.path_table.delimiter.or(opts.delimiter),
+                number: opts.path_table.number.or(opts.number),
                 ..opts.path_table.clone()
             };
             let table = parse_path_table(bytes, &po)?;

@@ -10,6 +10,7 @@ use super::{
     day_floor, Format, Import, ImportColumn, ImportError, ImportField, ImportOptions, ImportedRow,
     MatchKeys, Period, Platform, METRIC_KEYS, MS_PER_DAY,
 };
+use crate::number::{parse_quantity, NumberConvention, Quantity};
 use crate::parse::csv::{sniff_delimiter, strip_bom, Reader, Record};
 use crate::parse::timestamp::{days_from_civil, days_in_month, parse_timestamp, TimestampError};
 use crate::parse::{Field, ParseReport, RowError, RowReason};
@@ -76,70 +77,31 @@ pub(crate) fn key_value(s: &str) -> Option<String> {
 }
 
 /// A number as written in an export.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Num {
-    pub value: f64,
-    /// It was written with a `%` sign.
-    pub percent: bool,
-}
+pub(crate) type Num = Quantity;
 
-/// Read a non-negative number (see the module documentation of [`super`]); `Ok(None)` for
-/// "no value".
-pub(crate) fn parse_number(s: &str) -> Result<Option<Num>, RowReason> {
+/// Read a non-negative number with [`crate::number::parse_quantity`] (see the module
+/// documentation of [`super`]); `Ok(None)` for "no value".
+pub(crate) fn parse_number(
+    s: &str,
+    convention: NumberConvention,
+) -> Result<Option<Num>, RowReason> {
     let raw = s.trim();
     const NONE: [&str; 6] = ["", "--", "-", "n/a", "null", "—"];
     if NONE.iter().any(|n| raw.eq_ignore_ascii_case(n)) {
         return Ok(None);
     }
-    let bad = || RowReason::NotANumber {
+    let q = parse_quantity(raw, convention).map_err(|_| RowReason::NotANumber {
         value: snippet(raw),
-    };
-    let (neg, body) = match raw.strip_prefix('-') {
-        Some(rest) => (true, rest.trim_start()),
-        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
-    };
-    let body = body.trim_start_matches(['$', '€', '£', '¥']).trim();
-    let (body, percent) = match body.strip_suffix('%') {
-        Some(b) => (b.trim_end(), true),
-        None => (body, false),
-    };
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b',' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return Err(bad());
-    }
-    let cleaned: String = match (body.rfind(','), body.rfind('.')) {
-        // Both: the later one is the decimal separator.
-        (Some(c), Some(d)) if c > d => body.replace('.', "").replace(',', "."),
-        (Some(_), Some(_)) => body.replace(',', ""),
-        (Some(_), None) if is_grouped(body) => body.replace(',', ""),
-        (Some(_), None) => body.replacen(',', ".", 1),
-        _ => body.to_owned(),
-    };
-    let v: f64 = cleaned.parse().map_err(|_| bad())?;
-    if !v.is_finite() {
-        return Err(bad());
-    }
-    if (neg && v != 0.0) || v < 0.0 {
+    })?;
+    if q.value < 0.0 {
         return Err(RowReason::Negative {
             value: snippet(raw),
         });
     }
-    Ok(Some(Num {
-        value: v.abs(),
-        percent,
+    Ok(Some(Quantity {
+        value: q.value.abs(),
+        percent: q.percent,
     }))
-}
-
-/// `1,234` or `12,345,678`: comma-grouped thousands.
-fn is_grouped(s: &str) -> bool {
-    let mut parts = s.split(',');
-    let first = parts.next().unwrap_or("");
-    (1..=3).contains(&first.len())
-        && first.bytes().all(|c| c.is_ascii_digit())
-        && parts.all(|p| p.len() == 3 && p.bytes().all(|c| c.is_ascii_digit()))
 }
 
 const MONTHS: [&str; 12] = [
@@ -815,7 +777,9 @@ fn convert_row(
     let currency = get(F::Currency).map(|c| c.to_ascii_uppercase());
     let mut metrics: Vec<(String, f64)> = Vec::new();
     for (key, c, scale) in metric_cols {
-        let Some(n) = parse_number(row.cell(*c)).map_err(|reason| reject(Some(*c), reason))? else {
+        let Some(n) = parse_number(row.cell(*c), opts.number_convention())
+            .map_err(|reason| reject(Some(*c), reason))?
+        else {
             continue;
         };
         let v = match scale {
@@ -829,7 +793,7 @@ fn convert_row(
     if let Some((name_col, count_col)) = event_pair {
         let targets = (r.event_metrics)(&norm(row.cell(name_col)));
         if !targets.is_empty() {
-            if let Some(n) = parse_number(row.cell(count_col))
+            if let Some(n) = parse_number(row.cell(count_col), opts.number_convention())
                 .map_err(|reason| reject(Some(count_col), reason))?
             {
                 for t in targets {
@@ -977,7 +941,10 @@ mod tests {
 
     #[test]
     fn numbers() {
-        let v = |s: &str| parse_number(s).map(|n| n.map(|n| n.value));
+        let v = |s: &str| {
+            parse_number(s, ImportOptions::default().number_convention())
+                .map(|n| n.map(|n| n.value))
+        };
         assert_eq!(v(" 1,234.50 "), Ok(Some(1234.5)));
         assert_eq!(v("1.234,50"), Ok(Some(1234.5)));
         assert_eq!(v("12,5"), Ok(Some(12.5)));
