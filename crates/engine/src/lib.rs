@@ -5,6 +5,7 @@
 //! - [`models`]: the seven attribution models and their shared result type;
 //! - [`bootstrap`]: seeded Bayesian-bootstrap intervals over journeys;
 //! - [`roi`]: artifact ROI and ROAS;
+//! - [`dates`]: calendar math, ISO dates and month names, for every parser and the app;
 //! - [`number`]: the one number reader (decimal point or comma, explicit), for every parser;
 //! - [`parse`]: CSV, timestamps, event logs and path tables (bytes → typed values or typed errors);
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
@@ -19,6 +20,7 @@
 
 pub mod assemble;
 pub mod bootstrap;
+pub mod dates;
 pub mod explore;
 pub mod imports;
 pub mod journey;

@@ -2,11 +2,11 @@
 //! rejected rows with line, column and reason.
 
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+use refleqt_engine::dates::days_from_civil;
 use refleqt_engine::imports::{
     detect, import, Format, Import, ImportColumn, ImportError, ImportField, ImportOptions,
     MatchKeys, Period, Platform,
 };
-use refleqt_engine::parse::timestamp::days_from_civil;
 use refleqt_engine::parse::{Field, RowError, RowReason};
 
 const MS_PER_DAY: i64 = 86_400_000;

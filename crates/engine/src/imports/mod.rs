@@ -118,8 +118,7 @@ pub const AVERAGED_METRICS: [&str; 6] = [
     "ranking_position",
 ];
 
-/// Milliseconds in a day.
-pub const MS_PER_DAY: i64 = 86_400_000;
+pub use crate::dates::MS_PER_DAY;
 
 /// Where an export comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -10,9 +10,10 @@ use super::{
     day_floor, Format, Import, ImportColumn, ImportError, ImportField, ImportOptions, ImportedRow,
     MatchKeys, Period, Platform, METRIC_KEYS, MS_PER_DAY,
 };
+use crate::dates::{civil_from_days, day_ms, days_in_month, parse_month_name_date};
 use crate::number::{parse_quantity, NumberConvention, Quantity};
 use crate::parse::csv::{sniff_delimiter, strip_bom, Reader, Record};
-use crate::parse::timestamp::{days_from_civil, days_in_month, parse_timestamp, TimestampError};
+use crate::parse::timestamp::{parse_timestamp, TimestampError};
 use crate::parse::{Field, ParseReport, RowError, RowReason};
 
 // ---------------------------------------------------------------------------------------------
@@ -104,48 +105,6 @@ pub(crate) fn parse_number(
     }))
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
-fn month_of(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
-    if w.len() < 3 {
-        return None;
-    }
-    let pos = MONTHS.iter().position(|m| w.starts_with(m))?;
-    Some(pos as u32 + 1)
-}
-
-fn civil_day_ms(year: i64, month: u32, day: u32) -> Option<i64> {
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    days_from_civil(year, month, day).checked_mul(MS_PER_DAY)
-}
-
-/// `Mar 04, 2025 10:00 am`, `March 1, 2025`, `1 Mar 2025`.
-fn month_name_date(s: &str) -> Option<i64> {
-    let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .take(3)
-        .collect();
-    let [a, b, c] = words.as_slice() else {
-        return None;
-    };
-    let (month, day) = match (month_of(a), month_of(b)) {
-        (Some(m), _) => (m, b.parse::<u32>().ok()?),
-        (None, Some(m)) => (m, a.parse::<u32>().ok()?),
-        _ => return None,
-    };
-    if c.len() != 4 {
-        return None;
-    }
-    let year: i64 = c.parse().ok()?;
-    civil_day_ms(year, month, day)
-}
-
 /// The UTC day (midnight, unix ms) of a date or date-time.
 pub(crate) fn parse_day(s: &str) -> Result<i64, TimestampError> {
     let t = s.trim();
@@ -158,7 +117,9 @@ pub(crate) fn parse_day(s: &str) -> Result<i64, TimestampError> {
     }
     match parse_timestamp(t) {
         Ok(ms) => Ok(day_floor(ms)),
-        Err(e) => month_name_date(t).ok_or(e),
+        Err(e) => parse_month_name_date(t)
+            .and_then(|days| days.checked_mul(MS_PER_DAY))
+            .ok_or(e),
     }
 }
 
@@ -180,13 +141,13 @@ pub(crate) fn parse_month(s: &str) -> Result<Period, TimestampError> {
         }
         _ => {
             let day = parse_day(t)?;
-            let (y, m, _) = crate::parse::timestamp::civil_from_days(day.div_euclid(MS_PER_DAY));
+            let (y, m, _) = civil_from_days(day.div_euclid(MS_PER_DAY));
             (y, m)
         }
     };
-    let start = civil_day_ms(year, month, 1).ok_or(TimestampError::Unrecognised)?;
-    let end = civil_day_ms(year, month, days_in_month(year, month))
-        .ok_or(TimestampError::Unrecognised)?;
+    let start = day_ms(year, month, 1).ok_or(TimestampError::Unrecognised)?;
+    let end =
+        day_ms(year, month, days_in_month(year, month)).ok_or(TimestampError::Unrecognised)?;
     Ok(Period {
         start_ms: start,
         end_ms: end,
@@ -929,6 +890,7 @@ pub(crate) fn no_event_metrics(_: &str) -> &'static [&'static str] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::days_from_civil;
 
     #[test]
     fn names() {
