@@ -8,6 +8,7 @@
 //! - [`dates`]: calendar math, ISO dates and month names, for every parser and the app;
 //! - [`number`]: the one number reader (decimal point or comma, explicit), for every parser;
 //! - [`parse`]: CSV, timestamps, event logs and path tables (bytes → typed values or typed errors);
+//! - [`percent`]: percent-encoding and the one percent-decoder (links, GA4, `utm_content`);
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
 //! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
 //! - [`imports`]: GA4, Google Ads, Meta Ads and Mailchimp exports → metric rows matched to entries;
@@ -28,6 +29,7 @@ pub mod links;
 pub mod models;
 pub mod number;
 pub mod parse;
+pub mod percent;
 pub mod recommend;
 pub mod report;
 pub mod roi;

@@ -88,11 +88,12 @@ use super::{
     Period, Platform,
 };
 use crate::journey::Channels;
-use crate::links::{percent_decode, ChannelUtm};
+use crate::links::ChannelUtm;
 use crate::parse::csv::{sniff_delimiter, Reader, Record};
 use crate::parse::events::{Event, EventLog, TouchKey};
 use crate::parse::timestamp::parse_timestamp_bytes;
 use crate::parse::{ColumnMatch, Field, ParseReport, RowError, RowReason};
+use crate::percent::percent_decode;
 use crate::utm::entry_id_from_content;
 
 /// GA4's session timeout: an event inherits the traffic source of its user's previous event
