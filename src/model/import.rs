@@ -18,8 +18,9 @@ use super::metric::MetricKind;
 use super::performance::{value_fits, PerformanceEntry, Source};
 use super::workspace::{Workspace, WorkspaceError};
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+use refleqt_engine::detect::import;
 use refleqt_engine::imports::{
-    import, imported_values, match_rows, reimport, EntryKey, Import, ImportError, ImportField,
+    imported_values, match_rows, reimport, EntryKey, Import, ImportError, ImportField,
     ImportOptions, MatchReport, Overridden, PerformanceValue, Period, Platform, ReimportError,
     ValueSource,
 };

@@ -16,7 +16,8 @@ use crate::state::AppState;
 use crate::storage::datasets::{self, DatasetMeta, DatasetSource};
 use crate::web_tools;
 use leptos::prelude::*;
-use refleqt_engine::imports::{detect, Format, ImportError, Period, Platform};
+use refleqt_engine::detect::{detect, Layout};
+use refleqt_engine::imports::{Format, ImportError, Period, Platform};
 use refleqt_engine::roi::{format_count, format_money};
 use refleqt_engine::JourneySet;
 use std::rc::Rc;
@@ -171,7 +172,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
         if !flow.with_untracked(|f| f.is_live(job)) {
             return;
         }
-        let detected = detect(&bytes, &name);
+        let detected = detect(&bytes, &name).map(Layout::platform);
         let parsed = state
             .workspace
             .with_untracked(|ws| parse_import(&bytes, &name, &choices, ws));

@@ -4,6 +4,7 @@ use crate::args::{AttributeArgs, Format, Output};
 use crate::CliError;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
+use refleqt_engine::detect::{detect, Layout};
 use refleqt_engine::models::ModelParams;
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
@@ -46,19 +47,12 @@ impl std::ops::Deref for Input {
     }
 }
 
-/// Guess the layout from the header: a `path` column with `total_conversions` means a path table.
+/// The layout by the engine's detector: a path table when it says so, else an event log (whose
+/// parser then names what is missing).
 fn detect_format(bytes: &[u8]) -> Format {
-    let header_end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
-    let header = String::from_utf8_lossy(&bytes[..header_end]).to_ascii_lowercase();
-    if header.contains("total_conversions")
-        || header.trim_start_matches('\u{feff}').starts_with("path")
-    {
-        Format::Paths
-    } else {
-        Format::Events
+    match detect(bytes, "") {
+        Some(Layout::PathTable) => Format::Paths,
+        _ => Format::Events,
     }
 }
 

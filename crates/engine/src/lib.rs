@@ -11,6 +11,8 @@
 //! - [`percent`]: percent-encoding and the one percent-decoder (links, GA4, `utm_content`);
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
 //! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
+//! - [`detect`]: which layout a file holds (event log, path table or a platform export), and
+//!   [`detect::import`] that detects then parses;
 //! - [`imports`]: GA4, Google Ads, Meta Ads and Mailchimp exports → metric rows matched to entries;
 //! - [`simulate`]: a seeded journey generator with known ground truth;
 //! - [`report`]: the full report of one data set (all models, intervals, ROI) — the CLI's JSON
@@ -22,6 +24,7 @@
 pub mod assemble;
 pub mod bootstrap;
 pub mod dates;
+pub mod detect;
 pub mod explore;
 pub mod imports;
 pub mod journey;

@@ -103,7 +103,7 @@ fn check_all(bytes: &[u8]) {
             check(p, bytes, &imp, cap);
         }
     }
-    let _ = refleqt_engine::imports::detect(bytes, "x.csv");
+    let _ = refleqt_engine::detect::detect(bytes, "x.csv");
 }
 
 #[test]

@@ -3,9 +3,10 @@
 
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::dates::days_from_civil;
+use refleqt_engine::detect::{detect, import, Layout};
 use refleqt_engine::imports::{
-    detect, import, Format, Import, ImportColumn, ImportError, ImportField, ImportOptions,
-    MatchKeys, Period, Platform,
+    Format, Import, ImportColumn, ImportError, ImportField, ImportOptions, MatchKeys, Period,
+    Platform,
 };
 use refleqt_engine::parse::{Field, RowError, RowReason};
 
@@ -75,12 +76,16 @@ fn detects_every_format() {
     ];
     for (name, want) in cases {
         // The content decides, whatever the file is called.
-        assert_eq!(detect(&fixture(name), "export.txt"), Some(want), "{name}");
+        assert_eq!(
+            detect(&fixture(name), "export.txt"),
+            Some(Layout::from(want)),
+            "{name}"
+        );
     }
     assert_eq!(detect(b"a,b,c\n1,2,3\n", "data.csv"), None);
     assert_eq!(
         detect(b"a,b,c\n1,2,3\n", "mailchimp-march.csv"),
-        Some(Platform::MailchimpReport)
+        Some(Layout::Export(Platform::MailchimpReport))
     );
     assert_eq!(detect(b"", "x.csv"), None);
     assert_eq!(detect(b"{\"hello\": 1}", "x.json"), None);

@@ -3,7 +3,8 @@
 //! GA4 Data API JSON, Google Ads, Meta Ads Insights, Mailchimp). The app's manual metric entry
 //! is checked against the same table in `src/model/metric.rs`.
 
-use refleqt_engine::imports::{import, ImportOptions, Platform};
+use refleqt_engine::detect::import;
+use refleqt_engine::imports::{ImportOptions, Platform};
 use refleqt_engine::number::{parse_decimal, parse_quantity, DecimalMark, NumberConvention};
 use refleqt_engine::parse::{parse_event_log, parse_path_table, EventLogOptions, PathTableOptions};
 

@@ -3,7 +3,7 @@
 //!
 //! | module | what lives there |
 //! |---|---|
-//! | this file | [`Platform`], [`detect`], [`import`], the shared result types ([`Import`], [`ImportedRow`], [`Period`], [`MatchKeys`]), [`ImportOptions`] and [`ImportError`] |
+//! | this file | [`Platform`], [`import_as`], the shared result types ([`Import`], [`ImportedRow`], [`Period`], [`MatchKeys`]), [`ImportOptions`] and [`ImportError`] |
 //! | [`ga4`] | GA4: the flattened BigQuery-export CSV (per-day metrics *and* an [`EventLog`]) and the Data API `runReport` JSON |
 //! | [`google_ads`] | Google Ads: API-style CSV (`metrics.cost_micros`, …) and the UI export (`Impr.`, `Cost`, …) |
 //! | [`meta`] | Meta Ads Insights: the API JSON (`data: [{…, actions: [{action_type, value}]}]`) and the CSV of the same fields |
@@ -62,7 +62,7 @@ pub mod mailchimp;
 pub mod matching;
 pub mod meta;
 pub mod reimport;
-mod table;
+pub(crate) mod table;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -498,54 +498,6 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Parse(#[from] ParseError),
-}
-
-/// Which platform an export comes from, from its headers or JSON keys; the file name (`.json`,
-/// words like `mailchimp`, `google_ads`, `meta`, `bigquery`) only decides when the content
-/// does not. See each platform module for the keys it is recognised by.
-pub fn detect(bytes: &[u8], file_name: &str) -> Option<Platform> {
-    let t = crate::parse::csv::strip_bom(bytes).trim_ascii_start();
-    let by_content = match t.first() {
-        None => return None,
-        Some(b'{' | b'[') => table::detect_json(t),
-        Some(_) => table::detect_csv(bytes),
-    };
-    by_content.or_else(|| by_name(file_name, matches!(t.first(), Some(b'{' | b'['))))
-}
-
-fn by_name(file_name: &str, json: bool) -> Option<Platform> {
-    let n = table::norm(file_name);
-    let has = |w: &str| n.split('_').any(|p| p == w) || n.contains(w);
-    if has("mailchimp") {
-        Some(Platform::MailchimpReport)
-    } else if has("googleads") || has("google_ads") || has("adwords") {
-        (!json).then_some(Platform::GoogleAdsCsv)
-    } else if has("meta") || has("facebook") || has("insights") {
-        Some(Platform::MetaAdsInsights)
-    } else if has("bigquery") {
-        (!json).then_some(Platform::Ga4BigQueryCsv)
-    } else if has("ga4") || has("runreport") {
-        Some(if json {
-            Platform::Ga4DataApiJson
-        } else {
-            Platform::Ga4BigQueryCsv
-        })
-    } else {
-        None
-    }
-}
-
-/// Parse an export: detect its platform (unless [`ImportOptions::platform`] is set) and run
-/// that platform's parser.
-pub fn import(bytes: &[u8], file_name: &str, opts: &ImportOptions) -> Result<Import, ImportError> {
-    if crate::parse::csv::strip_bom(bytes).trim_ascii().is_empty() {
-        return Err(ImportError::Empty);
-    }
-    let platform = match opts.platform {
-        Some(p) => p,
-        None => detect(bytes, file_name).ok_or(ImportError::Unrecognised)?,
-    };
-    import_as(platform, bytes, opts)
 }
 
 /// Parse an export as `platform`.

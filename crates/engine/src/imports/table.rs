@@ -1,6 +1,8 @@
-//! Shared machinery of the aggregated-report importers: header normalising, number and date
-//! reading, a small row table built from CSV or JSON, column mapping from synonym tables, and
-//! the conversion of one table row into an [`ImportedRow`].
+//! Shared machinery of the aggregated-report importers: header normalising, cell reading (numbers
+//! through [`crate::number`], days and months through [`crate::dates`]), a small row table built
+//! from CSV or JSON, column mapping from synonym tables, and the conversion of one table row into
+//! an [`ImportedRow`]. It knows no platform: the platform modules use it, never the reverse
+//! (detection, which asks every platform, is [`crate::detect`]).
 
 use std::borrow::Cow;
 
@@ -14,7 +16,7 @@ use crate::dates::{civil_from_days, day_ms, days_in_month, parse_month_name_date
 use crate::number::{parse_quantity, NumberConvention, Quantity};
 use crate::parse::csv::{sniff_delimiter, strip_bom, Reader, Record};
 use crate::parse::timestamp::{parse_timestamp, TimestampError};
-use crate::parse::{Field, ParseReport, RowError, RowReason};
+use crate::parse::{ParseReport, RowError, RowReason};
 
 // ---------------------------------------------------------------------------------------------
 // Names and values.
@@ -213,6 +215,13 @@ impl F {
 /// matches any header starting with the rest.
 pub(crate) type Spec = (F, &'static [&'static str]);
 
+/// Whether any of `names` is among the normalised headers `h` (as [`map_columns`] matches).
+pub(crate) fn has_any_synonym(h: &[String], names: &[&str]) -> bool {
+    names
+        .iter()
+        .any(|n| h.iter().any(|x| synonym_matches(n, x)))
+}
+
 fn synonym_matches(syn: &str, header: &str) -> bool {
     match syn.strip_suffix('*') {
         Some(prefix) => header.starts_with(prefix),
@@ -345,7 +354,7 @@ impl Table {
 }
 
 /// How many leading non-blank records may precede the header (report titles, date ranges).
-const MAX_TITLE_LINES: usize = 10;
+pub(crate) const MAX_TITLE_LINES: usize = 10;
 
 /// Read a CSV into a [`Table`]. The header is the first of the first few non-blank records for
 /// which `is_header` holds (given normalised names); the records before it are skipped title
@@ -773,113 +782,6 @@ fn convert_row(
         metrics,
     });
     Ok((imported, currency))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Detection.
-
-fn has(h: &[String], name: &str) -> bool {
-    h.iter().any(|x| synonym_matches(name, x))
-}
-
-fn has_any(h: &[String], names: &[&str]) -> bool {
-    names.iter().any(|n| has(h, n))
-}
-
-/// The platform whose header this is, from normalised names.
-pub(crate) fn platform_of_header(h: &[String]) -> Option<Platform> {
-    if super::ga4::is_bigquery_header(h) {
-        return Some(Platform::Ga4BigQueryCsv);
-    }
-    if super::google_ads::is_api_header(h) {
-        return Some(Platform::GoogleAdsCsv);
-    }
-    if super::meta::is_header(h) {
-        return Some(Platform::MetaAdsInsights);
-    }
-    if super::google_ads::is_ui_header(h) {
-        return Some(Platform::GoogleAdsCsv);
-    }
-    if super::mailchimp::is_header(h) {
-        return Some(Platform::MailchimpReport);
-    }
-    let field = |f: Field| has_any(h, f.synonyms());
-    if field(Field::Path) && field(Field::Conversions) {
-        return Some(Platform::PathTableCsv);
-    }
-    if field(Field::User)
-        && field(Field::Timestamp)
-        && (field(Field::Channel) || field(Field::Source))
-    {
-        return Some(Platform::EventLogCsv);
-    }
-    None
-}
-
-pub(crate) fn detect_csv(bytes: &[u8]) -> Option<Platform> {
-    let delim = sniff_delimiter(bytes);
-    let mut reader = Reader::new(bytes, delim);
-    let mut rec = Record::new();
-    let mut seen = 0;
-    while reader.read(&mut rec) {
-        if rec.is_blank() {
-            continue;
-        }
-        let h: Vec<String> = rec.fields().map(|f| norm(&text(&f))).collect();
-        if let Some(p) = platform_of_header(&h) {
-            return Some(p);
-        }
-        seen += 1;
-        if seen >= MAX_TITLE_LINES {
-            break;
-        }
-    }
-    None
-}
-
-pub(crate) fn detect_json(bytes: &[u8]) -> Option<Platform> {
-    let v = parse_json(bytes).ok()?;
-    let keys_of =
-        |o: &serde_json::Map<String, Value>| -> Vec<String> { o.keys().map(|k| norm(k)).collect() };
-    match &v {
-        Value::Object(o) => {
-            let k = keys_of(o);
-            if has_any(&k, &["dimensionheaders", "metricheaders"])
-                || o.get("kind").and_then(Value::as_str) == Some("analyticsData#runReport")
-            {
-                return Some(Platform::Ga4DataApiJson);
-            }
-            if super::mailchimp::is_report_keys(&k) {
-                return Some(Platform::MailchimpReport);
-            }
-            if let Some(Value::Array(items)) = o.get("reports") {
-                if items
-                    .iter()
-                    .filter_map(Value::as_object)
-                    .any(|r| super::mailchimp::is_report_keys(&keys_of(r)))
-                {
-                    return Some(Platform::MailchimpReport);
-                }
-            }
-            if let Some(Value::Array(items)) = o.get("data") {
-                if items.is_empty()
-                    || items
-                        .iter()
-                        .filter_map(Value::as_object)
-                        .any(|r| super::meta::is_insight_keys(&keys_of(r)))
-                {
-                    return Some(Platform::MetaAdsInsights);
-                }
-            }
-            None
-        }
-        Value::Array(items) => items
-            .iter()
-            .filter_map(Value::as_object)
-            .any(|r| super::meta::is_insight_keys(&keys_of(r)))
-            .then_some(Platform::MetaAdsInsights),
-        _ => None,
-    }
 }
 
 /// No event metrics (for platforms without `eventName` × `eventCount`).
