@@ -17,7 +17,7 @@ use crate::storage::datasets::{self, DatasetMeta, DatasetSource};
 use crate::web_tools;
 use leptos::prelude::*;
 use refleqt_engine::detect::{detect, Layout};
-use refleqt_engine::imports::{Format, ImportError, Period, Platform};
+use refleqt_engine::imports::{Container, ImportError, Period, Platform};
 use refleqt_engine::roi::{format_count, format_money};
 use refleqt_engine::JourneySet;
 use std::rc::Rc;
@@ -215,8 +215,8 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
             return;
         }
         let headers = match import.format {
-            Format::Csv => csv_headers(&bytes, import.report.delimiter, import.header_line),
-            Format::Json => import
+            Container::Csv => csv_headers(&bytes, import.report.delimiter, import.header_line),
+            Container::Json => import
                 .columns
                 .iter()
                 .map(|c| c.header.clone())

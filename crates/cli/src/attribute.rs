@@ -1,6 +1,6 @@
 //! `refleqt attribute`: read a file, parse it, build journeys, run the models, print the report.
 
-use crate::args::{AttributeArgs, Format, Output};
+use crate::args::{AttributeArgs, InputLayout, Output};
 use crate::CliError;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
@@ -49,10 +49,10 @@ impl std::ops::Deref for Input {
 
 /// The layout by the engine's detector: a path table when it says so, else an event log (whose
 /// parser then names what is missing).
-fn detect_format(bytes: &[u8]) -> Format {
+fn detect_format(bytes: &[u8]) -> InputLayout {
     match detect(bytes, "") {
-        Some(Layout::PathTable) => Format::Paths,
-        _ => Format::Events,
+        Some(Layout::PathTable) => InputLayout::Paths,
+        _ => InputLayout::Events,
     }
 }
 
@@ -128,7 +128,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
     };
     let mut costs: Option<Costs> = None;
     let (set, report): (JourneySet, ParseReport) = match format {
-        Format::Events => {
+        InputLayout::Events => {
             let opts = EventLogOptions {
                 delimiter,
                 ..Default::default()
@@ -146,7 +146,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             costs = Some(costs_of(&log)).filter(|c| c.by_channel.iter().any(|&x| x != 0.0));
             (set, log.report)
         }
-        Format::Paths => {
+        InputLayout::Paths => {
             let opts = PathTableOptions {
                 delimiter,
                 path_separator: a.path_separator.clone(),
@@ -202,13 +202,13 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             seed: a.seed,
             ..Default::default()
         },
-        lookback_days: (format == Format::Events).then_some(a.lookback_days),
+        lookback_days: (format == InputLayout::Events).then_some(a.lookback_days),
         costs: costs.as_ref(),
         truth: truth.as_ref(),
     };
     let format_name = match format {
-        Format::Events => "events",
-        Format::Paths => "paths",
+        InputLayout::Events => "events",
+        InputLayout::Paths => "paths",
     };
     let input = InputSummary::describe(&path, format_name, &report, &set);
     let out = report::run(&set, input, &settings).map_err(|e| CliError::Params(e.to_string()))?;

@@ -2,7 +2,7 @@
 //! accepted, rejected or (summary/title rows) skipped — exactly once.
 
 use proptest::prelude::*;
-use refleqt_engine::imports::{import_as, Format, Import, ImportOptions, Platform, METRIC_KEYS};
+use refleqt_engine::imports::{import_as, Container, Import, ImportOptions, Platform, METRIC_KEYS};
 use refleqt_engine::parse::csv::{Reader, Record};
 use refleqt_engine::parse::Delimiter;
 use serde_json::Value;
@@ -65,12 +65,12 @@ fn check(platform: Platform, bytes: &[u8], imp: &Import, cap: usize) {
     let r = &imp.report;
     assert_eq!(r.rejected.len(), r.rejected_count.min(cap));
     match imp.format {
-        Format::Csv => assert_eq!(
+        Container::Csv => assert_eq!(
             r.accepted + r.rejected_count + imp.skipped_rows,
             records(bytes, r.delimiter).saturating_sub(1),
             "{platform:?}"
         ),
-        Format::Json => assert_eq!(
+        Container::Json => assert_eq!(
             Some(r.accepted + r.rejected_count),
             json_rows(platform, bytes),
             "{platform:?}"

@@ -5,7 +5,7 @@ use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::dates::days_from_civil;
 use refleqt_engine::detect::{detect, import, Layout};
 use refleqt_engine::imports::{
-    Format, Import, ImportColumn, ImportError, ImportField, ImportOptions, MatchKeys, Period,
+    Container, Import, ImportColumn, ImportError, ImportField, ImportOptions, MatchKeys, Period,
     Platform,
 };
 use refleqt_engine::parse::{Field, RowError, RowReason};
@@ -103,7 +103,7 @@ fn detects_every_format() {
 fn ga4_bigquery_rows_and_event_log() {
     let imp = run("ga4_bigquery.csv");
     assert_eq!(imp.platform, Platform::Ga4BigQueryCsv);
-    assert_eq!(imp.format, Format::Csv);
+    assert_eq!(imp.format, Container::Csv);
     assert_eq!(imp.report.accepted, 9);
     assert_eq!(imp.report.rejected_count, 4);
     assert_eq!(imp.header_line, Some(1));
@@ -236,7 +236,7 @@ fn ga4_bigquery_rows_and_event_log() {
 fn ga4_run_report() {
     let imp = run("ga4_run_report.json");
     assert_eq!(imp.platform, Platform::Ga4DataApiJson);
-    assert_eq!(imp.format, Format::Json);
+    assert_eq!(imp.format, Container::Json);
     assert_eq!(imp.currency.as_deref(), Some("EUR"));
     assert_eq!(imp.report.accepted, 3);
     assert_eq!(imp.report.rejected_count, 3);
@@ -504,7 +504,7 @@ fn google_ads_without_day_needs_a_period() {
 fn meta_insights_json() {
     let imp = run("meta_insights.json");
     assert_eq!(imp.platform, Platform::MetaAdsInsights);
-    assert_eq!(imp.format, Format::Json);
+    assert_eq!(imp.format, Container::Json);
     assert_eq!(imp.currency.as_deref(), Some("EUR"));
     assert_eq!(imp.report.accepted, 2);
     assert_eq!(
@@ -575,7 +575,7 @@ fn meta_insights_json() {
 #[test]
 fn meta_ads_manager_csv() {
     let imp = run("meta_ads_manager.csv");
-    assert_eq!(imp.format, Format::Csv);
+    assert_eq!(imp.format, Container::Csv);
     assert_eq!(imp.currency.as_deref(), Some("EUR"));
     assert_eq!(imp.report.accepted, 2);
     assert_eq!(imp.report.rejected_count, 0);
@@ -654,7 +654,7 @@ fn mailchimp_api_json() {
 #[test]
 fn mailchimp_csv_export() {
     let imp = run("mailchimp_export.csv");
-    assert_eq!(imp.format, Format::Csv);
+    assert_eq!(imp.format, Container::Csv);
     assert_eq!(imp.report.accepted, 2);
     assert_eq!(
         imp.report.rejected,

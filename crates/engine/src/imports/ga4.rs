@@ -84,7 +84,7 @@ use super::table::{
     snippet, text, Origin, Reading, Scale, Spec, Table, TableRow, F,
 };
 use super::{
-    day_floor, Format, Import, ImportError, ImportField, ImportOptions, ImportedRow, MatchKeys,
+    day_floor, Container, Import, ImportError, ImportField, ImportOptions, ImportedRow, MatchKeys,
     Period, Platform,
 };
 use crate::journey::Channels;
@@ -326,7 +326,7 @@ pub fn parse_run_report(bytes: &[u8], opts: &ImportOptions) -> Result<Import, Im
         table,
         &Reading {
             platform: Platform::Ga4DataApiJson,
-            format: Format::Json,
+            format: Container::Json,
             specs: API_SPECS,
             scale: &api_scale,
             required: &[],
@@ -811,7 +811,7 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
     let mut cs = currencies.into_iter();
     Ok(Import {
         platform,
-        format: Format::Csv,
+        format: Container::Csv,
         currency: cs.next(),
         other_currencies: cs.collect(),
         ignored_columns: headers

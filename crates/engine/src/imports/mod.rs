@@ -183,10 +183,11 @@ impl std::fmt::Display for Platform {
     }
 }
 
-/// The container an export came in.
+/// The container an export came in (`Import::format`): CSV or JSON. Not the file's layout,
+/// which is [`crate::detect::Layout`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Format {
+pub enum Container {
     Csv,
     Json,
 }
@@ -406,7 +407,7 @@ impl Default for ImportOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Import {
     pub platform: Platform,
-    pub format: Format,
+    pub format: Container,
     /// The currency the export states (first one seen), upper-case.
     pub currency: Option<String>,
     /// Other currencies seen in the same file (amounts in them are still imported as numbers:
@@ -439,7 +440,7 @@ impl Import {
         })
     }
 
-    fn empty(platform: Platform, format: Format) -> Import {
+    fn empty(platform: Platform, format: Container) -> Import {
         Import {
             platform,
             format,
@@ -522,7 +523,7 @@ pub fn import_as(
                 ..opts.event_log.clone()
             };
             let log = parse_event_log(bytes, &eo)?;
-            let mut imp = Import::empty(platform, Format::Csv);
+            let mut imp = Import::empty(platform, Container::Csv);
             imp.report = log.report.clone();
             imp.event_log = Some(log);
             Ok(imp)
@@ -535,7 +536,7 @@ pub fn import_as(
                 ..opts.path_table.clone()
             };
             let table = parse_path_table(bytes, &po)?;
-            let mut imp = Import::empty(platform, Format::Csv);
+            let mut imp = Import::empty(platform, Container::Csv);
             imp.report = table.report.clone();
             imp.path_table = Some(table);
             Ok(imp)

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::{
-    day_floor, Format, Import, ImportColumn, ImportError, ImportField, ImportOptions, ImportedRow,
-    MatchKeys, Period, Platform, METRIC_KEYS, MS_PER_DAY,
+    day_floor, Container, Import, ImportColumn, ImportError, ImportField, ImportOptions,
+    ImportedRow, MatchKeys, Period, Platform, METRIC_KEYS, MS_PER_DAY,
 };
 use crate::dates::{civil_from_days, day_ms, days_in_month, parse_month_name_date};
 use crate::number::{parse_quantity, NumberConvention, Quantity};
@@ -560,7 +560,7 @@ pub(crate) fn json_objects_table(
 /// How a platform reads its table.
 pub(crate) struct Reading<'a> {
     pub platform: Platform,
-    pub format: Format,
+    pub format: Container,
     pub specs: &'a [Spec],
     /// Scale of a column by its normalised header.
     pub scale: &'a dyn Fn(&str) -> Scale,
