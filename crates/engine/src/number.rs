@@ -25,10 +25,12 @@
 //!
 //! # The fast path
 //! [`parse_decimal_bytes`] is what the event-log and path-table parsers call for every amount
-//! (the hot path of `crates/bench`'s `parse_event_log` benchmark): plain digits with at most
-//! one mark are read straight from the bytes, exactly (`m / 10^k` with `m < 10^15` and
-//! `k ≤ 22` is the correctly rounded value, so both paths give the same bits); anything else
-//! goes through [`parse_decimal`]. The engine's own formats read bare numbers (no currency
+//! cell, so it sits on the hot path that `crates/bench`'s `parse_event_log` benchmark measures.
+//! It keeps the event-log parser's own fast path as it was: plain digits with at most one mark
+//! are read straight from the bytes, exactly (`m / 10^k` with `m < 10^15` and `k ≤ 22` is the
+//! correctly rounded value, so both paths give the same bits; the tests check it); anything
+//! else goes through [`parse_decimal`], which allocates. (Not re-measured in the change that
+//! made this module; the benchmark is the place to check before removing it.) The engine's own formats read bare numbers (no currency
 //! sign, no `%`: an event log's `$5` is refused); report cells read quantities.
 
 use serde::{Deserialize, Serialize};

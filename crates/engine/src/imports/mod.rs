@@ -50,7 +50,9 @@
 //! `(none)`, `(direct)`, `(other)` and `--` are treated as absent.
 //!
 //! # Event logs and path tables
-//! [`Platform::EventLogCsv`] and [`Platform::PathTableCsv`] are the engine's own formats: the
+//! [`Platform::EventLogCsv`] and [`Platform::PathTableCsv`] are the engine's own formats (what
+//! [`crate::detect`] reports as `Layout::EventLog` / `Layout::PathTable`; they stay in
+//! [`Platform`] because stored data sets name their format with it): the
 //! import runs [`parse_event_log`] / [`parse_path_table`] and returns the result in
 //! [`Import::event_log`] / [`Import::path_table`], with no metric rows; their column mapping is
 //! [`ParseReport::columns`] (editable through [`ImportOptions::event_log`] and
@@ -352,7 +354,7 @@ pub struct ImportColumn {
     pub index: usize,
 }
 
-/// Options of [`import`] and the per-platform parsers.
+/// Options of [`crate::detect::import`], [`import_as`] and the per-platform parsers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportOptions {
     /// Skip detection and parse as this platform.
