@@ -288,6 +288,23 @@ impl MetricKind {
         }
     }
 
+    /// [`MetricKind::format_input`] written with `mark` (`4.200,5` with a decimal comma), so
+    /// that [`MetricKind::parse_value_in`] with the same mark reads it back.
+    pub fn format_input_in(self, value: f64, mark: DecimalMark) -> String {
+        let text = self.format_input(value);
+        match mark {
+            DecimalMark::Point => text,
+            DecimalMark::Comma => text
+                .chars()
+                .map(|c| match c {
+                    '.' => ',',
+                    ',' => '.',
+                    c => c,
+                })
+                .collect(),
+        }
+    }
+
     /// The value for reading, money in `currency`.
     pub fn format_display(self, value: f64, currency: &str) -> String {
         match self.unit() {
@@ -562,10 +579,22 @@ mod tests {
                     Ok(Some(v)),
                     "{metric:?} {v} {text:?}"
                 );
+                for mark in [DecimalMark::Point, DecimalMark::Comma] {
+                    let text = metric.format_input_in(v, mark);
+                    assert_eq!(
+                        metric.parse_value_in(&text, mark),
+                        Ok(Some(v)),
+                        "{metric:?} {v} {text:?} {mark:?}"
+                    );
+                }
             }
         }
         assert_eq!(MetricKind::Pageviews.format_input(2847.0), "2,847");
         assert_eq!(MetricKind::Revenue.format_input(4200.0), "4,200");
+        assert_eq!(
+            MetricKind::Revenue.format_input_in(4200.5, DecimalMark::Comma),
+            "4.200,50"
+        );
         assert_eq!(
             MetricKind::Revenue.format_display(4200.0, "USD"),
             "$4,200.00"

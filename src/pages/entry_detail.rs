@@ -106,7 +106,7 @@ fn PerformanceForm(state: AppState, entry_id: u64) -> impl IntoView {
     let make_row = move |metric: MetricKind| {
         let text = state.workspace.with_untracked(|ws| {
             ws.value(entry_id, metric)
-                .map(|v| metric.format_input(v.value))
+                .map(|v| metric.format_input_in(v.value, ws.settings.decimal_mark))
                 .unwrap_or_default()
         });
         MetricRow {
