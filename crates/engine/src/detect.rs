@@ -213,3 +213,83 @@ fn detect_json(bytes: &[u8]) -> Option<Platform> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(content: &str, file_name: &str, expected: Option<Layout>) {
+        assert_eq!(
+            detect(content.as_bytes(), file_name),
+            expected,
+            "{content:?} {file_name:?}"
+        );
+    }
+
+    #[test]
+    fn layouts() {
+        use Layout::{EventLog, Export, PathTable};
+        // The engine's own formats, as the CLI and the app's analysis read them.
+        check(
+            "path,total_conversions,total_conversion_value,total_null\na > b,1,2,3\n",
+            "",
+            Some(PathTable),
+        );
+        check("\u{feff}Path;Conversions\nx > y;3\n", "", Some(PathTable));
+        check(
+            "user_id,timestamp,channel\nu1,2025-03-01,Email\n",
+            "",
+            Some(EventLog),
+        );
+        check(
+            "User ID,Time,Source\nu1,2025-03-01,google\n",
+            "",
+            Some(EventLog),
+        );
+        check(
+            "Report\nExported today\n\nuser,ts,channel\n",
+            "",
+            Some(EventLog),
+        );
+        // Platform exports win over the engine's synonyms.
+        check(
+            "Day,Campaign,Impr.,Clicks,Cost\n2025-03-01,X,1,1,1\n",
+            "",
+            Some(Export(Platform::GoogleAdsCsv)),
+        );
+        check(
+            r#"{"dimensionHeaders":[],"metricHeaders":[]}"#,
+            "",
+            Some(Export(Platform::Ga4DataApiJson)),
+        );
+        check(
+            r#"{"data":[]}"#,
+            "",
+            Some(Export(Platform::MetaAdsInsights)),
+        );
+        // The file name decides only when the content does not.
+        check(
+            "a,b\n1,2\n",
+            "mailchimp-march.csv",
+            Some(Export(Platform::MailchimpReport)),
+        );
+        check(
+            "a,b\n1,2\n",
+            "google_ads.csv",
+            Some(Export(Platform::GoogleAdsCsv)),
+        );
+        check("{}", "google_ads.json", None);
+        check("a,b\n1,2\n", "data.csv", None);
+        check("path\nx\n", "", None);
+        check("", "mailchimp.csv", None);
+    }
+
+    #[test]
+    fn layout_and_platform_convert_both_ways() {
+        for p in Platform::ALL {
+            assert_eq!(Layout::from(p).platform(), p);
+        }
+        assert_eq!(Layout::from(Platform::EventLogCsv), Layout::EventLog);
+        assert_eq!(Layout::PathTable.label(), "Path table (CSV)");
+    }
+}
