@@ -444,6 +444,22 @@ impl Workspace {
 mod tests {
     use super::*;
     use crate::model::entry::EntryForm;
+
+    #[test]
+    fn settings_without_a_number_format_load_with_a_decimal_point() {
+        let old: Settings = serde_json::from_str(r#"{"currency": "EUR", "sales_cycle_days": 30}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(old.decimal_mark, DecimalMark::Point);
+        assert_eq!(old.currency, "EUR");
+        let comma = Settings {
+            decimal_mark: DecimalMark::Comma,
+            ..Settings::default()
+        };
+        let text = serde_json::to_string(&comma).unwrap_or_else(|e| panic!("{e}"));
+        assert!(text.contains(r#""decimal_mark":"comma""#), "{text}");
+        let back: Settings = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, comma);
+    }
     use refleqt_engine::roi::format_percent;
 
     pub(crate) fn draft(title: &str) -> EntryDraft {
