@@ -4,7 +4,8 @@ use crate::args::{AttributeArgs, InputLayout, Output};
 use crate::CliError;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
-use refleqt_engine::detect::{detect, Layout};
+use refleqt_engine::detect::detect;
+use refleqt_engine::imports::Layout;
 use refleqt_engine::models::ModelParams;
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,

@@ -13,47 +13,11 @@ use serde_json::Value;
 
 use crate::imports::table::{has_any_synonym as has_any, norm, parse_json, text, MAX_TITLE_LINES};
 use crate::imports::{
-    ga4, google_ads, import_as, mailchimp, meta, Import, ImportError, ImportOptions, Platform,
+    ga4, google_ads, import_as, mailchimp, meta, Import, ImportError, ImportOptions, Layout,
+    Platform,
 };
 use crate::parse::csv::{sniff_delimiter, strip_bom, Reader, Record};
 use crate::parse::Field;
-
-/// What a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Layout {
-    /// The engine's event-log CSV: one row per touch or conversion.
-    EventLog,
-    /// The engine's aggregated path table (`path, total_conversions, …`).
-    PathTable,
-    /// A platform's export (never [`Platform::EventLogCsv`] or [`Platform::PathTableCsv`]).
-    Export(Platform),
-}
-
-impl Layout {
-    /// The [`Platform`] value [`import_as`] parses this layout with.
-    pub fn platform(self) -> Platform {
-        match self {
-            Layout::EventLog => Platform::EventLogCsv,
-            Layout::PathTable => Platform::PathTableCsv,
-            Layout::Export(p) => p,
-        }
-    }
-
-    /// A label for the preview.
-    pub fn label(self) -> &'static str {
-        self.platform().label()
-    }
-}
-
-impl From<Platform> for Layout {
-    fn from(p: Platform) -> Layout {
-        match p {
-            Platform::EventLogCsv => Layout::EventLog,
-            Platform::PathTableCsv => Layout::PathTable,
-            p => Layout::Export(p),
-        }
-    }
-}
 
 /// What a file holds, from its headers or JSON keys; the file name (`.json`, words like
 /// `mailchimp`, `google_ads`, `meta`, `bigquery`) only decides when the content does not. See
@@ -91,19 +55,17 @@ fn by_name(file_name: &str, json: bool) -> Option<Platform> {
     }
 }
 
-/// Parse a file: detect its layout (unless [`ImportOptions::platform`] is set) and run its
+/// Parse a file: detect its layout (unless [`ImportOptions::layout`] is set) and run its
 /// parser ([`import_as`]).
 pub fn import(bytes: &[u8], file_name: &str, opts: &ImportOptions) -> Result<Import, ImportError> {
     if strip_bom(bytes).trim_ascii().is_empty() {
         return Err(ImportError::Empty);
     }
-    let platform = match opts.platform {
-        Some(p) => p,
-        None => detect(bytes, file_name)
-            .ok_or(ImportError::Unrecognised)?
-            .platform(),
+    let layout = match opts.layout {
+        Some(l) => l,
+        None => detect(bytes, file_name).ok_or(ImportError::Unrecognised)?,
     };
-    import_as(platform, bytes, opts)
+    import_as(layout, bytes, opts)
 }
 
 /// The layout whose header this is, from normalised names. Platform exports first (each
@@ -285,11 +247,30 @@ mod tests {
     }
 
     #[test]
-    fn layout_and_platform_convert_both_ways() {
+    fn layouts_keep_the_stored_names() {
         for p in Platform::ALL {
-            assert_eq!(Layout::from(p).platform(), p);
+            assert_eq!(Layout::from(p).platform(), Some(p));
+            // A layout is stored under the name its platform has.
+            assert_eq!(
+                serde_json::to_string(&Layout::from(p)).ok(),
+                serde_json::to_string(&p).ok()
+            );
         }
-        assert_eq!(Layout::from(Platform::EventLogCsv), Layout::EventLog);
+        let names = [
+            (Layout::EventLog, "\"event_log_csv\""),
+            (Layout::PathTable, "\"path_table_csv\""),
+            (Layout::Export(Platform::GoogleAdsCsv), "\"google_ads_csv\""),
+            (
+                Layout::Export(Platform::Ga4BigQueryCsv),
+                "\"ga4_big_query_csv\"",
+            ),
+        ];
+        for (layout, name) in names {
+            assert_eq!(serde_json::to_string(&layout).ok().as_deref(), Some(name));
+            assert_eq!(serde_json::from_str::<Layout>(name).ok(), Some(layout));
+        }
+        assert_eq!(Layout::ALL.len(), Platform::ALL.len() + 2);
         assert_eq!(Layout::PathTable.label(), "Path table (CSV)");
+        assert_eq!(Layout::EventLog.platform(), None);
     }
 }

@@ -62,7 +62,7 @@ fn cell(text: &str) -> String {
 
 fn options(platform: Platform, convention: NumberConvention) -> ImportOptions {
     ImportOptions {
-        platform: Some(platform),
+        layout: Some(platform.into()),
         number: Some(convention),
         ..ImportOptions::default()
     }

@@ -84,8 +84,8 @@ use super::table::{
     snippet, text, Origin, Reading, Scale, Spec, Table, TableRow, F,
 };
 use super::{
-    day_floor, Container, Import, ImportError, ImportField, ImportOptions, ImportedRow, MatchKeys,
-    Period, Platform,
+    day_floor, Container, Import, ImportError, ImportField, ImportOptions, ImportedRow, Layout,
+    MatchKeys, Period, Platform,
 };
 use crate::journey::Channels;
 use crate::links::ChannelUtm;
@@ -810,7 +810,7 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
     let used: Vec<usize> = columns.iter().map(|c| c.index).collect();
     let mut cs = currencies.into_iter();
     Ok(Import {
-        platform,
+        layout: Layout::Export(platform),
         format: Container::Csv,
         currency: cs.next(),
         other_currencies: cs.collect(),

@@ -3,7 +3,7 @@
 //!
 //! | module | what lives there |
 //! |---|---|
-//! | this file | [`Platform`], [`import_as`], the shared result types ([`Import`], [`ImportedRow`], [`Period`], [`MatchKeys`]), [`ImportOptions`] and [`ImportError`] |
+//! | this file | [`Platform`], [`Layout`], [`import_as`], the shared result types ([`Import`], [`ImportedRow`], [`Period`], [`MatchKeys`]), [`ImportOptions`] and [`ImportError`] |
 //! | [`ga4`] | GA4: the flattened BigQuery-export CSV (per-day metrics *and* an [`EventLog`]) and the Data API `runReport` JSON |
 //! | [`google_ads`] | Google Ads: API-style CSV (`metrics.cost_micros`, …) and the UI export (`Impr.`, `Cost`, …) |
 //! | [`meta`] | Meta Ads Insights: the API JSON (`data: [{…, actions: [{action_type, value}]}]`) and the CSV of the same fields |
@@ -50,10 +50,8 @@
 //! `(none)`, `(direct)`, `(other)` and `--` are treated as absent.
 //!
 //! # Event logs and path tables
-//! [`Platform::EventLogCsv`] and [`Platform::PathTableCsv`] are the engine's own formats (what
-//! [`crate::detect`] reports as `Layout::EventLog` / `Layout::PathTable`; they stay in
-//! [`Platform`] because stored data sets name their format with it): the
-//! import runs [`parse_event_log`] / [`parse_path_table`] and returns the result in
+//! [`Layout::EventLog`] and [`Layout::PathTable`] are the engine's own formats (not platforms:
+//! a [`Layout`] is either one of them or `Export(`[`Platform`]`)`): the import runs [`parse_event_log`] / [`parse_path_table`] and returns the result in
 //! [`Import::event_log`] / [`Import::path_table`], with no metric rows; their column mapping is
 //! [`ParseReport::columns`] (editable through [`ImportOptions::event_log`] and
 //! [`ImportOptions::path_table`]).
@@ -136,21 +134,15 @@ pub enum Platform {
     MetaAdsInsights,
     /// Mailchimp campaign reports: the API JSON or the CSV export.
     MailchimpReport,
-    /// The engine's event-log CSV.
-    EventLogCsv,
-    /// The engine's aggregated path-table CSV.
-    PathTableCsv,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 7] = [
+    pub const ALL: [Platform; 5] = [
         Platform::Ga4BigQueryCsv,
         Platform::Ga4DataApiJson,
         Platform::GoogleAdsCsv,
         Platform::MetaAdsInsights,
         Platform::MailchimpReport,
-        Platform::EventLogCsv,
-        Platform::PathTableCsv,
     ];
 
     /// A label for the preview.
@@ -161,8 +153,6 @@ impl Platform {
             Platform::GoogleAdsCsv => "Google Ads report (CSV)",
             Platform::MetaAdsInsights => "Meta Ads Insights",
             Platform::MailchimpReport => "Mailchimp campaign report",
-            Platform::EventLogCsv => "Event log (CSV)",
-            Platform::PathTableCsv => "Path table (CSV)",
         }
     }
 
@@ -174,7 +164,111 @@ impl Platform {
             Platform::GoogleAdsCsv => Some(("google", "cpc")),
             Platform::MetaAdsInsights => Some(("facebook", "paid_social")),
             Platform::MailchimpReport => Some(("newsletter", "email")),
-            _ => None,
+            Platform::Ga4BigQueryCsv | Platform::Ga4DataApiJson => None,
+        }
+    }
+}
+
+/// What a file holds: one of the engine's own formats or a platform's export. What
+/// [`crate::detect::detect`] answers, what [`import_as`] parses, and how a stored data set
+/// names its format. Serialized as one flat name (`event_log_csv`, `path_table_csv`, or the
+/// platform's, e.g. `google_ads_csv`), the names `Platform` used when it still held the
+/// engine's formats, so stored data sets keep loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(from = "LayoutName", into = "LayoutName")]
+pub enum Layout {
+    /// The engine's event-log CSV: one row per touch or conversion.
+    EventLog,
+    /// The engine's aggregated path table (`path, total_conversions, …`).
+    PathTable,
+    /// A platform's export.
+    Export(Platform),
+}
+
+impl Layout {
+    /// Every layout, platform exports first (the order of the Import page's "Parse as").
+    pub const ALL: [Layout; 7] = [
+        Layout::Export(Platform::Ga4BigQueryCsv),
+        Layout::Export(Platform::Ga4DataApiJson),
+        Layout::Export(Platform::GoogleAdsCsv),
+        Layout::Export(Platform::MetaAdsInsights),
+        Layout::Export(Platform::MailchimpReport),
+        Layout::EventLog,
+        Layout::PathTable,
+    ];
+
+    /// The platform of an export; `None` for the engine's own formats.
+    pub fn platform(self) -> Option<Platform> {
+        match self {
+            Layout::Export(p) => Some(p),
+            Layout::EventLog | Layout::PathTable => None,
+        }
+    }
+
+    /// [`Platform::implied_source_medium`] of an export; `None` for the engine's formats.
+    pub fn implied_source_medium(self) -> Option<(&'static str, &'static str)> {
+        self.platform().and_then(Platform::implied_source_medium)
+    }
+
+    /// A label for the preview.
+    pub fn label(self) -> &'static str {
+        match self {
+            Layout::EventLog => "Event log (CSV)",
+            Layout::PathTable => "Path table (CSV)",
+            Layout::Export(p) => p.label(),
+        }
+    }
+}
+
+impl From<Platform> for Layout {
+    fn from(p: Platform) -> Layout {
+        Layout::Export(p)
+    }
+}
+
+impl std::fmt::Display for Layout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The stored name of a [`Layout`] (see there).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LayoutName {
+    Ga4BigQueryCsv,
+    Ga4DataApiJson,
+    GoogleAdsCsv,
+    MetaAdsInsights,
+    MailchimpReport,
+    EventLogCsv,
+    PathTableCsv,
+}
+
+impl From<LayoutName> for Layout {
+    fn from(n: LayoutName) -> Layout {
+        match n {
+            LayoutName::Ga4BigQueryCsv => Layout::Export(Platform::Ga4BigQueryCsv),
+            LayoutName::Ga4DataApiJson => Layout::Export(Platform::Ga4DataApiJson),
+            LayoutName::GoogleAdsCsv => Layout::Export(Platform::GoogleAdsCsv),
+            LayoutName::MetaAdsInsights => Layout::Export(Platform::MetaAdsInsights),
+            LayoutName::MailchimpReport => Layout::Export(Platform::MailchimpReport),
+            LayoutName::EventLogCsv => Layout::EventLog,
+            LayoutName::PathTableCsv => Layout::PathTable,
+        }
+    }
+}
+
+impl From<Layout> for LayoutName {
+    fn from(l: Layout) -> LayoutName {
+        match l {
+            Layout::Export(Platform::Ga4BigQueryCsv) => LayoutName::Ga4BigQueryCsv,
+            Layout::Export(Platform::Ga4DataApiJson) => LayoutName::Ga4DataApiJson,
+            Layout::Export(Platform::GoogleAdsCsv) => LayoutName::GoogleAdsCsv,
+            Layout::Export(Platform::MetaAdsInsights) => LayoutName::MetaAdsInsights,
+            Layout::Export(Platform::MailchimpReport) => LayoutName::MailchimpReport,
+            Layout::EventLog => LayoutName::EventLogCsv,
+            Layout::PathTable => LayoutName::PathTableCsv,
         }
     }
 }
@@ -357,8 +451,8 @@ pub struct ImportColumn {
 /// Options of [`crate::detect::import`], [`import_as`] and the per-platform parsers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportOptions {
-    /// Skip detection and parse as this platform.
-    pub platform: Option<Platform>,
+    /// Skip detection and parse as this layout.
+    pub layout: Option<Layout>,
     /// Explicit headers (or JSON keys) for fields, overriding the synonyms. An empty header
     /// means "do not use this field". A header given for a field no longer serves its default.
     pub columns: Vec<(ImportField, String)>,
@@ -371,9 +465,9 @@ pub struct ImportOptions {
     pub delimiter: Option<crate::parse::Delimiter>,
     /// How many rejected rows to keep in detail (all are counted).
     pub max_stored_rejections: usize,
-    /// Options of the event-log parser ([`Platform::EventLogCsv`]).
+    /// Options of the event-log parser ([`Layout::EventLog`]).
     pub event_log: EventLogOptions,
-    /// Options of the path-table parser ([`Platform::PathTableCsv`]).
+    /// Options of the path-table parser ([`Layout::PathTable`]).
     pub path_table: PathTableOptions,
     /// How numbers are read; `None` reads platform exports with
     /// [`NumberConvention::Auto`] and a decimal point when the text is ambiguous, and the
@@ -392,7 +486,7 @@ impl ImportOptions {
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
-            platform: None,
+            layout: None,
             columns: Vec::new(),
             period: None,
             channel_mapping: default_channel_mapping(),
@@ -408,7 +502,7 @@ impl Default for ImportOptions {
 /// A parsed export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Import {
-    pub platform: Platform,
+    pub layout: Layout,
     pub format: Container,
     /// The currency the export states (first one seen), upper-case.
     pub currency: Option<String>,
@@ -442,9 +536,9 @@ impl Import {
         })
     }
 
-    fn empty(platform: Platform, format: Container) -> Import {
+    fn empty(layout: Layout, format: Container) -> Import {
         Import {
-            platform,
+            layout,
             format,
             currency: None,
             other_currencies: Vec::new(),
@@ -503,21 +597,21 @@ pub enum ImportError {
     Parse(#[from] ParseError),
 }
 
-/// Parse an export as `platform`.
+/// Parse a file as `layout`.
 pub fn import_as(
-    platform: Platform,
+    layout: Layout,
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<Import, ImportError> {
-    match platform {
-        Platform::Ga4BigQueryCsv => ga4::parse_bigquery_csv(bytes, opts),
-        Platform::Ga4DataApiJson => ga4::parse_run_report(bytes, opts),
-        Platform::GoogleAdsCsv => google_ads::parse(bytes, opts),
-        Platform::MetaAdsInsights => meta::parse(bytes, opts),
-        Platform::MailchimpReport => mailchimp::parse(bytes, opts),
+    match layout {
+        Layout::Export(Platform::Ga4BigQueryCsv) => ga4::parse_bigquery_csv(bytes, opts),
+        Layout::Export(Platform::Ga4DataApiJson) => ga4::parse_run_report(bytes, opts),
+        Layout::Export(Platform::GoogleAdsCsv) => google_ads::parse(bytes, opts),
+        Layout::Export(Platform::MetaAdsInsights) => meta::parse(bytes, opts),
+        Layout::Export(Platform::MailchimpReport) => mailchimp::parse(bytes, opts),
         // The import-wide rejection cap and delimiter apply to the engine's own formats too
         // (a delimiter set in the nested options wins).
-        Platform::EventLogCsv => {
+        Layout::EventLog => {
             let eo = EventLogOptions {
                 max_stored_rejections: opts.max_stored_rejections,
                 delimiter: opts.event_log.delimiter.or(opts.delimiter),
@@ -525,12 +619,12 @@ pub fn import_as(
                 ..opts.event_log.clone()
             };
             let log = parse_event_log(bytes, &eo)?;
-            let mut imp = Import::empty(platform, Container::Csv);
+            let mut imp = Import::empty(layout, Container::Csv);
             imp.report = log.report.clone();
             imp.event_log = Some(log);
             Ok(imp)
         }
-        Platform::PathTableCsv => {
+        Layout::PathTable => {
             let po = PathTableOptions {
                 max_stored_rejections: opts.max_stored_rejections,
                 delimiter: opts.path_table.delimiter.or(opts.delimiter),
@@ -538,7 +632,7 @@ pub fn import_as(
                 ..opts.path_table.clone()
             };
             let table = parse_path_table(bytes, &po)?;
-            let mut imp = Import::empty(platform, Container::Csv);
+            let mut imp = Import::empty(layout, Container::Csv);
             imp.report = table.report.clone();
             imp.path_table = Some(table);
             Ok(imp)

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{
     day_floor, Container, Import, ImportColumn, ImportError, ImportField, ImportOptions,
-    ImportedRow, MatchKeys, Period, Platform, METRIC_KEYS, MS_PER_DAY,
+    ImportedRow, Layout, MatchKeys, Period, Platform, METRIC_KEYS, MS_PER_DAY,
 };
 use crate::dates::{civil_from_days, day_ms, days_in_month, parse_month_name_date};
 use crate::number::{parse_quantity, NumberConvention, Quantity};
@@ -620,7 +620,7 @@ pub(crate) fn build_import(
             found: table.headers.clone(),
         });
     }
-    let mut imp = Import::empty(r.platform, r.format);
+    let mut imp = Import::empty(Layout::Export(r.platform), r.format);
     let mut currencies: Vec<String> = r.currency.iter().cloned().collect();
     let mut report = ParseReport {
         delimiter: table.delimiter,
