@@ -1,4 +1,4 @@
-//! Container detection: which layout a file holds — the engine's event log, its path table, or a
+//! Format detection: which layout a file holds — the engine's event log, its path table, or a
 //! platform's export — from its header or JSON keys, with the file name as a fallback. The one
 //! detector for the CLI, the app's analysis and the Import flow; and [`import`], which detects
 //! and then parses.
