@@ -8,7 +8,7 @@ use refleqt::model::workspace::Workspace;
 use refleqt::storage::datasets::{DatasetSource, DatasetStore};
 use refleqt::storage::idb_store::IdbStore;
 use refleqt::storage::{Base, StorageError, WorkspaceStore};
-use refleqt_engine::imports::Platform;
+use refleqt_engine::imports::Layout;
 use refleqt_engine::{Channels, JourneySet, Touch};
 use support::{fresh_name, fresh_static_name, set_hash, wait_for, wrapper};
 use wasm_bindgen_test::*;
@@ -90,7 +90,7 @@ async fn datasets_round_trip_through_indexeddb() {
     }
     let source = DatasetSource {
         file_name: "events.csv".into(),
-        format: Platform::EventLogCsv,
+        format: Layout::EventLog,
         lookback_days: Some(30.0),
     };
     let meta = store.save("March", &set, &source, 42).await.expect("saved");

@@ -17,7 +17,9 @@ pub mod views;
 use crate::model::demo::DEMO_USERS;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
+use refleqt_engine::detect::detect;
 use refleqt_engine::explore::{top_paths, PathRow, Rank};
+use refleqt_engine::imports::Layout;
 use refleqt_engine::models::markov::MarkovDetails;
 use refleqt_engine::models::{attribute, Details, Model, ModelParams};
 use refleqt_engine::parse::events::EventLog;
@@ -183,16 +185,10 @@ enum LoadedKind {
     Journeys(JourneySet),
 }
 
-/// Whether `bytes` look like a path table: a `path` first column or a `total_conversions` column.
+/// Whether `bytes` hold a path table, by the engine's detector ([`refleqt_engine::detect`]);
+/// anything else is read as an event log, whose parser names what is missing.
 pub fn looks_like_path_table(bytes: &[u8]) -> bool {
-    let end = bytes
-        .iter()
-        .take(4096)
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len().min(4096));
-    let header = String::from_utf8_lossy(bytes.get(..end).unwrap_or_default()).to_ascii_lowercase();
-    header.contains("total_conversions")
-        || header.trim_start_matches('\u{feff}').starts_with("path")
+    detect(bytes, "") == Some(Layout::PathTable)
 }
 
 /// The demo's simulation config: the same as the demo workspace's.

@@ -1,15 +1,14 @@
-//! Calendar dates (`YYYY-MM-DD`, proleptic Gregorian) and timestamps (Unix milliseconds, UTC).
+//! Calendar dates (`YYYY-MM-DD`, proleptic Gregorian) and timestamps (Unix milliseconds, UTC);
+//! the calendar math and the ISO form are the engine's [`refleqt_engine::dates`].
 //!
 //! Publish dates are whole days without a time zone: the day the artifact goes out. Timestamps
 //! (`recorded_at`, `calculated_at`) come from the browser clock at the edge and are only shown and
 //! ordered, never used by a model (ARCHITECTURE.md: "timestamps come from the data").
 
-use refleqt_engine::parse::timestamp::{civil_from_days, days_from_civil, days_in_month};
+use refleqt_engine::dates::{self, MS_PER_DAY};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use thiserror::Error;
-
-const MS_PER_DAY: i64 = 86_400_000;
 
 /// Why a text is not a date.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -26,6 +25,17 @@ pub enum DateError {
     Day { year: i64, month: u32, day: u32 },
 }
 
+impl From<dates::DateError> for DateError {
+    fn from(e: dates::DateError) -> Self {
+        match e {
+            dates::DateError::Empty => DateError::Empty,
+            dates::DateError::Format => DateError::Format,
+            dates::DateError::Month(m) => DateError::Month(m),
+            dates::DateError::Day { year, month, day } => DateError::Day { year, month, day },
+        }
+    }
+}
+
 /// A valid calendar day. Ordered by time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -36,24 +46,7 @@ pub struct Date {
 impl Date {
     /// Parse `YYYY-MM-DD` (what `<input type="date">` gives), rejecting impossible days.
     pub fn parse(text: &str) -> Result<Date, DateError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(DateError::Empty);
-        }
-        let mut parts = text.split('-');
-        let (Some(y), Some(m), Some(d), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(DateError::Format);
-        };
-        let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
-        if !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
-            return Err(DateError::Format);
-        }
-        let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i64>(), m.parse::<u32>(), d.parse::<u32>())
-        else {
-            return Err(DateError::Format);
-        };
+        let (year, month, day) = dates::parse_iso_date_parts(text).map_err(DateError::from)?;
         Date::from_ymd(year, month, day)
     }
 
@@ -62,15 +55,8 @@ impl Date {
         if !(1900..=2999).contains(&year) {
             return Err(DateError::Year);
         }
-        if !(1..=12).contains(&month) {
-            return Err(DateError::Month(month));
-        }
-        if day == 0 || day > days_in_month(year, month) {
-            return Err(DateError::Day { year, month, day });
-        }
-        Ok(Date {
-            days: days_from_civil(year, month, day),
-        })
+        let days = dates::checked_days(year, month, day).map_err(DateError::from)?;
+        Ok(Date { days })
     }
 
     /// The UTC day containing a Unix-millisecond instant.
@@ -87,7 +73,7 @@ impl Date {
 
     /// `(year, month, day)`.
     pub fn ymd(self) -> (i64, u32, u32) {
-        civil_from_days(self.days)
+        dates::civil_from_days(self.days)
     }
 
     /// This date moved by `days`.
@@ -100,8 +86,7 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        f.write_str(&dates::format_iso_date(self.days))
     }
 }
 

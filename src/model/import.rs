@@ -18,11 +18,13 @@ use super::metric::MetricKind;
 use super::performance::{value_fits, PerformanceEntry, Source};
 use super::workspace::{Workspace, WorkspaceError};
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+use refleqt_engine::detect::import;
 use refleqt_engine::imports::{
-    import, imported_values, match_rows, reimport, EntryKey, Import, ImportError, ImportField,
-    ImportOptions, MatchReport, Overridden, PerformanceValue, Period, Platform, ReimportError,
-    ValueSource,
+    imported_values, match_rows, reimport, EntryKey, Import, ImportError, ImportField,
+    ImportOptions, Layout, MatchReport, Overridden, PerformanceValue, Period, Platform,
+    ReimportError, ValueSource,
 };
+use refleqt_engine::number::NumberConvention;
 use refleqt_engine::parse::Field;
 use refleqt_engine::{EntryId, JourneySet};
 use thiserror::Error;
@@ -50,8 +52,8 @@ impl std::fmt::Display for ColumnField {
 /// What the user chose in the preview; re-parsing with them gives the new preview.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Choices {
-    /// Parse as this platform instead of the detected one.
-    pub platform: Option<Platform>,
+    /// Parse as this layout instead of the detected one.
+    pub layout: Option<Layout>,
     /// Header per field; an empty header means "do not use".
     pub columns: Vec<(ColumnField, String)>,
     /// The period of exports whose rows carry no date.
@@ -68,9 +70,10 @@ impl Choices {
     /// The engine options for these choices.
     pub fn options(&self, ws: &Workspace) -> ImportOptions {
         let mut opts = ImportOptions {
-            platform: self.platform,
+            layout: self.layout,
             period: self.period,
             channel_mapping: ws.settings.channel_mapping.clone(),
+            number: Some(NumberConvention::auto_or(ws.settings.decimal_mark)),
             ..ImportOptions::default()
         };
         for (field, header) in &self.columns {
@@ -111,7 +114,7 @@ pub fn entry_keys(ws: &Workspace) -> Vec<EntryKey> {
 /// Match the rows of `import` to the workspace's entries.
 pub fn match_import(import: &Import, ws: &Workspace) -> MatchReport {
     match_rows(
-        import.platform,
+        import.layout,
         &import.rows,
         &entry_keys(ws),
         &ws.settings.channel_mapping,
@@ -155,7 +158,7 @@ pub struct Counts {
 pub struct Preview {
     pub file_name: String,
     /// What detection said (before any override).
-    pub detected: Option<Platform>,
+    pub detected: Option<Layout>,
     pub choices: Choices,
     pub import: Import,
     pub matches: MatchReport,
@@ -168,7 +171,7 @@ pub struct Preview {
 impl Preview {
     pub fn new(
         file_name: &str,
-        detected: Option<Platform>,
+        detected: Option<Layout>,
         choices: Choices,
         import: Import,
         matches: MatchReport,
@@ -247,7 +250,10 @@ impl Preview {
 
     /// The values confirming would import (before merging).
     pub fn values(&self) -> Vec<PerformanceValue> {
-        imported_values(self.import.platform, &self.import.rows, &self.assignments)
+        match self.import.layout.platform() {
+            Some(platform) => imported_values(platform, &self.import.rows, &self.assignments),
+            None => Vec::new(),
+        }
     }
 }
 
@@ -318,14 +324,14 @@ fn as_value(r: &PerformanceEntry) -> Option<PerformanceValue> {
 /// Write the previewed metrics into `ws` (see the module documentation). On error `ws` is
 /// unchanged.
 pub fn apply(ws: &mut Workspace, preview: &Preview, now: i64) -> Result<ApplySummary, ApplyError> {
-    let platform = preview.import.platform;
+    let platform = preview.import.layout.platform();
     let mut summary = ApplySummary {
-        platform: Some(platform),
+        platform,
         ..ApplySummary::default()
     };
-    if preview.import.rows.is_empty() {
+    let Some(platform) = platform.filter(|_| !preview.import.rows.is_empty()) else {
         return Ok(summary);
-    }
+    };
     let period = preview.period().ok_or(ApplyError::NoPeriod)?;
     summary.period = Some(period);
     let mut new = Vec::new();
@@ -547,7 +553,7 @@ mod tests {
         let headers = csv_headers(text.as_bytes(), import.report.delimiter, import.header_line);
         Preview::new(
             "ads.csv",
-            Some(import.platform),
+            Some(import.layout),
             choices,
             import,
             matches,
@@ -559,7 +565,7 @@ mod tests {
     fn preview_counts_matches_and_hand_assignment() {
         let ws = ws();
         let mut p = preview(&ws, ADS, Choices::default());
-        assert_eq!(p.import.platform, Platform::GoogleAdsCsv);
+        assert_eq!(p.import.layout, Layout::Export(Platform::GoogleAdsCsv));
         let c = p.counts();
         assert_eq!((c.accepted, c.rejected, c.rows), (4, 1, 4));
         assert_eq!((c.matched_rows, c.unmatched_rows, c.entries), (3, 1, 2));
@@ -686,13 +692,13 @@ mod tests {
             u2,2025-03-01T11:00:00Z,google,0,\n";
         let import = parse_import(log.as_bytes(), "events.csv", &Choices::default(), &ws)
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(import.platform, Platform::EventLogCsv);
+        assert_eq!(import.layout, Layout::EventLog);
         let set = journeys_of(&import).unwrap_or_default();
         assert_eq!((set.len(), set.total_conversions()), (2, 1.0));
         assert_eq!(set.total_revenue(), 120.0);
         let p = Preview::new(
             "events.csv",
-            Some(import.platform),
+            Some(import.layout),
             Choices::default(),
             import,
             MatchReport {

@@ -6,6 +6,7 @@
 //! unit's base: counts as counts, durations in seconds, percentages as 0–100, money in the
 //! workspace currency, ranking positions as average positions (1 = top).
 
+use refleqt_engine::number::{parse_decimal, DecimalMark, NumberConvention, NumberError};
 use refleqt_engine::roi::format_money;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -242,13 +243,18 @@ impl MetricKind {
 
     /// Parse what was typed into this metric's field. `Ok(None)` for an empty field.
     pub fn parse_value(self, text: &str) -> Result<Option<f64>, ValueError> {
+        self.parse_value_in(text, DecimalMark::Point)
+    }
+
+    /// [`MetricKind::parse_value`] with the workspace's decimal mark.
+    pub fn parse_value_in(self, text: &str, mark: DecimalMark) -> Result<Option<f64>, ValueError> {
         let text = text.trim();
         if text.is_empty() {
             return Ok(None);
         }
         let value = match self.unit() {
             Unit::Count => {
-                let v = parse_number(text)?;
+                let v = parse_number_in(text, mark)?;
                 if v.fract() != 0.0 {
                     return Err(ValueError::NotWhole);
                 }
@@ -256,15 +262,15 @@ impl MetricKind {
             }
             Unit::Duration => parse_duration(text)?,
             Unit::Percent => {
-                let v = parse_number(text.strip_suffix('%').unwrap_or(text).trim_end())?;
+                let v = parse_number_in(text.strip_suffix('%').unwrap_or(text).trim_end(), mark)?;
                 if v > 100.0 {
                     return Err(ValueError::AbovePercent);
                 }
                 v
             }
-            Unit::Money => parse_money(text)?,
+            Unit::Money => parse_money_in(text, mark)?,
             Unit::Position => {
-                let v = parse_number(text)?;
+                let v = parse_number_in(text, mark)?;
                 if v < 1.0 {
                     return Err(ValueError::BelowTop);
                 }
@@ -279,6 +285,23 @@ impl MetricKind {
         match self.unit() {
             Unit::Duration => format_duration(value),
             _ => format_plain(value),
+        }
+    }
+
+    /// [`MetricKind::format_input`] written with `mark` (`4.200,5` with a decimal comma), so
+    /// that [`MetricKind::parse_value_in`] with the same mark reads it back.
+    pub fn format_input_in(self, value: f64, mark: DecimalMark) -> String {
+        let text = self.format_input(value);
+        match mark {
+            DecimalMark::Point => text,
+            DecimalMark::Comma => text
+                .chars()
+                .map(|c| match c {
+                    '.' => ',',
+                    ',' => '.',
+                    c => c,
+                })
+                .collect(),
         }
     }
 
@@ -318,60 +341,29 @@ pub enum ValueError {
 
 /// A non-negative decimal with optional `,` thousands separators: `2,847`, `4200.5`, `0.25`.
 pub fn parse_number(text: &str) -> Result<f64, ValueError> {
+    parse_number_in(text, DecimalMark::Point)
+}
+
+/// A non-negative decimal written with `mark` (the workspace's number format): the engine's
+/// [`refleqt_engine::number`] reads it; typed entry is stricter than imports (no exponent, no
+/// trailing mark), and its errors become the messages the form shows.
+pub fn parse_number_in(text: &str, mark: DecimalMark) -> Result<f64, ValueError> {
     let text = text.trim();
-    if text.starts_with('-') || text.starts_with('−') {
-        let rest = text.trim_start_matches(['-', '−']);
-        return match parse_number(rest) {
-            Ok(0.0) => Ok(0.0),
-            Ok(_) => Err(ValueError::Negative),
-            Err(e) => Err(e),
-        };
-    }
-    let text = text.strip_prefix('+').unwrap_or(text);
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (text, None),
-    };
-    if let Some(f) = frac {
-        if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValueError::NotANumber);
-        }
-    }
-    if int.is_empty() && frac.is_none() {
+    if text.contains(['e', 'E']) || text.ends_with(['.', ',']) {
         return Err(ValueError::NotANumber);
     }
-    let mut digits = String::with_capacity(int.len());
-    if int.contains(',') {
-        let groups: Vec<&str> = int.split(',').collect();
-        for (i, g) in groups.iter().enumerate() {
-            if !g.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(ValueError::NotANumber);
-            }
-            let ok = if i == 0 {
-                (1..=3).contains(&g.len())
-            } else {
-                g.len() == 3
-            };
-            if !ok {
-                return Err(ValueError::Grouping);
-            }
-            digits.push_str(g);
+    let value = parse_decimal(text, NumberConvention::Fixed(mark)).map_err(|e| match e {
+        NumberError::Grouping => ValueError::Grouping,
+        NumberError::OutOfRange => ValueError::TooLarge,
+        NumberError::Empty | NumberError::NotANumber | NumberError::Ambiguous { .. } => {
+            ValueError::NotANumber
         }
-    } else {
-        if !int.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValueError::NotANumber);
-        }
-        digits.push_str(int);
+    })?;
+    if value < 0.0 {
+        return Err(ValueError::Negative);
     }
-    if digits.is_empty() {
-        digits.push('0');
-    }
-    if let Some(f) = frac {
-        digits.push('.');
-        digits.push_str(f);
-    }
-    let value: f64 = digits.parse().map_err(|_| ValueError::NotANumber)?;
-    if !value.is_finite() || value > MAX_VALUE {
+    let value = value.abs();
+    if value > MAX_VALUE {
         return Err(ValueError::TooLarge);
     }
     Ok(value)
@@ -380,9 +372,14 @@ pub fn parse_number(text: &str) -> Result<f64, ValueError> {
 /// A money amount: an optional `$ € £ ¥` sign or trailing ISO code around a number: `$4,200`,
 /// `4200.50`, `1,250 EUR`.
 pub fn parse_money(text: &str) -> Result<f64, ValueError> {
+    parse_money_in(text, DecimalMark::Point)
+}
+
+/// [`parse_money`] with the workspace's decimal mark.
+pub fn parse_money_in(text: &str, mark: DecimalMark) -> Result<f64, ValueError> {
     let mut t = text.trim();
     if t.starts_with('-') || t.starts_with('−') {
-        return match parse_money(t.trim_start_matches(['-', '−'])) {
+        return match parse_money_in(t.trim_start_matches(['-', '−']), mark) {
             Ok(0.0) => Ok(0.0),
             Ok(_) => Err(ValueError::Negative),
             Err(e) => Err(e),
@@ -399,7 +396,7 @@ pub fn parse_money(text: &str) -> Result<f64, ValueError> {
             t = number.trim_end();
         }
     }
-    parse_number(t)
+    parse_number_in(t, mark)
 }
 
 /// `m:ss` → seconds: `3:42` → 222, `0:05` → 5, `75:00` → 4500.
@@ -482,6 +479,49 @@ mod tests {
         );
     }
 
+    /// Issue 14: manual entry reads what the engine's importers read under the same convention
+    /// (`crates/engine/tests/number_agreement.rs` checks every importer against the same reader).
+    #[test]
+    fn manual_entry_agrees_with_the_importers() {
+        use refleqt_engine::number::parse_quantity;
+        const TEXTS: [&str; 14] = [
+            "1,234",
+            "1.234",
+            "1.234,50",
+            "1,234.50",
+            "1 234,5",
+            "-3",
+            "$4,200",
+            "45.89",
+            "12,5",
+            "0.5",
+            "1,234,567",
+            "€ 99",
+            "7",
+            "abc",
+        ];
+        for mark in [DecimalMark::Point, DecimalMark::Comma] {
+            for text in TEXTS {
+                let engine = parse_quantity(text, NumberConvention::Fixed(mark))
+                    .ok()
+                    .filter(|q| q.value >= 0.0 && !q.percent)
+                    .map(|q| q.value);
+                let typed = MetricKind::Revenue
+                    .parse_value_in(text, mark)
+                    .ok()
+                    .flatten();
+                assert_eq!(typed, engine, "{text:?} with {mark:?}");
+            }
+        }
+        assert_eq!(parse_money_in("1.234,50", DecimalMark::Comma), Ok(1234.5));
+        assert_eq!(parse_money_in("$4,200", DecimalMark::Point), Ok(4200.0));
+        assert_eq!(parse_number_in("12,5", DecimalMark::Comma), Ok(12.5));
+        assert_eq!(
+            parse_number_in("12,5", DecimalMark::Point),
+            Err(ValueError::Grouping)
+        );
+    }
+
     #[test]
     fn durations_are_minutes_and_seconds() {
         check(MetricKind::TimeOnPage, "0:05", Ok(Some(5.0)));
@@ -539,10 +579,22 @@ mod tests {
                     Ok(Some(v)),
                     "{metric:?} {v} {text:?}"
                 );
+                for mark in [DecimalMark::Point, DecimalMark::Comma] {
+                    let text = metric.format_input_in(v, mark);
+                    assert_eq!(
+                        metric.parse_value_in(&text, mark),
+                        Ok(Some(v)),
+                        "{metric:?} {v} {text:?} {mark:?}"
+                    );
+                }
             }
         }
         assert_eq!(MetricKind::Pageviews.format_input(2847.0), "2,847");
         assert_eq!(MetricKind::Revenue.format_input(4200.0), "4,200");
+        assert_eq!(
+            MetricKind::Revenue.format_input_in(4200.5, DecimalMark::Comma),
+            "4.200,50"
+        );
         assert_eq!(
             MetricKind::Revenue.format_display(4200.0, "USD"),
             "$4,200.00"

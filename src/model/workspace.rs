@@ -11,6 +11,7 @@ use super::entry::{CalendarEntry, EntryDraft, EntryError};
 use super::metric::MetricKind;
 use super::performance::{current_value, value_fits, CurrentValue, PerformanceEntry, Source};
 use refleqt_engine::links::{default_channel_mapping, ChannelUtm};
+use refleqt_engine::number::DecimalMark;
 use refleqt_engine::recommend::BusinessType;
 use refleqt_engine::roi::{self, NoRoi};
 use refleqt_engine::EntryId;
@@ -43,6 +44,9 @@ pub struct Settings {
     pub business_type: BusinessType,
     /// Typical days from first touch to purchase, for the model recommendation. Default 14.
     pub sales_cycle_days: u32,
+    /// How typed numbers are written, and how imports read a number that could be either
+    /// (`1,234`). Default a decimal point. Files older than this field load with the default.
+    pub decimal_mark: DecimalMark,
 }
 
 impl Default for Settings {
@@ -52,6 +56,7 @@ impl Default for Settings {
             channel_mapping: default_channel_mapping(),
             business_type: BusinessType::B2c,
             sales_cycle_days: DEFAULT_SALES_CYCLE_DAYS,
+            decimal_mark: DecimalMark::Point,
         }
     }
 }
@@ -439,6 +444,22 @@ impl Workspace {
 mod tests {
     use super::*;
     use crate::model::entry::EntryForm;
+
+    #[test]
+    fn settings_without_a_number_format_load_with_a_decimal_point() {
+        let old: Settings = serde_json::from_str(r#"{"currency": "EUR", "sales_cycle_days": 30}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(old.decimal_mark, DecimalMark::Point);
+        assert_eq!(old.currency, "EUR");
+        let comma = Settings {
+            decimal_mark: DecimalMark::Comma,
+            ..Settings::default()
+        };
+        let text = serde_json::to_string(&comma).unwrap_or_else(|e| panic!("{e}"));
+        assert!(text.contains(r#""decimal_mark":"comma""#), "{text}");
+        let back: Settings = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, comma);
+    }
     use refleqt_engine::roi::format_percent;
 
     pub(crate) fn draft(title: &str) -> EntryDraft {

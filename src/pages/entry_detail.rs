@@ -106,7 +106,7 @@ fn PerformanceForm(state: AppState, entry_id: u64) -> impl IntoView {
     let make_row = move |metric: MetricKind| {
         let text = state.workspace.with_untracked(|ws| {
             ws.value(entry_id, metric)
-                .map(|v| metric.format_input(v.value))
+                .map(|v| metric.format_input_in(v.value, ws.settings.decimal_mark))
                 .unwrap_or_default()
         });
         MetricRow {
@@ -137,8 +137,9 @@ fn PerformanceForm(state: AppState, entry_id: u64) -> impl IntoView {
     };
     // Live ROI from what is typed; an empty cost falls back to the planned cost.
     let live_roi = Signal::derive(move || {
-        let revenue = MetricKind::Revenue.parse_value(&text_of(MetricKind::Revenue));
-        let cost = MetricKind::Cost.parse_value(&text_of(MetricKind::Cost));
+        let mark = state.workspace.with(|ws| ws.settings.decimal_mark);
+        let revenue = MetricKind::Revenue.parse_value_in(&text_of(MetricKind::Revenue), mark);
+        let cost = MetricKind::Cost.parse_value_in(&text_of(MetricKind::Cost), mark);
         let planned = state
             .workspace
             .with(|ws| ws.entry(entry_id).and_then(|e| e.cost));
@@ -176,8 +177,11 @@ fn PerformanceForm(state: AppState, entry_id: u64) -> impl IntoView {
         saved.set(None);
         let mut values = Vec::new();
         let mut failed = 0;
+        let mark = state
+            .workspace
+            .with_untracked(|ws| ws.settings.decimal_mark);
         for row in rows.get_untracked() {
-            match row.metric.parse_value(&row.text.get_untracked()) {
+            match row.metric.parse_value_in(&row.text.get_untracked(), mark) {
                 Ok(v) => {
                     row.error.set(None);
                     values.push((row.metric, v));

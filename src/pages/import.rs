@@ -16,7 +16,8 @@ use crate::state::AppState;
 use crate::storage::datasets::{self, DatasetMeta, DatasetSource};
 use crate::web_tools;
 use leptos::prelude::*;
-use refleqt_engine::imports::{detect, Format, ImportError, Period, Platform};
+use refleqt_engine::detect::detect;
+use refleqt_engine::imports::{Container, ImportError, Layout, Period};
 use refleqt_engine::roi::{format_count, format_money};
 use refleqt_engine::JourneySet;
 use std::rc::Rc;
@@ -214,8 +215,8 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
             return;
         }
         let headers = match import.format {
-            Format::Csv => csv_headers(&bytes, import.report.delimiter, import.header_line),
-            Format::Json => import
+            Container::Csv => csv_headers(&bytes, import.report.delimiter, import.header_line),
+            Container::Json => import
                 .columns
                 .iter()
                 .map(|c| c.header.clone())
@@ -371,8 +372,8 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                 }
                 let source = DatasetSource {
                     file_name: name.clone(),
-                    format: p.import.platform,
-                    lookback_days: (p.import.platform != Platform::PathTableCsv).then_some(30.0),
+                    format: p.import.layout,
+                    lookback_days: (p.import.layout != Layout::PathTable).then_some(30.0),
                 };
                 match datasets::save_dataset(&ds_name, set, &source, web_tools::now_ms()).await {
                     Ok(meta) => saved = Some(meta),
@@ -571,9 +572,9 @@ where
     };
     let on_platform = move |ev: leptos::ev::Event| {
         let key = event_target_value(&ev);
-        let platform = Platform::ALL.into_iter().find(|p| format!("{p:?}") == key);
+        let layout = Layout::ALL.into_iter().find(|p| format!("{p:?}") == key);
         reparse(Choices {
-            platform,
+            layout,
             columns: Vec::new(),
             ..choices()
         });
@@ -600,7 +601,7 @@ where
                 return ().into_any();
             };
             let c = p.counts();
-            let platform = p.import.platform;
+            let layout = p.import.layout;
             let detected = p.detected.map_or("not recognised".to_owned(), |d| d.label().to_owned());
             let rejected: Vec<String> = p
                 .import
@@ -664,8 +665,8 @@ where
                     <div class="field inline">
                         <label for="import-platform">"Parse as"</label>
                         <select id="import-platform" on:change=on_platform aria-describedby="detected-hint">
-                            {Platform::ALL.into_iter().map(|x| view! {
-                                <option value=format!("{x:?}") selected=x == platform>{x.label()}</option>
+                            {Layout::ALL.into_iter().map(|x| view! {
+                                <option value=format!("{x:?}") selected=x == layout>{x.label()}</option>
                             }).collect_view()}
                         </select>
                         <span class="hint" id="detected-hint">{format!("Detected: {detected}")}</span>

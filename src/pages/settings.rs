@@ -10,6 +10,7 @@ use crate::model::workspace::{Workspace, CURRENCIES};
 use crate::state::{AppState, SaveStatus};
 use crate::web_tools;
 use leptos::prelude::*;
+use refleqt_engine::number::DecimalMark;
 use wasm_bindgen::JsCast;
 
 /// A destructive action waiting for confirmation.
@@ -153,6 +154,22 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
                 </select>
             </div>
             <p class="hint">"Amounts are shown in this currency; they are not converted."</p>
+            <div class="field inline">
+                <label for="decimal-mark">"Number format"</label>
+                <select id="decimal-mark"
+                    on:change=move |ev| {
+                        let mark = match event_target_value(&ev).as_str() {
+                            "comma" => DecimalMark::Comma,
+                            _ => DecimalMark::Point,
+                        };
+                        state.change(|ws| ws.settings.decimal_mark = mark);
+                    }>
+                    {[(DecimalMark::Point, "point"), (DecimalMark::Comma, "comma")].into_iter().map(|(mark, value)| view! {
+                        <option value=value selected=move || state.workspace.with(|ws| ws.settings.decimal_mark == mark)>{mark.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <p class="hint">"How you type numbers, and how imports read a number like 1,234 that could be either."</p>
 
             <h2>"Tracking links"</h2>
             <ChannelMappingTable state=state />

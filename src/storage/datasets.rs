@@ -38,7 +38,7 @@
 use super::idb_store::{classify, open_db, DB_NAME};
 use super::StorageError;
 use idb::{Database, TransactionMode};
-use refleqt_engine::imports::Platform;
+use refleqt_engine::imports::Layout;
 use refleqt_engine::{Channels, JourneySet, Touch};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -62,7 +62,7 @@ pub struct DatasetMeta {
     pub name: String,
     pub source_file: String,
     /// The parser that read it: event log, path table or GA4 BigQuery export.
-    pub format: Platform,
+    pub format: Layout,
     /// Unix milliseconds.
     pub imported_at: i64,
     pub journeys: usize,
@@ -82,7 +82,7 @@ pub struct DatasetMeta {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetSource {
     pub file_name: String,
-    pub format: Platform,
+    pub format: Layout,
     pub lookback_days: Option<f64>,
 }
 
@@ -713,7 +713,7 @@ mod tests {
         let set = sample(true);
         let source = DatasetSource {
             file_name: "events.csv".into(),
-            format: Platform::EventLogCsv,
+            format: Layout::EventLog,
             lookback_days: Some(30.0),
         };
         let m = meta_of("ds-1", "March", &set, &source, 7, 99);

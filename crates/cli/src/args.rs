@@ -33,9 +33,10 @@ attribute options:
 
 Exit status: 0 success; 2 bad input or arguments (the message names file, line and column).";
 
-/// Input layout.
+/// The input file's layout, `--format events|paths` (detected by [`refleqt_engine::detect`]
+/// when not given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum InputLayout {
     Events,
     Paths,
 }
@@ -50,7 +51,7 @@ pub enum Output {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttributeArgs {
     pub file: PathBuf,
-    pub format: Option<Format>,
+    pub format: Option<InputLayout>,
     pub models: Vec<Model>,
     pub lookback_days: f64,
     pub half_life_days: f64,
@@ -186,8 +187,8 @@ fn parse_attribute<'a>(
         match opt {
             "--format" => {
                 a.format = Some(match value(it, opt)?.as_str() {
-                    "events" => Format::Events,
-                    "paths" => Format::Paths,
+                    "events" => InputLayout::Events,
+                    "paths" => InputLayout::Paths,
                     v => {
                         return Err(ArgError::BadValue {
                             option: opt.into(),
@@ -319,7 +320,7 @@ mod tests {
         .expect("parses") else {
             panic!("not attribute")
         };
-        assert_eq!(a.format, Some(Format::Paths));
+        assert_eq!(a.format, Some(InputLayout::Paths));
         assert_eq!(a.models, vec![Model::Markov, Model::Shapley]);
         assert_eq!(a.markov_order, 3);
         assert_eq!(a.bootstrap, 0);

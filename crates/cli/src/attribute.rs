@@ -1,9 +1,11 @@
 //! `refleqt attribute`: read a file, parse it, build journeys, run the models, print the report.
 
-use crate::args::{AttributeArgs, Format, Output};
+use crate::args::{AttributeArgs, InputLayout, Output};
 use crate::CliError;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
+use refleqt_engine::detect::detect;
+use refleqt_engine::imports::Layout;
 use refleqt_engine::models::ModelParams;
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
@@ -46,19 +48,12 @@ impl std::ops::Deref for Input {
     }
 }
 
-/// Guess the layout from the header: a `path` column with `total_conversions` means a path table.
-fn detect_format(bytes: &[u8]) -> Format {
-    let header_end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
-    let header = String::from_utf8_lossy(&bytes[..header_end]).to_ascii_lowercase();
-    if header.contains("total_conversions")
-        || header.trim_start_matches('\u{feff}').starts_with("path")
-    {
-        Format::Paths
-    } else {
-        Format::Events
+/// The layout by the engine's detector: a path table when it says so, else an event log (whose
+/// parser then names what is missing).
+fn detect_format(bytes: &[u8]) -> InputLayout {
+    match detect(bytes, "") {
+        Some(Layout::PathTable) => InputLayout::Paths,
+        _ => InputLayout::Events,
     }
 }
 
@@ -134,7 +129,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
     };
     let mut costs: Option<Costs> = None;
     let (set, report): (JourneySet, ParseReport) = match format {
-        Format::Events => {
+        InputLayout::Events => {
             let opts = EventLogOptions {
                 delimiter,
                 ..Default::default()
@@ -152,7 +147,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             costs = Some(costs_of(&log)).filter(|c| c.by_channel.iter().any(|&x| x != 0.0));
             (set, log.report)
         }
-        Format::Paths => {
+        InputLayout::Paths => {
             let opts = PathTableOptions {
                 delimiter,
                 path_separator: a.path_separator.clone(),
@@ -208,13 +203,13 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             seed: a.seed,
             ..Default::default()
         },
-        lookback_days: (format == Format::Events).then_some(a.lookback_days),
+        lookback_days: (format == InputLayout::Events).then_some(a.lookback_days),
         costs: costs.as_ref(),
         truth: truth.as_ref(),
     };
     let format_name = match format {
-        Format::Events => "events",
-        Format::Paths => "paths",
+        InputLayout::Events => "events",
+        InputLayout::Paths => "paths",
     };
     let input = InputSummary::describe(&path, format_name, &report, &set);
     let out = report::run(&set, input, &settings).map_err(|e| CliError::Params(e.to_string()))?;

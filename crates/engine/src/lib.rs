@@ -5,9 +5,14 @@
 //! - [`models`]: the seven attribution models and their shared result type;
 //! - [`bootstrap`]: seeded Bayesian-bootstrap intervals over journeys;
 //! - [`roi`]: artifact ROI and ROAS;
+//! - [`dates`]: calendar math, ISO dates and month names, for every parser and the app;
+//! - [`number`]: the one number reader (decimal point or comma, explicit), for every parser;
 //! - [`parse`]: CSV, timestamps, event logs and path tables (bytes → typed values or typed errors);
+//! - [`percent`]: percent-encoding and the one percent-decoder (links, GA4, `utm_content`);
 //! - [`utm`]: `utm_content=cal-<id>` extraction;
 //! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
+//! - [`detect`]: which layout a file holds (event log, path table or a platform export), and
+//!   [`detect::import`] that detects then parses;
 //! - [`imports`]: GA4, Google Ads, Meta Ads and Mailchimp exports → metric rows matched to entries;
 //! - [`simulate`]: a seeded journey generator with known ground truth;
 //! - [`report`]: the full report of one data set (all models, intervals, ROI) — the CLI's JSON
@@ -18,12 +23,16 @@
 
 pub mod assemble;
 pub mod bootstrap;
+pub mod dates;
+pub mod detect;
 pub mod explore;
 pub mod imports;
 pub mod journey;
 pub mod links;
 pub mod models;
+pub mod number;
 pub mod parse;
+pub mod percent;
 pub mod recommend;
 pub mod report;
 pub mod roi;

@@ -10,9 +10,11 @@
 //!
 //! In a URL the value is found in the query string (and, failing that, the fragment): pairs
 //! split on `&` or `;`, keys compared case-insensitively to `utm_content` after decoding
-//! (`%XX` escapes, `+` as space). The first `utm_content` that holds an id wins.
+//! (`%XX` escapes, `+` as space, by [`crate::percent`]'s streaming decoder, so the hot path
+//! allocates nothing). The first `utm_content` that holds an id wins.
 
 use crate::journey::EntryId;
+use crate::percent::PercentDecoder;
 
 /// The calendar entry id of a `utm_content` value (see the module documentation).
 pub fn entry_id_from_content(s: &str) -> Option<EntryId> {
@@ -25,7 +27,7 @@ pub fn entry_id_from_content_bytes(b: &[u8]) -> Option<EntryId> {
     let t = b.trim_ascii();
     match t.first() {
         Some(b'c' | b'C') if !t.contains(&b'%') => id_from_plain(t),
-        Some(b'c' | b'C' | b'%') => id_from_decoded(Decoder::new(t, false)),
+        Some(b'c' | b'C' | b'%') => id_from_decoded(PercentDecoder::new(t, false)),
         _ => None,
     }
 }
@@ -77,13 +79,13 @@ fn id_in_query(query: &[u8]) -> Option<EntryId> {
         if !key_is_utm_content(key) {
             return None;
         }
-        id_from_decoded(Decoder::new(value, true))
+        id_from_decoded(PercentDecoder::new(value, true))
     })
 }
 
 fn key_is_utm_content(key: &[u8]) -> bool {
     const KEY: &[u8] = b"utm_content";
-    let mut d = Decoder::new(key, true).skip_while(|b| b.is_ascii_whitespace());
+    let mut d = PercentDecoder::new(key, true).skip_while(|b| b.is_ascii_whitespace());
     let mut n = 0;
     for want in KEY {
         match d.next() {
@@ -95,7 +97,7 @@ fn key_is_utm_content(key: &[u8]) -> bool {
 }
 
 /// `cal-<digits>` at the start of a decoded byte stream (leading whitespace skipped).
-fn id_from_decoded(d: Decoder<'_>) -> Option<EntryId> {
+fn id_from_decoded(d: PercentDecoder<'_>) -> Option<EntryId> {
     let mut d = d.skip_while(|b| b.is_ascii_whitespace());
     for want in b"cal-" {
         if !d.next()?.eq_ignore_ascii_case(want) {
@@ -122,56 +124,6 @@ fn digits_id(d: impl Iterator<Item = u8>) -> Option<EntryId> {
         }
     }
     (digits > 0).then_some(id)
-}
-
-/// Percent-decoding byte iterator; malformed escapes are kept literally.
-struct Decoder<'a> {
-    b: &'a [u8],
-    i: usize,
-    plus_is_space: bool,
-}
-
-impl<'a> Decoder<'a> {
-    fn new(b: &'a [u8], plus_is_space: bool) -> Self {
-        Decoder {
-            b,
-            i: 0,
-            plus_is_space,
-        }
-    }
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-impl Iterator for Decoder<'_> {
-    type Item = u8;
-
-    fn next(&mut self) -> Option<u8> {
-        let b = *self.b.get(self.i)?;
-        self.i += 1;
-        match b {
-            b'%' => {
-                let hi = self.b.get(self.i).copied().and_then(hex);
-                let lo = self.b.get(self.i + 1).copied().and_then(hex);
-                match (hi, lo) {
-                    (Some(h), Some(l)) => {
-                        self.i += 2;
-                        Some(h * 16 + l)
-                    }
-                    _ => Some(b'%'),
-                }
-            }
-            b'+' if self.plus_is_space => Some(b' '),
-            _ => Some(b),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -221,7 +173,7 @@ mod tests {
             let t = c.as_bytes();
             assert_eq!(
                 id_from_plain(t),
-                id_from_decoded(Decoder::new(t, false)),
+                id_from_decoded(PercentDecoder::new(t, false)),
                 "{c:?}"
             );
         }

@@ -2,7 +2,9 @@
 //! accepted, rejected or (summary/title rows) skipped — exactly once.
 
 use proptest::prelude::*;
-use refleqt_engine::imports::{import_as, Format, Import, ImportOptions, Platform, METRIC_KEYS};
+use refleqt_engine::imports::{
+    import_as, Container, Import, ImportOptions, Layout, Platform, METRIC_KEYS,
+};
 use refleqt_engine::parse::csv::{Reader, Record};
 use refleqt_engine::parse::Delimiter;
 use serde_json::Value;
@@ -45,11 +47,11 @@ fn records(bytes: &[u8], delimiter: char) -> usize {
 }
 
 /// Rows of the JSON array a platform reads.
-fn json_rows(platform: Platform, bytes: &[u8]) -> Option<usize> {
+fn json_rows(layout: Layout, bytes: &[u8]) -> Option<usize> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let v: Value = serde_json::from_slice(bytes).ok()?;
     let len = |p: &str| v.pointer(p).and_then(Value::as_array).map(Vec::len);
-    match platform {
+    match layout.platform()? {
         Platform::Ga4DataApiJson => Some(len("/rows").unwrap_or(0)),
         Platform::MetaAdsInsights => v.as_array().map(Vec::len).or_else(|| len("/data")),
         Platform::MailchimpReport => v
@@ -61,22 +63,22 @@ fn json_rows(platform: Platform, bytes: &[u8]) -> Option<usize> {
     }
 }
 
-fn check(platform: Platform, bytes: &[u8], imp: &Import, cap: usize) {
+fn check(layout: Layout, bytes: &[u8], imp: &Import, cap: usize) {
     let r = &imp.report;
     assert_eq!(r.rejected.len(), r.rejected_count.min(cap));
     match imp.format {
-        Format::Csv => assert_eq!(
+        Container::Csv => assert_eq!(
             r.accepted + r.rejected_count + imp.skipped_rows,
             records(bytes, r.delimiter).saturating_sub(1),
-            "{platform:?}"
+            "{layout:?}"
         ),
-        Format::Json => assert_eq!(
+        Container::Json => assert_eq!(
             Some(r.accepted + r.rejected_count),
-            json_rows(platform, bytes),
-            "{platform:?}"
+            json_rows(layout, bytes),
+            "{layout:?}"
         ),
     }
-    if platform != Platform::Ga4BigQueryCsv {
+    if layout != Layout::Export(Platform::Ga4BigQueryCsv) {
         assert!(imp.rows.len() <= r.accepted);
     }
     for row in &imp.rows {
@@ -98,12 +100,12 @@ fn check_all(bytes: &[u8]) {
         max_stored_rejections: cap,
         ..ImportOptions::default()
     };
-    for p in Platform::ALL {
+    for p in Layout::ALL {
         if let Ok(imp) = import_as(p, bytes, &opts) {
             check(p, bytes, &imp, cap);
         }
     }
-    let _ = refleqt_engine::imports::detect(bytes, "x.csv");
+    let _ = refleqt_engine::detect::detect(bytes, "x.csv");
 }
 
 #[test]
@@ -155,11 +157,11 @@ fn the_rejection_cap_applies_to_event_logs_and_path_tables() {
         max_stored_rejections: 3,
         ..ImportOptions::default()
     };
-    let imp = import_as(Platform::EventLogCsv, bytes, &opts).expect("parses");
+    let imp = import_as(Layout::EventLog, bytes, &opts).expect("parses");
     assert_eq!(imp.report.rejected_count, 4);
     assert_eq!(imp.report.rejected.len(), 3);
     let paths = b"path,total_conversions\n,1\n,2\n,3\n,4\n";
-    let imp = import_as(Platform::PathTableCsv, paths, &opts).expect("parses");
+    let imp = import_as(Layout::PathTable, paths, &opts).expect("parses");
     assert_eq!(imp.report.rejected_count, 4);
     assert_eq!(imp.report.rejected.len(), 3);
 }

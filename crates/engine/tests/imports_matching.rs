@@ -1,12 +1,12 @@
 //! Matching imported rows to calendar entries, and re-import semantics.
 
 use proptest::prelude::*;
+use refleqt_engine::dates::days_from_civil;
 use refleqt_engine::imports::{
     imported_values, match_rows, reimport, EntryKey, ImportedRow, Match, MatchHow, MatchKeys,
     PerformanceValue, Period, Platform, ReimportError, Unmatched, ValueSource,
 };
 use refleqt_engine::links::{build_url, default_channel_mapping, UtmParams};
-use refleqt_engine::parse::timestamp::days_from_civil;
 
 const MS_PER_DAY: i64 = 86_400_000;
 

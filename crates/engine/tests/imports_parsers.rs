@@ -2,11 +2,12 @@
 //! rejected rows with line, column and reason.
 
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+use refleqt_engine::dates::days_from_civil;
+use refleqt_engine::detect::{detect, import};
 use refleqt_engine::imports::{
-    detect, import, Format, Import, ImportColumn, ImportError, ImportField, ImportOptions,
-    MatchKeys, Period, Platform,
+    Container, Import, ImportColumn, ImportError, ImportField, ImportOptions, Layout, MatchKeys,
+    Period, Platform,
 };
-use refleqt_engine::parse::timestamp::days_from_civil;
 use refleqt_engine::parse::{Field, RowError, RowReason};
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -62,16 +63,31 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn detects_every_format() {
     let cases = [
-        ("ga4_bigquery.csv", Platform::Ga4BigQueryCsv),
-        ("ga4_run_report.json", Platform::Ga4DataApiJson),
-        ("google_ads_ui.csv", Platform::GoogleAdsCsv),
-        ("google_ads_api.csv", Platform::GoogleAdsCsv),
-        ("meta_insights.json", Platform::MetaAdsInsights),
-        ("meta_ads_manager.csv", Platform::MetaAdsInsights),
-        ("mailchimp_reports.json", Platform::MailchimpReport),
-        ("mailchimp_export.csv", Platform::MailchimpReport),
-        ("event_log.csv", Platform::EventLogCsv),
-        ("path_table.csv", Platform::PathTableCsv),
+        ("ga4_bigquery.csv", Layout::Export(Platform::Ga4BigQueryCsv)),
+        (
+            "ga4_run_report.json",
+            Layout::Export(Platform::Ga4DataApiJson),
+        ),
+        ("google_ads_ui.csv", Layout::Export(Platform::GoogleAdsCsv)),
+        ("google_ads_api.csv", Layout::Export(Platform::GoogleAdsCsv)),
+        (
+            "meta_insights.json",
+            Layout::Export(Platform::MetaAdsInsights),
+        ),
+        (
+            "meta_ads_manager.csv",
+            Layout::Export(Platform::MetaAdsInsights),
+        ),
+        (
+            "mailchimp_reports.json",
+            Layout::Export(Platform::MailchimpReport),
+        ),
+        (
+            "mailchimp_export.csv",
+            Layout::Export(Platform::MailchimpReport),
+        ),
+        ("event_log.csv", Layout::EventLog),
+        ("path_table.csv", Layout::PathTable),
     ];
     for (name, want) in cases {
         // The content decides, whatever the file is called.
@@ -80,7 +96,7 @@ fn detects_every_format() {
     assert_eq!(detect(b"a,b,c\n1,2,3\n", "data.csv"), None);
     assert_eq!(
         detect(b"a,b,c\n1,2,3\n", "mailchimp-march.csv"),
-        Some(Platform::MailchimpReport)
+        Some(Layout::Export(Platform::MailchimpReport))
     );
     assert_eq!(detect(b"", "x.csv"), None);
     assert_eq!(detect(b"{\"hello\": 1}", "x.json"), None);
@@ -97,8 +113,8 @@ fn detects_every_format() {
 #[test]
 fn ga4_bigquery_rows_and_event_log() {
     let imp = run("ga4_bigquery.csv");
-    assert_eq!(imp.platform, Platform::Ga4BigQueryCsv);
-    assert_eq!(imp.format, Format::Csv);
+    assert_eq!(imp.layout, Layout::Export(Platform::Ga4BigQueryCsv));
+    assert_eq!(imp.format, Container::Csv);
     assert_eq!(imp.report.accepted, 9);
     assert_eq!(imp.report.rejected_count, 4);
     assert_eq!(imp.header_line, Some(1));
@@ -230,8 +246,8 @@ fn ga4_bigquery_rows_and_event_log() {
 #[test]
 fn ga4_run_report() {
     let imp = run("ga4_run_report.json");
-    assert_eq!(imp.platform, Platform::Ga4DataApiJson);
-    assert_eq!(imp.format, Format::Json);
+    assert_eq!(imp.layout, Layout::Export(Platform::Ga4DataApiJson));
+    assert_eq!(imp.format, Container::Json);
     assert_eq!(imp.currency.as_deref(), Some("EUR"));
     assert_eq!(imp.report.accepted, 3);
     assert_eq!(imp.report.rejected_count, 3);
@@ -372,7 +388,7 @@ fn ga4_run_report_overrides_and_period() {
 #[test]
 fn google_ads_ui_export() {
     let imp = run("google_ads_ui.csv");
-    assert_eq!(imp.platform, Platform::GoogleAdsCsv);
+    assert_eq!(imp.layout, Layout::Export(Platform::GoogleAdsCsv));
     assert_eq!(imp.currency.as_deref(), Some("USD"));
     assert_eq!(imp.header_line, Some(3));
     // Two title lines and the total row.
@@ -490,7 +506,7 @@ fn google_ads_without_day_needs_a_period() {
     // Missing campaign column.
     let csv = b"Day,Impr.,Clicks,Cost\n2025-03-01,1,1,1\n";
     assert!(matches!(
-        import(csv, "x.csv", &ImportOptions { platform: Some(Platform::GoogleAdsCsv), ..ImportOptions::default() }),
+        import(csv, "x.csv", &ImportOptions { layout: Some(Layout::Export(Platform::GoogleAdsCsv)), ..ImportOptions::default() }),
         Err(ImportError::MissingColumns { missing, .. }) if missing == vec![ImportField::Campaign]
     ));
 }
@@ -498,8 +514,8 @@ fn google_ads_without_day_needs_a_period() {
 #[test]
 fn meta_insights_json() {
     let imp = run("meta_insights.json");
-    assert_eq!(imp.platform, Platform::MetaAdsInsights);
-    assert_eq!(imp.format, Format::Json);
+    assert_eq!(imp.layout, Layout::Export(Platform::MetaAdsInsights));
+    assert_eq!(imp.format, Container::Json);
     assert_eq!(imp.currency.as_deref(), Some("EUR"));
     assert_eq!(imp.report.accepted, 2);
     assert_eq!(
@@ -560,7 +576,7 @@ fn meta_insights_json() {
     let json = br#"[{"campaign_name":"X","date_start":"2025-03-01","date_stop":"2025-03-01","impressions":"10","spend":"1.5",
         "actions":[{"action_type":"link_click","value":"3"}]}]"#;
     let imp = import(json, "x.json", &ImportOptions::default()).expect("import");
-    assert_eq!(imp.platform, Platform::MetaAdsInsights);
+    assert_eq!(imp.layout, Layout::Export(Platform::MetaAdsInsights));
     assert_eq!(
         imp.rows[0].metrics,
         metrics(&[("ad_impressions", 10.0), ("ad_clicks", 3.0), ("cost", 1.5)])
@@ -570,7 +586,7 @@ fn meta_insights_json() {
 #[test]
 fn meta_ads_manager_csv() {
     let imp = run("meta_ads_manager.csv");
-    assert_eq!(imp.format, Format::Csv);
+    assert_eq!(imp.format, Container::Csv);
     assert_eq!(imp.currency.as_deref(), Some("EUR"));
     assert_eq!(imp.report.accepted, 2);
     assert_eq!(imp.report.rejected_count, 0);
@@ -600,7 +616,7 @@ fn meta_ads_manager_csv() {
 #[test]
 fn mailchimp_api_json() {
     let imp = run("mailchimp_reports.json");
-    assert_eq!(imp.platform, Platform::MailchimpReport);
+    assert_eq!(imp.layout, Layout::Export(Platform::MailchimpReport));
     assert_eq!(imp.report.accepted, 2);
     assert!(matches!(
         &imp.report.rejected[..],
@@ -639,7 +655,7 @@ fn mailchimp_api_json() {
     let one = br#"{"campaign_title":"Solo","send_time":"2025-03-05T08:00:00Z","emails_sent":5,"unsubscribed":0,
         "opens":{"opens_total":4,"unique_opens":3},"clicks":{"clicks_total":2,"unique_clicks":1}}"#;
     let imp = import(one, "report.json", &ImportOptions::default()).expect("import");
-    assert_eq!(imp.platform, Platform::MailchimpReport);
+    assert_eq!(imp.layout, Layout::Export(Platform::MailchimpReport));
     assert_eq!(
         imp.rows[0].metrics,
         metrics(&[("opens", 3.0), ("clicks", 1.0), ("unsubscribes", 0.0)])
@@ -649,7 +665,7 @@ fn mailchimp_api_json() {
 #[test]
 fn mailchimp_csv_export() {
     let imp = run("mailchimp_export.csv");
-    assert_eq!(imp.format, Format::Csv);
+    assert_eq!(imp.format, Container::Csv);
     assert_eq!(imp.report.accepted, 2);
     assert_eq!(
         imp.report.rejected,
@@ -683,21 +699,21 @@ fn mailchimp_csv_export() {
 #[test]
 fn engine_formats_pass_through() {
     let imp = run("event_log.csv");
-    assert_eq!(imp.platform, Platform::EventLogCsv);
+    assert_eq!(imp.layout, Layout::EventLog);
     let log = imp.event_log.expect("log");
     assert_eq!(log.touch_count(), 1);
     assert_eq!(log.conversion_count(), 1);
     assert_eq!(imp.report.accepted, 2);
     assert!(imp.rows.is_empty());
     let imp = run("path_table.csv");
-    assert_eq!(imp.platform, Platform::PathTableCsv);
+    assert_eq!(imp.layout, Layout::PathTable);
     assert_eq!(imp.path_table.expect("paths").set.total_conversions(), 3.0);
 }
 
 #[test]
 fn forced_platform_and_json_errors() {
     let opts = ImportOptions {
-        platform: Some(Platform::Ga4DataApiJson),
+        layout: Some(Layout::Export(Platform::Ga4DataApiJson)),
         ..ImportOptions::default()
     };
     assert!(matches!(
@@ -709,7 +725,7 @@ fn forced_platform_and_json_errors() {
         Err(ImportError::JsonShape { path, .. }) if path == "/rows"
     ));
     let opts = ImportOptions {
-        platform: Some(Platform::MetaAdsInsights),
+        layout: Some(Layout::Export(Platform::MetaAdsInsights)),
         ..ImportOptions::default()
     };
     assert!(matches!(

@@ -2,8 +2,9 @@
 
 use proptest::prelude::*;
 use refleqt_engine::links::{
-    build_url, check, default_channel_mapping, percent_decode, slug, LinkError, UtmParams, Warning,
+    build_url, check, default_channel_mapping, slug, LinkError, UtmParams, Warning,
 };
+use refleqt_engine::percent::percent_decode;
 use refleqt_engine::utm::entry_id_from_url;
 
 fn params(entry: u64, channel: &str, campaign: &str) -> UtmParams {

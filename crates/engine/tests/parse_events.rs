@@ -1,7 +1,8 @@
 //! Event-log parsing: timestamps, header synonyms, dialects, conversion styles, rejections.
 
+use refleqt_engine::dates::days_from_civil;
 use refleqt_engine::parse::timestamp::{
-    days_from_civil, format_date, format_iso_ms, parse_timestamp, TimePart, TimestampError,
+    format_date, format_iso_ms, parse_timestamp, TimePart, TimestampError,
 };
 use refleqt_engine::parse::{
     parse_event_log, Delimiter, Event, EventKind, EventLog, EventLogOptions, Field, ParseError,

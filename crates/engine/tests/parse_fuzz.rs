@@ -3,10 +3,11 @@
 
 use proptest::prelude::*;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+use refleqt_engine::dates::days_from_civil;
 use refleqt_engine::parse::csv::{Reader, Record};
 use refleqt_engine::parse::timestamp::{
-    days_from_civil, format_date, format_iso_ms, parse_timestamp, TimestampParser, MICROS_BELOW,
-    MILLIS_BELOW, SECONDS_BELOW,
+    format_date, format_iso_ms, parse_timestamp, TimestampParser, MICROS_BELOW, MILLIS_BELOW,
+    SECONDS_BELOW,
 };
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,

@@ -84,15 +84,16 @@ use super::table::{
     snippet, text, Origin, Reading, Scale, Spec, Table, TableRow, F,
 };
 use super::{
-    day_floor, Format, Import, ImportError, ImportField, ImportOptions, ImportedRow, MatchKeys,
-    Period, Platform,
+    day_floor, Container, Import, ImportError, ImportField, ImportOptions, ImportedRow, Layout,
+    MatchKeys, Period, Platform,
 };
 use crate::journey::Channels;
-use crate::links::{percent_decode, ChannelUtm};
+use crate::links::ChannelUtm;
 use crate::parse::csv::{sniff_delimiter, Reader, Record};
 use crate::parse::events::{Event, EventLog, TouchKey};
 use crate::parse::timestamp::parse_timestamp_bytes;
 use crate::parse::{ColumnMatch, Field, ParseReport, RowError, RowReason};
+use crate::percent::percent_decode;
 use crate::utm::entry_id_from_content;
 
 /// GA4's session timeout: an event inherits the traffic source of its user's previous event
@@ -325,7 +326,7 @@ pub fn parse_run_report(bytes: &[u8], opts: &ImportOptions) -> Result<Import, Im
         table,
         &Reading {
             platform: Platform::Ga4DataApiJson,
-            format: Format::Json,
+            format: Container::Json,
             specs: API_SPECS,
             scale: &api_scale,
             required: &[],
@@ -604,7 +605,7 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
             };
             let purchase = matches!(name.as_str(), "purchase" | "in_app_purchase");
             let revenue = match (purchase, c_rev) {
-                (true, Some(c)) => parse_number(&field(c))
+                (true, Some(c)) => parse_number(&field(c), opts.number_convention())
                     .map_err(|r| (Some(c), r))?
                     .map_or(0.0, |n| n.value),
                 _ => 0.0,
@@ -809,8 +810,8 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
     let used: Vec<usize> = columns.iter().map(|c| c.index).collect();
     let mut cs = currencies.into_iter();
     Ok(Import {
-        platform,
-        format: Format::Csv,
+        layout: Layout::Export(platform),
+        format: Container::Csv,
         currency: cs.next(),
         other_currencies: cs.collect(),
         ignored_columns: headers

@@ -27,7 +27,7 @@
 //! ([`Platform::implied_source_medium`]).
 
 use super::table::{build_import, csv_table, no_event_metrics, norm, Reading, Scale, Spec, F};
-use super::{Format, Import, ImportError, ImportOptions, Platform};
+use super::{Container, Import, ImportError, ImportOptions, Platform};
 
 pub(crate) const SPECS: &[Spec] = &[
     (F::Date, &["segments_date", "day", "date"]),
@@ -121,7 +121,7 @@ pub fn parse(bytes: &[u8], opts: &ImportOptions) -> Result<Import, ImportError> 
         table,
         &Reading {
             platform: Platform::GoogleAdsCsv,
-            format: Format::Csv,
+            format: Container::Csv,
             specs: SPECS,
             scale: &scale,
             required: &[F::Campaign],

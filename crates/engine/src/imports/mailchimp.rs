@@ -31,7 +31,7 @@ use super::table::{
     build_import, csv_table, json_objects_table, no_event_metrics, norm, parse_json, pointer_key,
     scalar, Flat, Reading, Scale, Spec, F,
 };
-use super::{Format, Import, ImportError, ImportOptions, Platform};
+use super::{Container, Import, ImportError, ImportOptions, Platform};
 
 pub(crate) const SPECS: &[Spec] = &[
     (F::Date, &["send_time", "send_date", "sent_date", "date"]),
@@ -136,9 +136,15 @@ pub fn parse(bytes: &[u8], opts: &ImportOptions) -> Result<Import, ImportError> 
             Value::Array(items) => ("", items),
             _ => return Err(shape()),
         };
-        (json_objects_table(pointer, items, &flatten), Format::Json)
+        (
+            json_objects_table(pointer, items, &flatten),
+            Container::Json,
+        )
     } else {
-        (csv_table(bytes, opts, &is_header, &|_| false)?, Format::Csv)
+        (
+            csv_table(bytes, opts, &is_header, &|_| false)?,
+            Container::Csv,
+        )
     };
     build_import(
         table,

@@ -16,7 +16,7 @@
 //!    mapped source and medium equal the row's (trimmed, case-insensitive). Exactly one → match;
 //!    several → [`Unmatched::Ambiguous`].
 //! 3. For platforms whose rows carry only a campaign (Google Ads, Meta, Mailchimp,
-//!    [`Platform::implied_source_medium`]):
+//!    [`Platform::implied_source_medium`](super::Platform::implied_source_medium)):
 //!    a. **campaign + implied source/medium** ([`MatchHow::CampaignImplied`]): as rule 2 with
 //!    `google`/`cpc`, `facebook`/`paid_social` or `newsletter`/`email` (the row's own source or
 //!    medium, if any, take precedence);
@@ -29,7 +29,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImportedRow, Platform};
+use super::{ImportedRow, Layout};
 use crate::journey::EntryId;
 use crate::links::{slug, utm_for_channel, ChannelUtm};
 use crate::utm::{entry_id_from_content, entry_id_from_url};
@@ -195,7 +195,7 @@ impl EntryIndex {
     }
 
     /// Match one row (see the module documentation).
-    pub fn match_row(&self, platform: Platform, row: &ImportedRow) -> Match {
+    pub fn match_row(&self, layout: Layout, row: &ImportedRow) -> Match {
         let k = &row.keys;
         let id = k
             .utm_content
@@ -235,7 +235,7 @@ impl EntryIndex {
                     return hit;
                 }
             }
-            if let Some((is, im)) = platform.implied_source_medium() {
+            if let Some((is, im)) = layout.implied_source_medium() {
                 let s = k.source.as_deref().unwrap_or(is);
                 let m = k.medium.as_deref().unwrap_or(im);
                 if let Some(hit) = decide(
@@ -262,18 +262,18 @@ impl EntryIndex {
             (None, None) => match campaign {
                 Some(c)
                     if (k.source.is_some() && k.medium.is_some())
-                        || platform.implied_source_medium().is_some() =>
+                        || layout.implied_source_medium().is_some() =>
                 {
                     Unmatched::NoCandidate {
                         campaign: c.to_owned(),
                         source: k
                             .source
                             .clone()
-                            .or(platform.implied_source_medium().map(|p| p.0.to_owned())),
+                            .or(layout.implied_source_medium().map(|p| p.0.to_owned())),
                         medium: k
                             .medium
                             .clone()
-                            .or(platform.implied_source_medium().map(|p| p.1.to_owned())),
+                            .or(layout.implied_source_medium().map(|p| p.1.to_owned())),
                     }
                 }
                 _ => Unmatched::NoKey,
@@ -285,13 +285,14 @@ impl EntryIndex {
 
 /// Match every row of an import to the calendar's entries.
 pub fn match_rows(
-    platform: Platform,
+    layout: impl Into<Layout>,
     rows: &[ImportedRow],
     entries: &[EntryKey],
     mapping: &[ChannelUtm],
 ) -> MatchReport {
+    let layout = layout.into();
     let index = EntryIndex::new(entries, mapping);
-    let matches: Vec<Match> = rows.iter().map(|r| index.match_row(platform, r)).collect();
+    let matches: Vec<Match> = rows.iter().map(|r| index.match_row(layout, r)).collect();
     let mut matched_entries: Vec<(EntryId, usize)> = Vec::new();
     let mut unmatched_rows = Vec::new();
     for (i, m) in matches.iter().enumerate() {

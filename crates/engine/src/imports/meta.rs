@@ -39,7 +39,7 @@ use super::table::{
     build_import, csv_table, json_objects_table, no_event_metrics, norm, parse_json, pointer_key,
     scalar, Flat, Reading, Scale, Spec, F,
 };
-use super::{Format, Import, ImportError, ImportOptions, Platform};
+use super::{Container, Import, ImportError, ImportOptions, Platform};
 
 pub(crate) const SPECS: &[Spec] = &[
     (F::Date, &["date_start", "reporting_starts", "day", "date"]),
@@ -192,9 +192,15 @@ pub fn parse(bytes: &[u8], opts: &ImportOptions) -> Result<Import, ImportError> 
                 })
             }
         };
-        (json_objects_table(pointer, items, &flatten), Format::Json)
+        (
+            json_objects_table(pointer, items, &flatten),
+            Container::Json,
+        )
     } else {
-        (csv_table(bytes, opts, &is_header, &|_| false)?, Format::Csv)
+        (
+            csv_table(bytes, opts, &is_header, &|_| false)?,
+            Container::Csv,
+        )
     };
     let currency = currency_in_header(&table.headers);
     build_import(

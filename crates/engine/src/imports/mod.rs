@@ -3,7 +3,7 @@
 //!
 //! | module | what lives there |
 //! |---|---|
-//! | this file | [`Platform`], [`detect`], [`import`], the shared result types ([`Import`], [`ImportedRow`], [`Period`], [`MatchKeys`]), [`ImportOptions`] and [`ImportError`] |
+//! | this file | [`Platform`], [`Layout`], [`import_as`], the shared result types ([`Import`], [`ImportedRow`], [`Period`], [`MatchKeys`]), [`ImportOptions`] and [`ImportError`] |
 //! | [`ga4`] | GA4: the flattened BigQuery-export CSV (per-day metrics *and* an [`EventLog`]) and the Data API `runReport` JSON |
 //! | [`google_ads`] | Google Ads: API-style CSV (`metrics.cost_micros`, …) and the UI export (`Impr.`, `Cost`, …) |
 //! | [`meta`] | Meta Ads Insights: the API JSON (`data: [{…, actions: [{action_type, value}]}]`) and the CSV of the same fields |
@@ -38,7 +38,9 @@
 //! present wins and one column serves one field.
 //!
 //! # Values
-//! Numbers: surrounding spaces, a leading currency sign (`$ € £ ¥`) and a trailing `%` are
+//! Numbers are read by [`crate::number::parse_quantity`] with [`ImportOptions::number`]
+//! (default: decided by the text, `1,234` as thousands when it does not say): surrounding
+//! spaces, a leading currency sign (`$ € £ ¥`), a trailing ISO code and a trailing `%` are
 //! ignored; `1,234.50` and `1.234,50` are read as thousands-grouped; `12,5` as a decimal comma;
 //! empty, `--`, `-`, `n/a` and `null` mean "no value" (the metric is left out of that row, it is
 //! not 0). Negative or non-numeric values reject the row. Dates: anything
@@ -48,8 +50,8 @@
 //! `(none)`, `(direct)`, `(other)` and `--` are treated as absent.
 //!
 //! # Event logs and path tables
-//! [`Platform::EventLogCsv`] and [`Platform::PathTableCsv`] are the engine's own formats: the
-//! import runs [`parse_event_log`] / [`parse_path_table`] and returns the result in
+//! [`Layout::EventLog`] and [`Layout::PathTable`] are the engine's own formats (not platforms:
+//! a [`Layout`] is either one of them or `Export(`[`Platform`]`)`): the import runs [`parse_event_log`] / [`parse_path_table`] and returns the result in
 //! [`Import::event_log`] / [`Import::path_table`], with no metric rows; their column mapping is
 //! [`ParseReport::columns`] (editable through [`ImportOptions::event_log`] and
 //! [`ImportOptions::path_table`]).
@@ -60,12 +62,13 @@ pub mod mailchimp;
 pub mod matching;
 pub mod meta;
 pub mod reimport;
-mod table;
+pub(crate) mod table;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::links::{default_channel_mapping, ChannelUtm};
+use crate::number::{DecimalMark, NumberConvention};
 use crate::parse::events::{parse_event_log, EventLog, EventLogOptions};
 use crate::parse::paths::{parse_path_table, PathTable, PathTableOptions};
 use crate::parse::{ParseError, ParseReport, DEFAULT_MAX_STORED_REJECTIONS};
@@ -115,8 +118,7 @@ pub const AVERAGED_METRICS: [&str; 6] = [
     "ranking_position",
 ];
 
-/// Milliseconds in a day.
-pub const MS_PER_DAY: i64 = 86_400_000;
+pub use crate::dates::MS_PER_DAY;
 
 /// Where an export comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -132,21 +134,15 @@ pub enum Platform {
     MetaAdsInsights,
     /// Mailchimp campaign reports: the API JSON or the CSV export.
     MailchimpReport,
-    /// The engine's event-log CSV.
-    EventLogCsv,
-    /// The engine's aggregated path-table CSV.
-    PathTableCsv,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 7] = [
+    pub const ALL: [Platform; 5] = [
         Platform::Ga4BigQueryCsv,
         Platform::Ga4DataApiJson,
         Platform::GoogleAdsCsv,
         Platform::MetaAdsInsights,
         Platform::MailchimpReport,
-        Platform::EventLogCsv,
-        Platform::PathTableCsv,
     ];
 
     /// A label for the preview.
@@ -157,8 +153,6 @@ impl Platform {
             Platform::GoogleAdsCsv => "Google Ads report (CSV)",
             Platform::MetaAdsInsights => "Meta Ads Insights",
             Platform::MailchimpReport => "Mailchimp campaign report",
-            Platform::EventLogCsv => "Event log (CSV)",
-            Platform::PathTableCsv => "Path table (CSV)",
         }
     }
 
@@ -170,7 +164,111 @@ impl Platform {
             Platform::GoogleAdsCsv => Some(("google", "cpc")),
             Platform::MetaAdsInsights => Some(("facebook", "paid_social")),
             Platform::MailchimpReport => Some(("newsletter", "email")),
-            _ => None,
+            Platform::Ga4BigQueryCsv | Platform::Ga4DataApiJson => None,
+        }
+    }
+}
+
+/// What a file holds: one of the engine's own formats or a platform's export. What
+/// [`crate::detect::detect`] answers, what [`import_as`] parses, and how a stored data set
+/// names its format. Serialized as one flat name (`event_log_csv`, `path_table_csv`, or the
+/// platform's, e.g. `google_ads_csv`), the names `Platform` used when it still held the
+/// engine's formats, so stored data sets keep loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(from = "LayoutName", into = "LayoutName")]
+pub enum Layout {
+    /// The engine's event-log CSV: one row per touch or conversion.
+    EventLog,
+    /// The engine's aggregated path table (`path, total_conversions, …`).
+    PathTable,
+    /// A platform's export.
+    Export(Platform),
+}
+
+impl Layout {
+    /// Every layout, platform exports first (the order of the Import page's "Parse as").
+    pub const ALL: [Layout; 7] = [
+        Layout::Export(Platform::Ga4BigQueryCsv),
+        Layout::Export(Platform::Ga4DataApiJson),
+        Layout::Export(Platform::GoogleAdsCsv),
+        Layout::Export(Platform::MetaAdsInsights),
+        Layout::Export(Platform::MailchimpReport),
+        Layout::EventLog,
+        Layout::PathTable,
+    ];
+
+    /// The platform of an export; `None` for the engine's own formats.
+    pub fn platform(self) -> Option<Platform> {
+        match self {
+            Layout::Export(p) => Some(p),
+            Layout::EventLog | Layout::PathTable => None,
+        }
+    }
+
+    /// [`Platform::implied_source_medium`] of an export; `None` for the engine's formats.
+    pub fn implied_source_medium(self) -> Option<(&'static str, &'static str)> {
+        self.platform().and_then(Platform::implied_source_medium)
+    }
+
+    /// A label for the preview.
+    pub fn label(self) -> &'static str {
+        match self {
+            Layout::EventLog => "Event log (CSV)",
+            Layout::PathTable => "Path table (CSV)",
+            Layout::Export(p) => p.label(),
+        }
+    }
+}
+
+impl From<Platform> for Layout {
+    fn from(p: Platform) -> Layout {
+        Layout::Export(p)
+    }
+}
+
+impl std::fmt::Display for Layout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The stored name of a [`Layout`] (see there).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LayoutName {
+    Ga4BigQueryCsv,
+    Ga4DataApiJson,
+    GoogleAdsCsv,
+    MetaAdsInsights,
+    MailchimpReport,
+    EventLogCsv,
+    PathTableCsv,
+}
+
+impl From<LayoutName> for Layout {
+    fn from(n: LayoutName) -> Layout {
+        match n {
+            LayoutName::Ga4BigQueryCsv => Layout::Export(Platform::Ga4BigQueryCsv),
+            LayoutName::Ga4DataApiJson => Layout::Export(Platform::Ga4DataApiJson),
+            LayoutName::GoogleAdsCsv => Layout::Export(Platform::GoogleAdsCsv),
+            LayoutName::MetaAdsInsights => Layout::Export(Platform::MetaAdsInsights),
+            LayoutName::MailchimpReport => Layout::Export(Platform::MailchimpReport),
+            LayoutName::EventLogCsv => Layout::EventLog,
+            LayoutName::PathTableCsv => Layout::PathTable,
+        }
+    }
+}
+
+impl From<Layout> for LayoutName {
+    fn from(l: Layout) -> LayoutName {
+        match l {
+            Layout::Export(Platform::Ga4BigQueryCsv) => LayoutName::Ga4BigQueryCsv,
+            Layout::Export(Platform::Ga4DataApiJson) => LayoutName::Ga4DataApiJson,
+            Layout::Export(Platform::GoogleAdsCsv) => LayoutName::GoogleAdsCsv,
+            Layout::Export(Platform::MetaAdsInsights) => LayoutName::MetaAdsInsights,
+            Layout::Export(Platform::MailchimpReport) => LayoutName::MailchimpReport,
+            Layout::EventLog => LayoutName::EventLogCsv,
+            Layout::PathTable => LayoutName::PathTableCsv,
         }
     }
 }
@@ -181,10 +279,11 @@ impl std::fmt::Display for Platform {
     }
 }
 
-/// The container an export came in.
+/// The container an export came in (`Import::format`): CSV or JSON. Not the file's layout,
+/// which is [`crate::detect::Layout`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Format {
+pub enum Container {
     Csv,
     Json,
 }
@@ -349,11 +448,11 @@ pub struct ImportColumn {
     pub index: usize,
 }
 
-/// Options of [`import`] and the per-platform parsers.
+/// Options of [`crate::detect::import`], [`import_as`] and the per-platform parsers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportOptions {
-    /// Skip detection and parse as this platform.
-    pub platform: Option<Platform>,
+    /// Skip detection and parse as this layout.
+    pub layout: Option<Layout>,
     /// Explicit headers (or JSON keys) for fields, overriding the synonyms. An empty header
     /// means "do not use this field". A header given for a field no longer serves its default.
     pub columns: Vec<(ImportField, String)>,
@@ -366,16 +465,28 @@ pub struct ImportOptions {
     pub delimiter: Option<crate::parse::Delimiter>,
     /// How many rejected rows to keep in detail (all are counted).
     pub max_stored_rejections: usize,
-    /// Options of the event-log parser ([`Platform::EventLogCsv`]).
+    /// Options of the event-log parser ([`Layout::EventLog`]).
     pub event_log: EventLogOptions,
-    /// Options of the path-table parser ([`Platform::PathTableCsv`]).
+    /// Options of the path-table parser ([`Layout::PathTable`]).
     pub path_table: PathTableOptions,
+    /// How numbers are read; `None` reads platform exports with
+    /// [`NumberConvention::Auto`] and a decimal point when the text is ambiguous, and the
+    /// engine's own formats by their delimiter (unless their nested options say otherwise).
+    pub number: Option<NumberConvention>,
+}
+
+impl ImportOptions {
+    /// The convention platform exports are read with.
+    pub fn number_convention(&self) -> NumberConvention {
+        self.number
+            .unwrap_or(NumberConvention::auto_or(DecimalMark::Point))
+    }
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
-            platform: None,
+            layout: None,
             columns: Vec::new(),
             period: None,
             channel_mapping: default_channel_mapping(),
@@ -383,6 +494,7 @@ impl Default for ImportOptions {
             max_stored_rejections: DEFAULT_MAX_STORED_REJECTIONS,
             event_log: EventLogOptions::default(),
             path_table: PathTableOptions::default(),
+            number: None,
         }
     }
 }
@@ -390,8 +502,8 @@ impl Default for ImportOptions {
 /// A parsed export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Import {
-    pub platform: Platform,
-    pub format: Format,
+    pub layout: Layout,
+    pub format: Container,
     /// The currency the export states (first one seen), upper-case.
     pub currency: Option<String>,
     /// Other currencies seen in the same file (amounts in them are still imported as numbers:
@@ -424,9 +536,9 @@ impl Import {
         })
     }
 
-    fn empty(platform: Platform, format: Format) -> Import {
+    fn empty(layout: Layout, format: Container) -> Import {
         Import {
-            platform,
+            layout,
             format,
             currency: None,
             other_currencies: Vec::new(),
@@ -485,88 +597,42 @@ pub enum ImportError {
     Parse(#[from] ParseError),
 }
 
-/// Which platform an export comes from, from its headers or JSON keys; the file name (`.json`,
-/// words like `mailchimp`, `google_ads`, `meta`, `bigquery`) only decides when the content
-/// does not. See each platform module for the keys it is recognised by.
-pub fn detect(bytes: &[u8], file_name: &str) -> Option<Platform> {
-    let t = crate::parse::csv::strip_bom(bytes).trim_ascii_start();
-    let by_content = match t.first() {
-        None => return None,
-        Some(b'{' | b'[') => table::detect_json(t),
-        Some(_) => table::detect_csv(bytes),
-    };
-    by_content.or_else(|| by_name(file_name, matches!(t.first(), Some(b'{' | b'['))))
-}
-
-fn by_name(file_name: &str, json: bool) -> Option<Platform> {
-    let n = table::norm(file_name);
-    let has = |w: &str| n.split('_').any(|p| p == w) || n.contains(w);
-    if has("mailchimp") {
-        Some(Platform::MailchimpReport)
-    } else if has("googleads") || has("google_ads") || has("adwords") {
-        (!json).then_some(Platform::GoogleAdsCsv)
-    } else if has("meta") || has("facebook") || has("insights") {
-        Some(Platform::MetaAdsInsights)
-    } else if has("bigquery") {
-        (!json).then_some(Platform::Ga4BigQueryCsv)
-    } else if has("ga4") || has("runreport") {
-        Some(if json {
-            Platform::Ga4DataApiJson
-        } else {
-            Platform::Ga4BigQueryCsv
-        })
-    } else {
-        None
-    }
-}
-
-/// Parse an export: detect its platform (unless [`ImportOptions::platform`] is set) and run
-/// that platform's parser.
-pub fn import(bytes: &[u8], file_name: &str, opts: &ImportOptions) -> Result<Import, ImportError> {
-    if crate::parse::csv::strip_bom(bytes).trim_ascii().is_empty() {
-        return Err(ImportError::Empty);
-    }
-    let platform = match opts.platform {
-        Some(p) => p,
-        None => detect(bytes, file_name).ok_or(ImportError::Unrecognised)?,
-    };
-    import_as(platform, bytes, opts)
-}
-
-/// Parse an export as `platform`.
+/// Parse a file as `layout`.
 pub fn import_as(
-    platform: Platform,
+    layout: Layout,
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<Import, ImportError> {
-    match platform {
-        Platform::Ga4BigQueryCsv => ga4::parse_bigquery_csv(bytes, opts),
-        Platform::Ga4DataApiJson => ga4::parse_run_report(bytes, opts),
-        Platform::GoogleAdsCsv => google_ads::parse(bytes, opts),
-        Platform::MetaAdsInsights => meta::parse(bytes, opts),
-        Platform::MailchimpReport => mailchimp::parse(bytes, opts),
+    match layout {
+        Layout::Export(Platform::Ga4BigQueryCsv) => ga4::parse_bigquery_csv(bytes, opts),
+        Layout::Export(Platform::Ga4DataApiJson) => ga4::parse_run_report(bytes, opts),
+        Layout::Export(Platform::GoogleAdsCsv) => google_ads::parse(bytes, opts),
+        Layout::Export(Platform::MetaAdsInsights) => meta::parse(bytes, opts),
+        Layout::Export(Platform::MailchimpReport) => mailchimp::parse(bytes, opts),
         // The import-wide rejection cap and delimiter apply to the engine's own formats too
         // (a delimiter set in the nested options wins).
-        Platform::EventLogCsv => {
+        Layout::EventLog => {
             let eo = EventLogOptions {
                 max_stored_rejections: opts.max_stored_rejections,
                 delimiter: opts.event_log.delimiter.or(opts.delimiter),
+                number: opts.event_log.number.or(opts.number),
                 ..opts.event_log.clone()
             };
             let log = parse_event_log(bytes, &eo)?;
-            let mut imp = Import::empty(platform, Format::Csv);
+            let mut imp = Import::empty(layout, Container::Csv);
             imp.report = log.report.clone();
             imp.event_log = Some(log);
             Ok(imp)
         }
-        Platform::PathTableCsv => {
+        Layout::PathTable => {
             let po = PathTableOptions {
                 max_stored_rejections: opts.max_stored_rejections,
                 delimiter: opts.path_table.delimiter.or(opts.delimiter),
+                number: opts.path_table.number.or(opts.number),
                 ..opts.path_table.clone()
             };
             let table = parse_path_table(bytes, &po)?;
-            let mut imp = Import::empty(platform, Format::Csv);
+            let mut imp = Import::empty(layout, Container::Csv);
             imp.report = table.report.clone();
             imp.path_table = Some(table);
             Ok(imp)

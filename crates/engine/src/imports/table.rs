@@ -1,18 +1,22 @@
-//! Shared machinery of the aggregated-report importers: header normalising, number and date
-//! reading, a small row table built from CSV or JSON, column mapping from synonym tables, and
-//! the conversion of one table row into an [`ImportedRow`].
+//! Shared machinery of the aggregated-report importers: header normalising, cell reading (numbers
+//! through [`crate::number`], days and months through [`crate::dates`]), a small row table built
+//! from CSV or JSON, column mapping from synonym tables, and the conversion of one table row into
+//! an [`ImportedRow`]. It knows no platform: the platform modules use it, never the reverse
+//! (detection, which asks every platform, is [`crate::detect`]).
 
 use std::borrow::Cow;
 
 use serde_json::Value;
 
 use super::{
-    day_floor, Format, Import, ImportColumn, ImportError, ImportField, ImportOptions, ImportedRow,
-    MatchKeys, Period, Platform, METRIC_KEYS, MS_PER_DAY,
+    day_floor, Container, Import, ImportColumn, ImportError, ImportField, ImportOptions,
+    ImportedRow, Layout, MatchKeys, Period, Platform, METRIC_KEYS, MS_PER_DAY,
 };
+use crate::dates::{civil_from_days, day_ms, days_in_month, parse_month_name_date};
+use crate::number::{parse_quantity, NumberConvention, Quantity};
 use crate::parse::csv::{sniff_delimiter, strip_bom, Reader, Record};
-use crate::parse::timestamp::{days_from_civil, days_in_month, parse_timestamp, TimestampError};
-use crate::parse::{Field, ParseReport, RowError, RowReason};
+use crate::parse::timestamp::{parse_timestamp, TimestampError};
+use crate::parse::{ParseReport, RowError, RowReason};
 
 // ---------------------------------------------------------------------------------------------
 // Names and values.
@@ -76,112 +80,31 @@ pub(crate) fn key_value(s: &str) -> Option<String> {
 }
 
 /// A number as written in an export.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Num {
-    pub value: f64,
-    /// It was written with a `%` sign.
-    pub percent: bool,
-}
+pub(crate) type Num = Quantity;
 
-/// Read a non-negative number (see the module documentation of [`super`]); `Ok(None)` for
-/// "no value".
-pub(crate) fn parse_number(s: &str) -> Result<Option<Num>, RowReason> {
+/// Read a non-negative number with [`crate::number::parse_quantity`] (see the module
+/// documentation of [`super`]); `Ok(None)` for "no value".
+pub(crate) fn parse_number(
+    s: &str,
+    convention: NumberConvention,
+) -> Result<Option<Num>, RowReason> {
     let raw = s.trim();
     const NONE: [&str; 6] = ["", "--", "-", "n/a", "null", "—"];
     if NONE.iter().any(|n| raw.eq_ignore_ascii_case(n)) {
         return Ok(None);
     }
-    let bad = || RowReason::NotANumber {
+    let q = parse_quantity(raw, convention).map_err(|_| RowReason::NotANumber {
         value: snippet(raw),
-    };
-    let (neg, body) = match raw.strip_prefix('-') {
-        Some(rest) => (true, rest.trim_start()),
-        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
-    };
-    let body = body.trim_start_matches(['$', '€', '£', '¥']).trim();
-    let (body, percent) = match body.strip_suffix('%') {
-        Some(b) => (b.trim_end(), true),
-        None => (body, false),
-    };
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b',' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return Err(bad());
-    }
-    let cleaned: String = match (body.rfind(','), body.rfind('.')) {
-        // Both: the later one is the decimal separator.
-        (Some(c), Some(d)) if c > d => body.replace('.', "").replace(',', "."),
-        (Some(_), Some(_)) => body.replace(',', ""),
-        (Some(_), None) if is_grouped(body) => body.replace(',', ""),
-        (Some(_), None) => body.replacen(',', ".", 1),
-        _ => body.to_owned(),
-    };
-    let v: f64 = cleaned.parse().map_err(|_| bad())?;
-    if !v.is_finite() {
-        return Err(bad());
-    }
-    if (neg && v != 0.0) || v < 0.0 {
+    })?;
+    if q.value < 0.0 {
         return Err(RowReason::Negative {
             value: snippet(raw),
         });
     }
-    Ok(Some(Num {
-        value: v.abs(),
-        percent,
+    Ok(Some(Quantity {
+        value: q.value.abs(),
+        percent: q.percent,
     }))
-}
-
-/// `1,234` or `12,345,678`: comma-grouped thousands.
-fn is_grouped(s: &str) -> bool {
-    let mut parts = s.split(',');
-    let first = parts.next().unwrap_or("");
-    (1..=3).contains(&first.len())
-        && first.bytes().all(|c| c.is_ascii_digit())
-        && parts.all(|p| p.len() == 3 && p.bytes().all(|c| c.is_ascii_digit()))
-}
-
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
-fn month_of(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
-    if w.len() < 3 {
-        return None;
-    }
-    let pos = MONTHS.iter().position(|m| w.starts_with(m))?;
-    Some(pos as u32 + 1)
-}
-
-fn civil_day_ms(year: i64, month: u32, day: u32) -> Option<i64> {
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    days_from_civil(year, month, day).checked_mul(MS_PER_DAY)
-}
-
-/// `Mar 04, 2025 10:00 am`, `March 1, 2025`, `1 Mar 2025`.
-fn month_name_date(s: &str) -> Option<i64> {
-    let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .take(3)
-        .collect();
-    let [a, b, c] = words.as_slice() else {
-        return None;
-    };
-    let (month, day) = match (month_of(a), month_of(b)) {
-        (Some(m), _) => (m, b.parse::<u32>().ok()?),
-        (None, Some(m)) => (m, a.parse::<u32>().ok()?),
-        _ => return None,
-    };
-    if c.len() != 4 {
-        return None;
-    }
-    let year: i64 = c.parse().ok()?;
-    civil_day_ms(year, month, day)
 }
 
 /// The UTC day (midnight, unix ms) of a date or date-time.
@@ -196,7 +119,9 @@ pub(crate) fn parse_day(s: &str) -> Result<i64, TimestampError> {
     }
     match parse_timestamp(t) {
         Ok(ms) => Ok(day_floor(ms)),
-        Err(e) => month_name_date(t).ok_or(e),
+        Err(e) => parse_month_name_date(t)
+            .and_then(|days| days.checked_mul(MS_PER_DAY))
+            .ok_or(e),
     }
 }
 
@@ -218,13 +143,13 @@ pub(crate) fn parse_month(s: &str) -> Result<Period, TimestampError> {
         }
         _ => {
             let day = parse_day(t)?;
-            let (y, m, _) = crate::parse::timestamp::civil_from_days(day.div_euclid(MS_PER_DAY));
+            let (y, m, _) = civil_from_days(day.div_euclid(MS_PER_DAY));
             (y, m)
         }
     };
-    let start = civil_day_ms(year, month, 1).ok_or(TimestampError::Unrecognised)?;
-    let end = civil_day_ms(year, month, days_in_month(year, month))
-        .ok_or(TimestampError::Unrecognised)?;
+    let start = day_ms(year, month, 1).ok_or(TimestampError::Unrecognised)?;
+    let end =
+        day_ms(year, month, days_in_month(year, month)).ok_or(TimestampError::Unrecognised)?;
     Ok(Period {
         start_ms: start,
         end_ms: end,
@@ -289,6 +214,13 @@ impl F {
 /// One field and its normalised synonyms, in order of preference. A synonym ending in `*`
 /// matches any header starting with the rest.
 pub(crate) type Spec = (F, &'static [&'static str]);
+
+/// Whether any of `names` is among the normalised headers `h` (as [`map_columns`] matches).
+pub(crate) fn has_any_synonym(h: &[String], names: &[&str]) -> bool {
+    names
+        .iter()
+        .any(|n| h.iter().any(|x| synonym_matches(n, x)))
+}
 
 fn synonym_matches(syn: &str, header: &str) -> bool {
     match syn.strip_suffix('*') {
@@ -422,7 +354,7 @@ impl Table {
 }
 
 /// How many leading non-blank records may precede the header (report titles, date ranges).
-const MAX_TITLE_LINES: usize = 10;
+pub(crate) const MAX_TITLE_LINES: usize = 10;
 
 /// Read a CSV into a [`Table`]. The header is the first of the first few non-blank records for
 /// which `is_header` holds (given normalised names); the records before it are skipped title
@@ -628,7 +560,7 @@ pub(crate) fn json_objects_table(
 /// How a platform reads its table.
 pub(crate) struct Reading<'a> {
     pub platform: Platform,
-    pub format: Format,
+    pub format: Container,
     pub specs: &'a [Spec],
     /// Scale of a column by its normalised header.
     pub scale: &'a dyn Fn(&str) -> Scale,
@@ -688,7 +620,7 @@ pub(crate) fn build_import(
             found: table.headers.clone(),
         });
     }
-    let mut imp = Import::empty(r.platform, r.format);
+    let mut imp = Import::empty(Layout::Export(r.platform), r.format);
     let mut currencies: Vec<String> = r.currency.iter().cloned().collect();
     let mut report = ParseReport {
         delimiter: table.delimiter,
@@ -815,7 +747,9 @@ fn convert_row(
     let currency = get(F::Currency).map(|c| c.to_ascii_uppercase());
     let mut metrics: Vec<(String, f64)> = Vec::new();
     for (key, c, scale) in metric_cols {
-        let Some(n) = parse_number(row.cell(*c)).map_err(|reason| reject(Some(*c), reason))? else {
+        let Some(n) = parse_number(row.cell(*c), opts.number_convention())
+            .map_err(|reason| reject(Some(*c), reason))?
+        else {
             continue;
         };
         let v = match scale {
@@ -829,7 +763,7 @@ fn convert_row(
     if let Some((name_col, count_col)) = event_pair {
         let targets = (r.event_metrics)(&norm(row.cell(name_col)));
         if !targets.is_empty() {
-            if let Some(n) = parse_number(row.cell(count_col))
+            if let Some(n) = parse_number(row.cell(count_col), opts.number_convention())
                 .map_err(|reason| reject(Some(count_col), reason))?
             {
                 for t in targets {
@@ -850,113 +784,6 @@ fn convert_row(
     Ok((imported, currency))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Detection.
-
-fn has(h: &[String], name: &str) -> bool {
-    h.iter().any(|x| synonym_matches(name, x))
-}
-
-fn has_any(h: &[String], names: &[&str]) -> bool {
-    names.iter().any(|n| has(h, n))
-}
-
-/// The platform whose header this is, from normalised names.
-pub(crate) fn platform_of_header(h: &[String]) -> Option<Platform> {
-    if super::ga4::is_bigquery_header(h) {
-        return Some(Platform::Ga4BigQueryCsv);
-    }
-    if super::google_ads::is_api_header(h) {
-        return Some(Platform::GoogleAdsCsv);
-    }
-    if super::meta::is_header(h) {
-        return Some(Platform::MetaAdsInsights);
-    }
-    if super::google_ads::is_ui_header(h) {
-        return Some(Platform::GoogleAdsCsv);
-    }
-    if super::mailchimp::is_header(h) {
-        return Some(Platform::MailchimpReport);
-    }
-    let field = |f: Field| has_any(h, f.synonyms());
-    if field(Field::Path) && field(Field::Conversions) {
-        return Some(Platform::PathTableCsv);
-    }
-    if field(Field::User)
-        && field(Field::Timestamp)
-        && (field(Field::Channel) || field(Field::Source))
-    {
-        return Some(Platform::EventLogCsv);
-    }
-    None
-}
-
-pub(crate) fn detect_csv(bytes: &[u8]) -> Option<Platform> {
-    let delim = sniff_delimiter(bytes);
-    let mut reader = Reader::new(bytes, delim);
-    let mut rec = Record::new();
-    let mut seen = 0;
-    while reader.read(&mut rec) {
-        if rec.is_blank() {
-            continue;
-        }
-        let h: Vec<String> = rec.fields().map(|f| norm(&text(&f))).collect();
-        if let Some(p) = platform_of_header(&h) {
-            return Some(p);
-        }
-        seen += 1;
-        if seen >= MAX_TITLE_LINES {
-            break;
-        }
-    }
-    None
-}
-
-pub(crate) fn detect_json(bytes: &[u8]) -> Option<Platform> {
-    let v = parse_json(bytes).ok()?;
-    let keys_of =
-        |o: &serde_json::Map<String, Value>| -> Vec<String> { o.keys().map(|k| norm(k)).collect() };
-    match &v {
-        Value::Object(o) => {
-            let k = keys_of(o);
-            if has_any(&k, &["dimensionheaders", "metricheaders"])
-                || o.get("kind").and_then(Value::as_str) == Some("analyticsData#runReport")
-            {
-                return Some(Platform::Ga4DataApiJson);
-            }
-            if super::mailchimp::is_report_keys(&k) {
-                return Some(Platform::MailchimpReport);
-            }
-            if let Some(Value::Array(items)) = o.get("reports") {
-                if items
-                    .iter()
-                    .filter_map(Value::as_object)
-                    .any(|r| super::mailchimp::is_report_keys(&keys_of(r)))
-                {
-                    return Some(Platform::MailchimpReport);
-                }
-            }
-            if let Some(Value::Array(items)) = o.get("data") {
-                if items.is_empty()
-                    || items
-                        .iter()
-                        .filter_map(Value::as_object)
-                        .any(|r| super::meta::is_insight_keys(&keys_of(r)))
-                {
-                    return Some(Platform::MetaAdsInsights);
-                }
-            }
-            None
-        }
-        Value::Array(items) => items
-            .iter()
-            .filter_map(Value::as_object)
-            .any(|r| super::meta::is_insight_keys(&keys_of(r)))
-            .then_some(Platform::MetaAdsInsights),
-        _ => None,
-    }
-}
-
 /// No event metrics (for platforms without `eventName` × `eventCount`).
 pub(crate) fn no_event_metrics(_: &str) -> &'static [&'static str] {
     &[]
@@ -965,6 +792,7 @@ pub(crate) fn no_event_metrics(_: &str) -> &'static [&'static str] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::days_from_civil;
 
     #[test]
     fn names() {
@@ -977,7 +805,10 @@ mod tests {
 
     #[test]
     fn numbers() {
-        let v = |s: &str| parse_number(s).map(|n| n.map(|n| n.value));
+        let v = |s: &str| {
+            parse_number(s, ImportOptions::default().number_convention())
+                .map(|n| n.map(|n| n.value))
+        };
         assert_eq!(v(" 1,234.50 "), Ok(Some(1234.5)));
         assert_eq!(v("1.234,50"), Ok(Some(1234.5)));
         assert_eq!(v("12,5"), Ok(Some(12.5)));

@@ -48,10 +48,11 @@
 use super::csv::{sniff_delimiter, Delimiter, Reader, Record};
 use super::timestamp::TimestampParser;
 use super::{
-    decode_text, parse_amount, snippet, BytesMap, Field, HeaderMap, ParseError, ParseReport,
-    Rejections, RowReason, DEFAULT_MAX_STORED_REJECTIONS,
+    decode_text, default_convention, parse_amount, snippet, BytesMap, Field, HeaderMap, ParseError,
+    ParseReport, Rejections, RowReason, DEFAULT_MAX_STORED_REJECTIONS,
 };
 use crate::journey::{ChannelId, Channels, EntryId};
+use crate::number::{DecimalMark, NumberConvention};
 use crate::utm::{entry_id_from_content_bytes, entry_id_from_url_bytes};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -244,6 +245,9 @@ pub struct EventLogOptions {
     pub columns: Vec<(Field, String)>,
     /// More event-type values that mean a conversion (compared like [`CONVERSION_EVENTS`]).
     pub conversion_events: Vec<String>,
+    /// How amounts are read; `None` follows the delimiter (a decimal point in comma-delimited
+    /// files, either mark otherwise, the ambiguous `1.234` as thousands).
+    pub number: Option<NumberConvention>,
 }
 
 impl Default for EventLogOptions {
@@ -253,6 +257,7 @@ impl Default for EventLogOptions {
             max_stored_rejections: DEFAULT_MAX_STORED_REJECTIONS,
             columns: Vec::new(),
             conversion_events: Vec::new(),
+            number: None,
         }
     }
 }
@@ -780,7 +785,7 @@ struct RowParser<'a> {
     input: &'a [u8],
     c: Columns,
     ncols: usize,
-    decimal_comma: bool,
+    number: NumberConvention,
     users: UserTable<'a>,
     channels: NameIndex<'a>,
     campaigns: NameIndex<'a>,
@@ -840,7 +845,7 @@ fn parse_flag(b: &[u8]) -> Option<bool> {
     if NO.iter().any(|n| t.eq_ignore_ascii_case(n)) {
         return Some(false);
     }
-    match parse_amount(t, false) {
+    match parse_amount(t, NumberConvention::Fixed(DecimalMark::Point)) {
         Ok(1.0) => Some(true),
         Ok(0.0) => Some(false),
         _ => None,
@@ -888,7 +893,7 @@ impl<'a> RowParser<'a> {
     fn amount(&self, rec: &Record<'a>, col: Option<usize>) -> Result<f64, RowFail> {
         let Some(i) = col else { return Ok(0.0) };
         let raw = self.field(rec, i);
-        parse_amount(&raw, self.decimal_comma).map_err(|e| RowFail::Reject(Some(i), e.reason(&raw)))
+        parse_amount(&raw, self.number).map_err(|e| RowFail::Reject(Some(i), e.reason(&raw)))
     }
 
     #[inline(always)]
@@ -1031,7 +1036,7 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
         input: bytes,
         c,
         ncols,
-        decimal_comma: delim != Delimiter::COMMA,
+        number: opts.number.unwrap_or_else(|| default_convention(delim)),
         users: UserTable::new(bytes),
         channels: NameIndex::new(bytes),
         campaigns: NameIndex::new(bytes),

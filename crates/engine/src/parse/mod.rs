@@ -31,6 +31,7 @@ pub use events::{parse_event_log, Event, EventKind, EventLog, EventLogOptions, T
 pub use paths::{parse_path_table, PathTable, PathTableOptions};
 pub use timestamp::{parse_timestamp, TimestampError};
 
+use crate::number::{parse_decimal_bytes, DecimalMark, NumberConvention};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use thiserror::Error;
@@ -543,82 +544,29 @@ impl AmountError {
     }
 }
 
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// A non-negative finite amount; empty means 0. `decimal_comma` also accepts `12,5` (used when
-/// the delimiter is not a comma). Fast exact path for up to 15 significant digits; anything
-/// else (exponents, long numbers) goes through the standard library's correctly rounded parser.
-pub(crate) fn parse_amount(raw: &[u8], decimal_comma: bool) -> Result<f64, AmountError> {
-    let t = raw.trim_ascii();
-    if t.is_empty() {
+/// A non-negative finite amount, a bare number read with [`crate::number`] (no currency sign,
+/// no `%`); empty means 0. The event log and the path table call this for every amount:
+/// [`parse_decimal_bytes`] keeps the fast path.
+pub(crate) fn parse_amount(raw: &[u8], convention: NumberConvention) -> Result<f64, AmountError> {
+    if raw.trim_ascii().is_empty() {
         return Ok(0.0);
     }
-    let (neg, body) = match t.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, t),
-    };
-    let mut m: u64 = 0;
-    let mut digits = 0u32;
-    let mut frac = 0usize;
-    let mut point = false;
-    let mut simple = true;
-    for &c in body {
-        match c {
-            b'0'..=b'9' => {
-                if digits >= 15 {
-                    simple = false;
-                    break;
-                }
-                m = m * 10 + u64::from(c - b'0');
-                if m > 0 {
-                    digits += 1;
-                }
-                if point {
-                    frac += 1;
-                }
-            }
-            b'.' if !point => point = true,
-            b',' if decimal_comma && !point => point = true,
-            _ => {
-                simple = false;
-                break;
-            }
-        }
-    }
-    let has_digit = body.iter().any(u8::is_ascii_digit);
-    let v = match POW10.get(frac) {
-        Some(&p) if simple && has_digit => m as f64 / p,
-        _ => slow_amount(t, decimal_comma)?,
-    };
-    if neg && v != 0.0 || v < 0.0 {
+    let v = parse_decimal_bytes(raw, convention).map_err(|_| AmountError::NotANumber)?;
+    if v < 0.0 {
         return Err(AmountError::Negative);
     }
     Ok(v.abs())
 }
 
-#[cold]
-fn slow_amount(t: &[u8], decimal_comma: bool) -> Result<f64, AmountError> {
-    let s = std::str::from_utf8(t).map_err(|_| AmountError::NotANumber)?;
-    if !s
-        .bytes()
-        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b',' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return Err(AmountError::NotANumber);
-    }
-    let v: f64 = if decimal_comma && s.contains(',') {
-        s.replace(',', ".").parse()
+/// The convention of the engine's own CSV formats when none is given: a comma-delimited file
+/// writes decimal points (`1,234` is a quoted thousands-grouped number); any other delimiter
+/// (`;` from a decimal-comma spreadsheet) reads either mark, and the ambiguous `1.234` as
+/// thousands.
+pub(crate) fn default_convention(delimiter: Delimiter) -> NumberConvention {
+    if delimiter == Delimiter::COMMA {
+        NumberConvention::Fixed(DecimalMark::Point)
     } else {
-        s.parse()
-    }
-    .map_err(|_| AmountError::NotANumber)?;
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        Err(AmountError::NotANumber)
+        NumberConvention::auto_or(DecimalMark::Comma)
     }
 }
 
@@ -626,25 +574,30 @@ fn slow_amount(t: &[u8], decimal_comma: bool) -> Result<f64, AmountError> {
 mod tests {
     use super::*;
 
+    const POINT: NumberConvention = NumberConvention::Fixed(DecimalMark::Point);
+    const EITHER: NumberConvention = NumberConvention::Auto {
+        ambiguous: Some(DecimalMark::Comma),
+    };
+
     #[test]
     fn amounts() {
-        assert_eq!(parse_amount(b" 49.90 ", false), Ok(49.9));
-        assert_eq!(parse_amount(b"", false), Ok(0.0));
-        assert_eq!(parse_amount(b"0.1", false), Ok(0.1));
-        assert_eq!(parse_amount(b".5", false), Ok(0.5));
-        assert_eq!(parse_amount(b"12,5", true), Ok(12.5));
-        assert_eq!(parse_amount(b"12,5", false), Err(AmountError::NotANumber));
-        assert_eq!(parse_amount(b"1e3", false), Ok(1000.0));
-        assert_eq!(parse_amount(b"-0", false), Ok(0.0));
-        assert_eq!(parse_amount(b"-1", false), Err(AmountError::Negative));
-        assert_eq!(parse_amount(b"abc", false), Err(AmountError::NotANumber));
-        assert_eq!(parse_amount(b".", false), Err(AmountError::NotANumber));
-        assert_eq!(parse_amount(b"inf", false), Err(AmountError::NotANumber));
-        assert_eq!(parse_amount(b"NaN", false), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount(b" 49.90 ", POINT), Ok(49.9));
+        assert_eq!(parse_amount(b"", POINT), Ok(0.0));
+        assert_eq!(parse_amount(b"0.1", POINT), Ok(0.1));
+        assert_eq!(parse_amount(b".5", POINT), Ok(0.5));
+        assert_eq!(parse_amount(b"12,5", EITHER), Ok(12.5));
+        assert_eq!(parse_amount(b"12,5", POINT), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount(b"1e3", POINT), Ok(1000.0));
+        assert_eq!(parse_amount(b"-0", POINT), Ok(0.0));
+        assert_eq!(parse_amount(b"-1", POINT), Err(AmountError::Negative));
+        assert_eq!(parse_amount(b"abc", POINT), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount(b".", POINT), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount(b"inf", POINT), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount(b"NaN", POINT), Err(AmountError::NotANumber));
         assert_eq!(
-            parse_amount(b"12345678901234567.25", false),
+            parse_amount(b"12345678901234567.25", POINT),
             Ok(12_345_678_901_234_567.25)
         );
-        assert_eq!(parse_amount(b"0.000000000000000000001", false), Ok(1e-21));
+        assert_eq!(parse_amount(b"0.000000000000000000001", POINT), Ok(1e-21));
     }
 }

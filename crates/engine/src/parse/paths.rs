@@ -14,10 +14,11 @@
 
 use super::csv::{sniff_delimiter, Delimiter, Reader, Record};
 use super::{
-    decode_text, parse_amount, Field, HeaderMap, ParseError, ParseReport, Rejections, RowReason,
-    DEFAULT_MAX_STORED_REJECTIONS,
+    decode_text, default_convention, parse_amount, Field, HeaderMap, ParseError, ParseReport,
+    Rejections, RowReason, DEFAULT_MAX_STORED_REJECTIONS,
 };
 use crate::journey::{Channels, JourneySet, Touch};
+use crate::number::NumberConvention;
 use std::borrow::Cow;
 
 /// Options of [`parse_path_table`].
@@ -31,6 +32,9 @@ pub struct PathTableOptions {
     pub max_stored_rejections: usize,
     /// Explicit header names for fields, overriding the synonyms.
     pub columns: Vec<(Field, String)>,
+    /// How amounts are read; `None` follows the delimiter (a decimal point in comma-delimited
+    /// files, either mark otherwise, the ambiguous `1.234` as thousands).
+    pub number: Option<NumberConvention>,
 }
 
 impl Default for PathTableOptions {
@@ -40,6 +44,7 @@ impl Default for PathTableOptions {
             path_separator: ">".to_owned(),
             max_stored_rejections: DEFAULT_MAX_STORED_REJECTIONS,
             columns: Vec::new(),
+            number: None,
         }
     }
 }
@@ -98,7 +103,7 @@ pub fn parse_path_table(bytes: &[u8], opts: &PathTableOptions) -> Result<PathTab
             });
         }
     };
-    let decimal_comma = delim != Delimiter::COMMA;
+    let number = opts.number.unwrap_or_else(|| default_convention(delim));
     let mut set = JourneySet::new(Channels::new(), false);
     let mut touches: Vec<Touch> = Vec::new();
     let mut rejections = Rejections::new(opts.max_stored_rejections);
@@ -111,7 +116,7 @@ pub fn parse_path_table(bytes: &[u8], opts: &PathTableOptions) -> Result<PathTab
             &rec,
             &c,
             ncols,
-            decimal_comma,
+            number,
             &opts.path_separator,
             &mut set,
             &mut touches,
@@ -138,7 +143,7 @@ fn row(
     rec: &Record<'_>,
     c: &Cols,
     ncols: usize,
-    decimal_comma: bool,
+    number: NumberConvention,
     sep: &str,
     set: &mut JourneySet,
     touches: &mut Vec<Touch>,
@@ -159,7 +164,7 @@ fn row(
     let amount = |col: Option<usize>| -> Result<f64, (Option<usize>, RowReason)> {
         let Some(i) = col else { return Ok(0.0) };
         let raw = field(i);
-        parse_amount(&raw, decimal_comma).map_err(|e| (Some(i), e.reason(&raw)))
+        parse_amount(&raw, number).map_err(|e| (Some(i), e.reason(&raw)))
     };
     let conversions = amount(Some(c.conversions))?;
     let value = amount(c.value)?;

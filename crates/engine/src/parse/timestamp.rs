@@ -15,12 +15,11 @@
 //!   instant after 1973-03-03 (a millisecond epoch before that would be read as seconds).
 //!
 //! Leap second `:60` is accepted and counts as the next second. Day arithmetic uses the
-//! days-from-civil formula of the proleptic Gregorian calendar (H. Hinnant's algorithm).
+//! calendar math of [`crate::dates`] (H. Hinnant's days-from-civil algorithm).
 
+use crate::dates::{civil_from_days, days_from_civil, days_in_month, format_iso_date, MS_PER_DAY};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-
-const MS_PER_DAY: i64 = 86_400_000;
 
 /// Which part of a date-time is out of range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,47 +90,6 @@ pub fn epoch_unit(magnitude: u64) -> EpochUnit {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (`month` 1–12, `day` 1–31).
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400); // 0..=399
-    let m = i64::from(month);
-    let mp = if m > 2 { m - 3 } else { m + 9 }; // March = 0
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1; // 0..=365
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // 0..=146096
-    era * 146_097 + doe - 719_468
-}
-
-/// The proleptic Gregorian date `(year, month, day)` of a day count since 1970-01-01.
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // 0..=146096
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // 0..=399
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // 0..=365
-    let mp = (5 * doy + 2) / 153; // 0..=11
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-fn is_leap(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-/// Number of days in `month` of `year`.
-pub fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
 /// `2025-03-01T10:11:12.345Z` (always UTC, always milliseconds). Years outside 0–9999 are
 /// written with a sign and are not read back by [`parse_timestamp`].
 pub fn format_iso_ms(ms: i64) -> String {
@@ -150,8 +108,7 @@ pub fn format_iso_ms(ms: i64) -> String {
 
 /// `2025-03-01`: the UTC date of a unix-millisecond instant.
 pub fn format_date(ms: i64) -> String {
-    let (y, m, d) = civil_from_days(ms.div_euclid(MS_PER_DAY));
-    format!("{y:04}-{m:02}-{d:02}")
+    format_iso_date(ms.div_euclid(MS_PER_DAY))
 }
 
 /// Read a timestamp (see the module documentation) as unix milliseconds.
@@ -571,16 +528,6 @@ mod tests {
                     assert_eq!(fresh.cached_date_days(year, month, day), want);
                 }
             }
-        }
-    }
-
-    #[test]
-    fn civil_round_trip() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        for d in -800_000..800_000 {
-            let (y, m, dd) = civil_from_days(d);
-            assert_eq!(days_from_civil(y, m, dd), d);
         }
     }
 
