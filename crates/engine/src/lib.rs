@@ -10,6 +10,7 @@
 //! - [`links`]: UTM link building from a calendar entry, and link governance warnings;
 //! - [`imports`]: GA4, Google Ads, Meta Ads and Mailchimp exports → metric rows matched to entries;
 //! - [`simulate`]: a seeded journey generator with known ground truth;
+//! - [`truth`]: the ground truth of a simulated data set and a model's distance from it;
 //! - [`report`]: the full report of one data set (all models, intervals, ROI) — the CLI's JSON
 //!   and the app's context export;
 //! - [`recommend`]: the spec's model-selection rules and the data-driven caution;
@@ -29,6 +30,7 @@ pub mod report;
 pub mod roi;
 pub mod simulate;
 pub mod trend;
+pub mod truth;
 pub mod utm;
 
 pub use journey::{ChannelId, Channels, EntryId, JourneySet, PathAggregate, PathStat, Touch};

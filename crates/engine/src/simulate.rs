@@ -1,6 +1,6 @@
 //! A seeded journey simulator with known ground truth: synthetic users, touches, calendar
 //! entries and conversions where each channel's true causal contribution is known, so that
-//! attribution models can be scored against it ([`l1_distance`]).
+//! attribution models can be scored against it ([`crate::truth`]: [`Truth`], [`l1_distance`]).
 //!
 //! # Causal model: additive lift
 //!
@@ -72,7 +72,6 @@
 //! the path table) at any scale; [`simulate_journey_set`] builds a [`JourneySet`] directly.
 
 use crate::journey::{Channels, EntryId, JourneySet, Touch};
-use crate::models::AttributionResult;
 use crate::roi;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -80,6 +79,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 use thiserror::Error;
+
+pub use crate::truth::{l1_distance, model_shares, ChannelTruth, Truth, TruthBasis};
 
 /// At most this many channels (a journey's channel set is a 64-bit mask).
 pub const MAX_CHANNELS: usize = 64;
@@ -534,98 +535,6 @@ pub struct SimEvent {
     pub is_conversion: bool,
     /// 0 on touches.
     pub revenue: f64,
-}
-
-/// Ground truth of one channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChannelTruth {
-    pub name: String,
-    pub reach: f64,
-    pub lift: f64,
-    pub touches: u64,
-    /// Journeys whose channel set contains this channel (E_c).
-    pub exposed_journeys: u64,
-    /// ℓ_c × E_c.
-    pub expected_conversions: f64,
-    pub expected_share: f64,
-    /// Conversions this channel actually caused.
-    pub realised_conversions: u64,
-    pub realised_share: f64,
-    /// Revenue of the conversions it caused.
-    pub true_revenue: f64,
-    pub revenue_share: f64,
-    /// touches × cost per touch.
-    pub cost: f64,
-    /// (true revenue − cost) / cost × 100; `None` when the cost is 0.
-    pub true_roi: Option<f64>,
-}
-
-/// Ground truth of one run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Truth {
-    pub seed: u64,
-    pub users: u64,
-    pub journeys: u64,
-    pub touches: u64,
-    pub conversions: u64,
-    pub revenue: f64,
-    pub cost: f64,
-    /// In configuration order.
-    pub channels: Vec<ChannelTruth>,
-}
-
-/// Which true shares to compare against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TruthBasis {
-    /// Who actually caused this run's conversions.
-    Realised,
-    /// ℓ_c × E_c: what an unbiased causal estimate converges to.
-    Expected,
-}
-
-impl Truth {
-    /// `(channel, true share)` in configuration order.
-    pub fn shares(&self, basis: TruthBasis) -> Vec<(String, f64)> {
-        self.channels
-            .iter()
-            .map(|c| {
-                let s = match basis {
-                    TruthBasis::Realised => c.realised_share,
-                    TruthBasis::Expected => c.expected_share,
-                };
-                (c.name.clone(), s)
-            })
-            .collect()
-    }
-}
-
-/// L1 distance Σ_c |share_c − true_share_c| between a model's channel shares and the truth, in
-/// [0, 2] when both sum to 1. Channels missing on either side count with share 0; repeated
-/// names are summed. NaN shares give NaN.
-pub fn l1_distance(shares: &[(String, f64)], truth: &Truth, basis: TruthBasis) -> f64 {
-    let mut merged: Vec<(&str, f64, f64)> = truth
-        .shares(basis)
-        .into_iter()
-        .zip(&truth.channels)
-        .map(|((_, t), c)| (c.name.as_str(), 0.0, t))
-        .collect();
-    for (name, s) in shares {
-        match merged.iter_mut().find(|(n, _, _)| *n == name.as_str()) {
-            Some(row) => row.1 += s,
-            None => merged.push((name.as_str(), *s, 0.0)),
-        }
-    }
-    merged.iter().map(|(_, s, t)| (s - t).abs()).sum()
-}
-
-/// `(channel, share of credited conversions)` of a model result, for [`l1_distance`].
-pub fn model_shares(result: &AttributionResult) -> Vec<(String, f64)> {
-    result
-        .channels
-        .iter()
-        .map(|c| (c.name.clone(), c.share))
-        .collect()
 }
 
 /// Calendar entries and ground truth of a run.
