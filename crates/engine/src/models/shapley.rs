@@ -52,7 +52,7 @@
 //!
 //! Same rule as the Markov model: a channel's credit is split over its calendar entries in
 //! proportion to its touches carrying each entry within converting journeys, weighted by
-//! journey conversions (revenue for revenue); see [`super::markov::split_by_entries`].
+//! journey conversions (revenue for revenue); see [`super::entry_split`].
 //!
 //! # How this differs from other tools
 //!
@@ -70,8 +70,8 @@
 //!   conversion probabilities from a proprietary model; it is a black box and not reproducible,
 //!   so we do not try to match it. Our worth function is the plain observed conversion rate.
 
-use super::markov::{amount, channel_width, weight, EntrySplit};
-use super::{AttributionResult, Details, Model};
+use super::entry_split::EntrySplit;
+use super::{amount, channel_width, weight, AttributionResult, Details, Model};
 use crate::journey::{ChannelId, JourneySet, PathAggregate};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
