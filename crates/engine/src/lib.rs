@@ -15,10 +15,12 @@
 //!   and the app's context export;
 //! - [`recommend`]: the spec's model-selection rules and the data-driven caution;
 //! - [`trend`]: least-squares trend lines, predicted-vs-actual errors and accuracy;
-//! - [`explore`]: the most common paths with their conversion rates.
+//! - [`explore`]: the most common paths with their conversion rates;
+//! - [`determinism`]: a fixed computation whose bits every target must reproduce.
 
 pub mod assemble;
 pub mod bootstrap;
+pub mod determinism;
 pub mod explore;
 pub mod imports;
 pub mod journey;

@@ -211,12 +211,13 @@ fn shapley_weights(n: usize) -> Vec<f64> {
             b = b * (n - 1 - s) as u128 / (s + 1) as u128;
         }
     } else {
-        let ln_n = (n as f64).ln();
+        // libm, not the platform's maths: the same bits on every target.
+        let ln_n = libm::log(n as f64);
         let mut ln_b = 0.0;
         for (s, ws) in w.iter_mut().take(n).enumerate() {
-            *ws = (-(ln_n + ln_b)).exp();
+            *ws = libm::exp(-(ln_n + ln_b));
             if s + 1 < n {
-                ln_b += ((n - 1 - s) as f64).ln() - ((s + 1) as f64).ln();
+                ln_b += libm::log((n - 1 - s) as f64) - libm::log((s + 1) as f64);
             }
         }
     }
