@@ -29,7 +29,10 @@
 //! −ln(1 − U). Normals come from Marsaglia's polar method (the second value of each pair is kept
 //! for the next draw). Uniforms are 53-bit (`rand`'s `f64`), and every `ln`, `exp` and `pow` is
 //! the pure-Rust `libm` crate's, never the platform's maths library, whose last bit may differ
-//! between targets (glibc natively, a `libm` port on wasm32).
+//! between targets (glibc natively, a `libm` port on wasm32). The price, measured with the CLI
+//! (`--profile fast`, 100 000 simulated journeys, B = 200): models plus bootstrap take about a
+//! fifth longer than with `rand_distr`'s ziggurat samplers (four rule-based models 114–128 →
+//! 142–146 ms; all seven 377–413 → 450–455 ms).
 
 use crate::journey::{ChannelId, JourneySet, PathAggregate};
 use crate::models::{heuristic, markov, shapley, Model, ModelError, ModelParams};
