@@ -24,8 +24,9 @@ use refleqt_engine::models::markov::MarkovDetails;
 use refleqt_engine::models::{attribute, Details, Model, ModelParams};
 use refleqt_engine::parse::events::EventLog;
 use refleqt_engine::parse::{parse_event_log, parse_path_table, EventLogOptions, PathTableOptions};
-use refleqt_engine::report::{self, costs_of, Costs, InputSummary, Report, Settings};
-use refleqt_engine::simulate::{simulate, write_events_csv, SimConfig, Truth};
+use refleqt_engine::report::{self, costs_of, Costs, InputSummary, Report, ReportParams};
+use refleqt_engine::simulate::{simulate, write_events_csv, SimConfig};
+use refleqt_engine::truth::Truth;
 use refleqt_engine::{EntryId, JourneySet, PathAggregate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -329,7 +330,7 @@ pub fn compute(
         .map_err(|e| AnalysisError::Parameter(e.to_string()))?;
     let (set, input, costs) = journeys(loaded, options, entry_costs)?;
     let timed = matches!(loaded.kind, LoadedKind::Events(_));
-    let settings = Settings {
+    let report_params = ReportParams {
         models: &Model::ALL,
         params: options.params,
         bootstrap: BootstrapOptions {
@@ -340,8 +341,8 @@ pub fn compute(
         costs: costs.as_ref(),
         truth: loaded.truth.as_ref(),
     };
-    let report =
-        report::run(&set, input, &settings).map_err(|e| AnalysisError::Parameter(e.to_string()))?;
+    let report = report::run(&set, input, &report_params)
+        .map_err(|e| AnalysisError::Parameter(e.to_string()))?;
     let agg = PathAggregate::from_set(&set);
     let paths = top_paths(&set, &agg, Rank::Journeys, TOP_PATHS);
     let transitions = order_one_chain(&set, &report, &options.params);

@@ -10,8 +10,8 @@ use refleqt_engine::models::ModelParams;
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
 };
-use refleqt_engine::report::{self, costs_of, to_csv, Costs, InputSummary, Settings};
-use refleqt_engine::simulate::Truth;
+use refleqt_engine::report::{self, costs_of, to_csv, Costs, InputSummary, ReportParams};
+use refleqt_engine::truth::Truth;
 use refleqt_engine::JourneySet;
 use std::io::Write;
 use std::time::Instant;
@@ -195,7 +195,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-    let settings = Settings {
+    let report_params = ReportParams {
         models: &a.models,
         params,
         bootstrap: BootstrapOptions {
@@ -212,7 +212,8 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
         InputLayout::Paths => "paths",
     };
     let input = InputSummary::describe(&path, format_name, &report, &set);
-    let out = report::run(&set, input, &settings).map_err(|e| CliError::Params(e.to_string()))?;
+    let out =
+        report::run(&set, input, &report_params).map_err(|e| CliError::Params(e.to_string()))?;
     timer.lap(&format!("models + bootstrap x{}", a.bootstrap));
     let text = match a.output {
         Output::Json => {

@@ -1,7 +1,7 @@
 //! Times the stages of the data-driven models on simulated journeys:
 //! `cargo run -p refleqt-engine --profile fast --example model_timing [journeys]`.
 
-use refleqt_engine::models::{markov, shapley};
+use refleqt_engine::models::{entry_split, markov, shapley};
 use refleqt_engine::simulate::{simulate_journey_set, SimConfig};
 use refleqt_engine::PathAggregate;
 use std::time::Instant;
@@ -30,7 +30,7 @@ fn main() {
     let s = shapley::channel_credit(&agg);
     println!("shapley credit: {:?}", t.elapsed());
     let t = Instant::now();
-    let _ = markov::split_by_entries(&set, &m.conversions, &m.revenue);
+    let _ = entry_split::split_by_entries(&set, &m.conversions, &m.revenue);
     println!("entry split: {:?}", t.elapsed());
     let _ = s;
 }

@@ -15,16 +15,19 @@
 //!   [`detect::import`] that detects then parses;
 //! - [`imports`]: GA4, Google Ads, Meta Ads and Mailchimp exports → metric rows matched to entries;
 //! - [`simulate`]: a seeded journey generator with known ground truth;
+//! - [`truth`]: the ground truth of a simulated data set and a model's distance from it;
 //! - [`report`]: the full report of one data set (all models, intervals, ROI) — the CLI's JSON
 //!   and the app's context export;
 //! - [`recommend`]: the spec's model-selection rules and the data-driven caution;
 //! - [`trend`]: least-squares trend lines, predicted-vs-actual errors and accuracy;
-//! - [`explore`]: the most common paths with their conversion rates.
+//! - [`explore`]: the most common paths with their conversion rates;
+//! - [`determinism`]: a fixed computation whose bits every target must reproduce.
 
 pub mod assemble;
 pub mod bootstrap;
 pub mod dates;
 pub mod detect;
+pub mod determinism;
 pub mod explore;
 pub mod imports;
 pub mod journey;
@@ -38,6 +41,7 @@ pub mod report;
 pub mod roi;
 pub mod simulate;
 pub mod trend;
+pub mod truth;
 pub mod utm;
 
 pub use journey::{ChannelId, Channels, EntryId, JourneySet, PathAggregate, PathStat, Touch};

@@ -2,7 +2,7 @@
 //! calendar entry, with intervals, costs, ROI and ROAS, the parameters used and the data's range.
 //!
 //! This is the product's "context export" and the CLI's JSON output (layout documented in the
-//! README): [`run`] takes journeys and settings and returns a serialisable [`Report`]; [`to_csv`]
+//! README): [`run`] takes journeys and [`ReportParams`] and returns a serialisable [`Report`]; [`to_csv`]
 //! flattens it to one row per model and channel. Costs come from the data (an event log's cost
 //! column, summed per channel and per calendar entry by [`costs_of`]) or from the caller (the
 //! app's calendar entries); ROI = (revenue − cost) / cost × 100 and ROAS = revenue / cost, absent
@@ -16,7 +16,7 @@ use crate::parse::events::EventLog;
 use crate::parse::timestamp::format_iso_ms;
 use crate::parse::{ColumnMatch, ParseReport, RowError};
 use crate::roi::{roas, roi};
-use crate::simulate::{l1_distance, model_shares, Truth, TruthBasis};
+use crate::truth::{l1_distance, model_shares, Truth, TruthBasis};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -198,7 +198,7 @@ pub struct Report {
 
 /// What [`run`] needs beyond the journeys.
 #[derive(Debug, Clone)]
-pub struct Settings<'a> {
+pub struct ReportParams<'a> {
     pub models: &'a [Model],
     pub params: ModelParams,
     pub bootstrap: BootstrapOptions,
@@ -275,12 +275,12 @@ fn model_report(
 pub fn run(
     set: &JourneySet,
     input: InputSummary,
-    settings: &Settings<'_>,
+    report_params: &ReportParams<'_>,
 ) -> Result<Report, ModelError> {
-    settings.params.validate()?;
+    report_params.params.validate()?;
     let mut results = Vec::new();
     let mut skipped = Vec::new();
-    for (model, result) in attribute_all(set, settings.models, &settings.params) {
+    for (model, result) in attribute_all(set, report_params.models, &report_params.params) {
         match result {
             Ok(r) => results.push(r),
             Err(e @ (ModelError::NoTimestamps | ModelError::ShapleyTooExpensive { .. })) => skipped
@@ -292,38 +292,38 @@ pub fn run(
         }
     }
     let ran: Vec<Model> = results.iter().map(|r| r.model).collect();
-    let ivs = intervals(set, &ran, &settings.params, &settings.bootstrap)?;
+    let ivs = intervals(set, &ran, &report_params.params, &report_params.bootstrap)?;
     let models = results
         .into_iter()
         .map(|r| {
             let iv = ivs.iter().find(|iv| iv.model == r.model);
-            model_report(r, iv, settings.costs, settings.truth)
+            model_report(r, iv, report_params.costs, report_params.truth)
         })
         .collect();
-    let p = &settings.params;
+    let p = &report_params.params;
     Ok(Report {
         refleqt: env!("CARGO_PKG_VERSION").to_owned(),
         input,
         parameters: Parameters {
-            lookback_days: settings.lookback_days,
+            lookback_days: report_params.lookback_days,
             half_life_days: p.half_life_days,
             position_first: p.position_first,
             position_last: p.position_last,
             last_non_direct: p.last_non_direct,
             markov_order: p.markov_order,
-            bootstrap_replicates: settings.bootstrap.replicates,
-            bootstrap_seed: settings.bootstrap.seed,
-            interval_level: settings.bootstrap.level,
+            bootstrap_replicates: report_params.bootstrap.replicates,
+            bootstrap_seed: report_params.bootstrap.seed,
+            interval_level: report_params.bootstrap.level,
         },
         totals: Totals {
             conversions: set.total_conversions(),
             revenue: set.total_revenue(),
             non_converting_journeys: set.total_nulls(),
-            cost: settings.costs.map(|c| c.by_channel.iter().sum()),
+            cost: report_params.costs.map(|c| c.by_channel.iter().sum()),
         },
         models,
         skipped,
-        truth: settings.truth.map(|t| TruthSummary {
+        truth: report_params.truth.map(|t| TruthSummary {
             basis: "realised".to_owned(),
             shares: t.shares(TruthBasis::Realised),
         }),

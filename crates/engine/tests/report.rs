@@ -4,7 +4,7 @@ use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
 use refleqt_engine::models::{Model, ModelParams};
 use refleqt_engine::parse::{parse_event_log, parse_path_table, EventLogOptions, PathTableOptions};
-use refleqt_engine::report::{costs_of, run, to_csv, InputSummary, Settings};
+use refleqt_engine::report::{costs_of, run, to_csv, InputSummary, ReportParams};
 
 const LOG: &str = "user_id,timestamp,channel,utm_content,cost,event,revenue
 u1,2025-01-01T10:00:00Z,email,cal-1,2.5,touch,
@@ -15,11 +15,11 @@ u2,2025-01-03T10:05:00Z,,,,conversion,50
 u3,2025-01-04T10:00:00Z,email,cal-1,2.5,touch,
 ";
 
-fn settings<'a>(
+fn report_params<'a>(
     models: &'a [Model],
     costs: Option<&'a refleqt_engine::report::Costs>,
-) -> Settings<'a> {
-    Settings {
+) -> ReportParams<'a> {
+    ReportParams {
         models,
         params: ModelParams::default(),
         bootstrap: BootstrapOptions {
@@ -44,7 +44,7 @@ fn costs_roi_and_roas_per_entry_and_channel() {
     let report = run(
         &set,
         input,
-        &settings(&[Model::Last, Model::First], Some(&costs)),
+        &report_params(&[Model::Last, Model::First], Some(&costs)),
     )
     .expect("runs");
     assert_eq!(report.totals.cost, Some(25.0));
@@ -84,7 +84,7 @@ fn path_tables_skip_time_decay_with_a_reason() {
     let input = InputSummary::describe("p.csv", "paths", &table.report, &table.set);
     assert_eq!(input.journeys, 20.0);
     assert_eq!(input.distinct_rows, 2);
-    let report = run(&table.set, input, &settings(&Model::ALL, None)).expect("runs");
+    let report = run(&table.set, input, &report_params(&Model::ALL, None)).expect("runs");
     assert_eq!(report.models.len(), 6);
     assert_eq!(report.skipped.len(), 1);
     assert_eq!(report.skipped[0].model, Model::TimeDecay);

@@ -12,7 +12,8 @@
 //!   the same; `mta` splits per unique channel instead).
 //! - **Time-decay**: wᵢ ∝ 2^(−Δtᵢ/h), Δtᵢ the time from touch i to the conversion and h the
 //!   half-life (default 7 days, Google's definition; DP6 uses 0.5^(hours/168), the same curve;
-//!   PostHog uses window ÷ 4). Normalised per journey.
+//!   PostHog uses window ÷ 4). Normalised per journey. 2^x is the pure-Rust `libm` crate's, so
+//!   the weights are the same bits natively and in the browser.
 //! - **Position-based** (U-shaped): one touch 100 %; two touches split first : last (50/50 by default); n ≥ 3 touches: first
 //!   `position_first` (0.4), last `position_last` (0.4), the rest split equally over the n − 2
 //!   middle touches (Google's, DP6's and PostHog's definition). Repeated channels collect each
@@ -70,7 +71,7 @@ pub fn weights(
                 } else {
                     0.0
                 };
-                *w = (-age / h).exp2();
+                *w = libm::exp2(-age / h);
                 sum += *w;
             }
             if sum > 0.0 && sum.is_finite() {

@@ -11,13 +11,15 @@
 //! | Shapley | [`shapley`] | exact per-coalition Shapley values |
 //!
 //! Every model returns per channel credited conversions, revenue and share, and per calendar
-//! entry credited conversions and revenue. Credit always sums to the observed totals.
+//! entry credited conversions and revenue. Credit always sums to the observed totals. Markov and
+//! Shapley credit channels and share [`entry_split`] to pass that credit on to calendar entries.
 
+pub mod entry_split;
 pub mod heuristic;
 pub mod markov;
 pub mod shapley;
 
-use crate::journey::{ChannelId, EntryId, JourneySet};
+use crate::journey::{ChannelId, EntryId, JourneySet, PathAggregate};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -202,7 +204,7 @@ pub fn attribute(
         Model::Markov => Ok(markov::attribute(set, params.markov_order)),
         Model::Shapley => {
             let agg = crate::journey::PathAggregate::from_set(set);
-            shapley_checked(set, &agg, &markov::EntrySplit::new(set))
+            shapley_checked(set, &agg, &entry_split::EntrySplit::new(set))
         }
     }
 }
@@ -211,7 +213,7 @@ pub fn attribute(
 fn shapley_checked(
     set: &JourneySet,
     agg: &crate::journey::PathAggregate,
-    split: &markov::EntrySplit,
+    split: &entry_split::EntrySplit,
 ) -> Result<AttributionResult, ModelError> {
     let work = shapley::work_estimate(agg);
     if work > shapley::DEFAULT_MAX_WORK {
@@ -235,7 +237,7 @@ pub fn attribute_all(
     if let Err(e) = params.validate() {
         return models.iter().map(|&m| (m, Err(e.clone()))).collect();
     }
-    let mut shared: Option<(crate::journey::PathAggregate, markov::EntrySplit)> = None;
+    let mut shared: Option<(crate::journey::PathAggregate, entry_split::EntrySplit)> = None;
     models
         .iter()
         .map(|&m| {
@@ -244,7 +246,7 @@ pub fn attribute_all(
                     let (agg, split) = shared.get_or_insert_with(|| {
                         (
                             crate::journey::PathAggregate::from_set(set),
-                            markov::EntrySplit::new(set),
+                            entry_split::EntrySplit::new(set),
                         )
                     });
                     if m == Model::Markov {
@@ -338,4 +340,36 @@ impl CreditSheet {
             details,
         }
     }
+}
+
+// Path weights, shared by the data-driven models and the entry split.
+
+/// A path weight: negative or non-finite counts as 0.
+pub(crate) fn weight(x: f64) -> f64 {
+    if x.is_finite() && x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// A revenue amount: non-finite counts as 0 (negative revenue, e.g. refunds, is kept).
+pub(crate) fn amount(x: f64) -> f64 {
+    if x.is_finite() {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// Width of the per-channel vectors: the channel table, or more if a path holds a larger id.
+pub(crate) fn channel_width(agg: &PathAggregate) -> usize {
+    let max_id = agg
+        .paths
+        .iter()
+        .flat_map(|p| p.channels.iter())
+        .map(|&c| c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    agg.channel_count.max(max_id)
 }

@@ -52,7 +52,7 @@
 //!
 //! Same rule as the Markov model: a channel's credit is split over its calendar entries in
 //! proportion to its touches carrying each entry within converting journeys, weighted by
-//! journey conversions (revenue for revenue); see [`super::markov::split_by_entries`].
+//! journey conversions (revenue for revenue); see [`super::entry_split`].
 //!
 //! # How this differs from other tools
 //!
@@ -70,8 +70,8 @@
 //!   conversion probabilities from a proprietary model; it is a black box and not reproducible,
 //!   so we do not try to match it. Our worth function is the plain observed conversion rate.
 
-use super::markov::{amount, channel_width, weight, EntrySplit};
-use super::{AttributionResult, Details, Model};
+use super::entry_split::EntrySplit;
+use super::{amount, channel_width, weight, AttributionResult, Details, Model};
 use crate::journey::{ChannelId, JourneySet, PathAggregate};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -211,12 +211,13 @@ fn shapley_weights(n: usize) -> Vec<f64> {
             b = b * (n - 1 - s) as u128 / (s + 1) as u128;
         }
     } else {
-        let ln_n = (n as f64).ln();
+        // libm, not the platform's maths: the same bits on every target.
+        let ln_n = libm::log(n as f64);
         let mut ln_b = 0.0;
         for (s, ws) in w.iter_mut().take(n).enumerate() {
-            *ws = (-(ln_n + ln_b)).exp();
+            *ws = libm::exp(-(ln_n + ln_b));
             if s + 1 < n {
-                ln_b += ((n - 1 - s) as f64).ln() - ((s + 1) as f64).ln();
+                ln_b += libm::log((n - 1 - s) as f64) - libm::log((s + 1) as f64);
             }
         }
     }

@@ -23,6 +23,7 @@
 
 pub mod csv;
 pub mod events;
+mod intern;
 pub mod paths;
 pub mod timestamp;
 
