@@ -230,9 +230,9 @@ pub fn load_file(source: DataSource, bytes: &[u8]) -> Result<Loaded, AnalysisErr
     })
 }
 
-/// Decode a stored data set's blob (see [`crate::storage::datasets`]).
+/// Decode a stored data set's blob (the engine's [`refleqt_engine::dataset`] format).
 pub fn load_dataset(source: DataSource, blob: &[u8]) -> Result<Loaded, AnalysisError> {
-    let set = crate::storage::datasets::decode(blob)
+    let set = refleqt_engine::dataset::decode(blob)
         .map_err(|e| AnalysisError::Read(format!("the stored data set is damaged ({e})")))?;
     if set.is_empty() {
         return Err(AnalysisError::NoRows(0));
@@ -401,7 +401,7 @@ mod tests {
         };
         let (set, _) = refleqt_engine::simulate::simulate_journey_set(&config)
             .unwrap_or_else(|e| panic!("{e}"));
-        let blob = crate::storage::datasets::encode(&set);
+        let blob = refleqt_engine::dataset::encode(&set);
         let source = DataSource::Dataset {
             id: "ds-1".into(),
             name: "march.csv".into(),

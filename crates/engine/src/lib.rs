@@ -14,10 +14,12 @@
 //!   and the app's context export;
 //! - [`recommend`]: the spec's model-selection rules and the data-driven caution;
 //! - [`trend`]: least-squares trend lines, predicted-vs-actual errors and accuracy;
-//! - [`explore`]: the most common paths with their conversion rates.
+//! - [`explore`]: the most common paths with their conversion rates;
+//! - [`dataset`]: the binary blob a stored data set is kept in (the app's IndexedDB, the CLI).
 
 pub mod assemble;
 pub mod bootstrap;
+pub mod dataset;
 pub mod explore;
 pub mod imports;
 pub mod journey;
