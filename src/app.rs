@@ -12,7 +12,7 @@ use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
 use crate::state::analysis::Analysis;
 use crate::state::AppState;
-use crate::storage::idb_store::DB_NAME;
+use crate::storage::db::DB_NAME;
 use crate::web_tools;
 use leptos::prelude::*;
 

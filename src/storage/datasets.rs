@@ -15,14 +15,17 @@
 //! [`StorageError::DatasetMissing`], a damaged blob [`StorageError::DatasetUnreadable`].
 //!
 //! # Layout
-//! IndexedDB object stores (database version 2, created in `idb_store::open_db`):
+//! IndexedDB object stores (database version 2, created by [`super::db::open_db`]):
 //! `datasets` — key = id, value = [`DatasetMeta`] as JSON text; `dataset_blobs` — key = id,
 //! value = a `Uint8Array` made by [`dataset::encode`]. Listing reads only `datasets`.
 //!
 //! The blob is the engine's [`refleqt_engine::dataset`] format (`encode`/`decode`, layout and
 //! checksum documented there); this module only stores it and its metadata.
 
-use super::idb_store::{classify, open_db, DB_NAME};
+use super::db::{
+    classify, open_db, transaction, DATASET_BLOB_STORE as BLOB_STORE,
+    DATASET_META_STORE as META_STORE, DB_NAME,
+};
 use super::StorageError;
 use idb::{Database, TransactionMode};
 use refleqt_engine::dataset::{self, DatasetError};
@@ -30,11 +33,6 @@ use refleqt_engine::imports::Platform;
 use refleqt_engine::JourneySet;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
-
-/// Object store of the metadata.
-pub const META_STORE: &str = "datasets";
-/// Object store of the blobs.
-pub const BLOB_STORE: &str = "dataset_blobs";
 
 /// What is known about a stored data set without reading its blob.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,10 +108,7 @@ impl DatasetStore {
 
     /// Every data set's metadata, newest first.
     pub async fn list(&self) -> Result<Vec<DatasetMeta>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[META_STORE], TransactionMode::ReadOnly)
-            .map_err(classify)?;
+        let tx = transaction(&self.db, &[META_STORE], TransactionMode::ReadOnly)?;
         let store = tx.object_store(META_STORE).map_err(classify)?;
         let values = store
             .get_all(None, None)
@@ -141,10 +136,7 @@ impl DatasetStore {
 
     /// The stored blob of data set `id`, undecoded (for handing to the attribution worker).
     pub async fn load_blob(&self, id: &str) -> Result<Vec<u8>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[BLOB_STORE], TransactionMode::ReadOnly)
-            .map_err(classify)?;
+        let tx = transaction(&self.db, &[BLOB_STORE], TransactionMode::ReadOnly)?;
         let store = tx.object_store(BLOB_STORE).map_err(classify)?;
         let value = store
             .get(JsValue::from_str(id))
@@ -176,10 +168,11 @@ impl DatasetStore {
         }
         let meta = meta_of(&id, name, set, source, now, blob.len());
         let text = serde_json::to_string(&meta).map_err(|e| StorageError::Failed(e.to_string()))?;
-        let tx = self
-            .db
-            .transaction(&[META_STORE, BLOB_STORE], TransactionMode::ReadWrite)
-            .map_err(classify)?;
+        let tx = transaction(
+            &self.db,
+            &[META_STORE, BLOB_STORE],
+            TransactionMode::ReadWrite,
+        )?;
         let blobs = tx.object_store(BLOB_STORE).map_err(classify)?;
         let array = js_sys::Uint8Array::from(blob.as_slice());
         drop(blob);
@@ -203,10 +196,11 @@ impl DatasetStore {
 
     /// Delete data set `id` (nothing happens if it does not exist).
     pub async fn delete(&self, id: &str) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[META_STORE, BLOB_STORE], TransactionMode::ReadWrite)
-            .map_err(classify)?;
+        let tx = transaction(
+            &self.db,
+            &[META_STORE, BLOB_STORE],
+            TransactionMode::ReadWrite,
+        )?;
         for name in [META_STORE, BLOB_STORE] {
             let store = tx.object_store(name).map_err(classify)?;
             store

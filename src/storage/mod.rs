@@ -8,9 +8,10 @@
 //! in between: two tabs never silently overwrite each other.
 //!
 //! Imported event logs are kept apart from the workspace, as compact binary data sets
-//! ([`datasets`]).
+//! ([`datasets`]). Both stores share one IndexedDB database, owned by [`db`].
 
 pub mod datasets;
+pub mod db;
 pub mod idb_store;
 
 use crate::model::file::{self, FileError};
