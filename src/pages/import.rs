@@ -12,8 +12,8 @@ use crate::model::import::{
     apply, csv_headers, journeys_of, match_import, parse_import, ApplySummary, Choices, Flow,
     Phase, Preview, Stage, MAX_IMPORT_BYTES,
 };
+use crate::state::datasets::{self, DatasetListing, DatasetMeta, DatasetSource};
 use crate::state::AppState;
-use crate::storage::datasets::{self, DatasetMeta, DatasetSource};
 use crate::web_tools;
 use leptos::prelude::*;
 use refleqt_engine::imports::{detect, Format, ImportError, Period, Platform};
@@ -131,12 +131,12 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
     let period_error = RwSignal::new(None::<String>);
     let cancelled = RwSignal::new(false);
     let drag_over = RwSignal::new(false);
-    let list = RwSignal::new(None::<Result<Vec<DatasetMeta>, String>>);
+    let list = RwSignal::new(None::<Result<DatasetListing, String>>);
     let list_message = RwSignal::new(None::<String>);
 
     let refresh = move || {
         leptos::task::spawn_local(async move {
-            let r = datasets::list_datasets()
+            let r = datasets::list()
                 .await
                 .map_err(|e| format!("{e}. {}", e.advice()));
             list.set(Some(r));
@@ -374,7 +374,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                     format: p.import.platform,
                     lookback_days: (p.import.platform != Platform::PathTableCsv).then_some(30.0),
                 };
-                match datasets::save_dataset(&ds_name, set, &source, web_tools::now_ms()).await {
+                match datasets::save(&ds_name, set, &source, web_tools::now_ms()).await {
                     Ok(meta) => saved = Some(meta),
                     Err(e) => {
                         flow.update(|f| {
@@ -392,7 +392,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                 if !flow.with_untracked(|f| f.is_live(job)) {
                     // Cancelled while saving: take the data set back out.
                     if let Some(m) = &saved {
-                        let _ = datasets::delete_dataset(&m.id).await;
+                        let _ = datasets::delete(&m.id).await;
                     }
                     return;
                 }
@@ -411,7 +411,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                 }
                 Err(e) => {
                     if let Some(m) = &saved {
-                        let _ = datasets::delete_dataset(&m.id).await;
+                        let _ = datasets::delete(&m.id).await;
                     }
                     flow.update(|f| {
                         f.finish(job, Err(format!("Nothing was written: {e}.")));
@@ -427,7 +427,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
 
     let delete = move |id: String| {
         leptos::task::spawn_local(async move {
-            match datasets::delete_dataset(&id).await {
+            match datasets::delete(&id).await {
                 Ok(()) => list_message.set(Some("Data set deleted.".into())),
                 Err(e) => list_message.set(Some(format!("Not deleted: {e}. {}", e.advice()))),
             }
@@ -439,7 +439,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
         list_message.set(Some(format!("Reading \u{201c}{name}\u{201d}…")));
         leptos::task::spawn_local(async move {
             let t0 = web_tools::now_ms();
-            match datasets::load_dataset(&id).await {
+            match datasets::load(&id).await {
                 Ok(set) => list_message.set(Some(format!(
                     "\u{201c}{name}\u{201d} reads back intact: {} journeys, {} touches in {} ms.",
                     format_count(set.len() as f64),
@@ -515,8 +515,18 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
             {move || match list.get() {
                 None => view! { <p>"Loading data sets…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="banner danger">{e}</p> }.into_any(),
-                Some(Ok(v)) if v.is_empty() => view! { <p data-testid="datasets-empty">"No data sets yet: import an event log or a path table."</p> }.into_any(),
-                Some(Ok(v)) => view! {
+                Some(Ok(v)) if v.datasets.is_empty() && v.unreadable == 0 => view! { <p data-testid="datasets-empty">"No data sets yet: import an event log or a path table."</p> }.into_any(),
+                Some(Ok(DatasetListing { datasets: v, unreadable })) => view! {
+                    {(unreadable > 0).then(|| view! {
+                        <p class="banner warn" data-testid="datasets-unreadable">{format!(
+                            "{unreadable} stored data set{} could not be read (saved by a newer version of Refleqt, or damaged) and {} not listed. Import {} file{} again if you need {}.",
+                            if unreadable == 1 { "" } else { "s" },
+                            if unreadable == 1 { "is" } else { "are" },
+                            if unreadable == 1 { "its" } else { "their" },
+                            if unreadable == 1 { "" } else { "s" },
+                            if unreadable == 1 { "it" } else { "them" },
+                        )}</p>
+                    })}
                     <table class="datasets" data-testid="datasets">
                         <thead><tr><th scope="col">"Name"</th><th scope="col">"File"</th><th scope="col">"Journeys"</th><th scope="col">"Conversions"</th><th scope="col">"Revenue"</th><th scope="col">"Dates"</th><th scope="col">"Stored"</th><th scope="col">"Actions"</th></tr></thead>
                         <tbody>

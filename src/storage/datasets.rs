@@ -5,8 +5,8 @@
 //! # API (for the attribution page)
 //! ```ignore
 //! use refleqt::storage::datasets;
-//! let all: Vec<DatasetMeta> = datasets::list_datasets().await?;        // newest first, no blobs read
-//! let set: refleqt_engine::JourneySet = datasets::load_dataset(&all[0].id).await?;
+//! let all: DatasetListing = datasets::list_datasets().await?;  // newest first, no blobs read
+//! let set: refleqt_engine::JourneySet = datasets::load_dataset(&all.datasets[0].id).await?;
 //! let meta = datasets::save_dataset("March events", &set, DatasetSource { file_name, format, lookback_days }).await?;
 //! datasets::delete_dataset(&meta.id).await?;
 //! ```
@@ -66,6 +66,33 @@ pub struct DatasetSource {
     pub lookback_days: Option<f64>,
 }
 
+/// The stored data sets' metadata, newest first, and how many metadata entries could not be read
+/// (written by a newer build, or damaged): those are counted, never silently dropped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DatasetListing {
+    pub datasets: Vec<DatasetMeta>,
+    pub unreadable: usize,
+}
+
+impl DatasetListing {
+    /// Read stored metadata texts (`None`: a value that is not text).
+    pub fn from_texts(texts: impl IntoIterator<Item = Option<String>>) -> DatasetListing {
+        let mut listing = DatasetListing::default();
+        for text in texts {
+            match text.and_then(|t| serde_json::from_str::<DatasetMeta>(&t).ok()) {
+                Some(meta) => listing.datasets.push(meta),
+                None => listing.unreadable += 1,
+            }
+        }
+        listing.datasets.sort_by(|a, b| {
+            b.imported_at
+                .cmp(&a.imported_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        listing
+    }
+}
+
 /// The metadata of `set`.
 pub fn meta_of(
     id: &str,
@@ -106,8 +133,14 @@ impl DatasetStore {
         })
     }
 
-    /// Every data set's metadata, newest first.
+    /// Every readable data set's metadata, newest first (see [`DatasetStore::listing`] for the
+    /// count of unreadable ones).
     pub async fn list(&self) -> Result<Vec<DatasetMeta>, StorageError> {
+        Ok(self.listing().await?.datasets)
+    }
+
+    /// Every data set's metadata, newest first, and how many entries could not be read.
+    pub async fn listing(&self) -> Result<DatasetListing, StorageError> {
         let tx = transaction(&self.db, &[META_STORE], TransactionMode::ReadOnly)?;
         let store = tx.object_store(META_STORE).map_err(classify)?;
         let values = store
@@ -115,17 +148,9 @@ impl DatasetStore {
             .map_err(classify)?
             .await
             .map_err(classify)?;
-        let mut out: Vec<DatasetMeta> = values
-            .iter()
-            .filter_map(|v| v.as_string())
-            .filter_map(|t| serde_json::from_str(&t).ok())
-            .collect();
-        out.sort_by(|a, b| {
-            b.imported_at
-                .cmp(&a.imported_at)
-                .then_with(|| b.id.cmp(&a.id))
-        });
-        Ok(out)
+        Ok(DatasetListing::from_texts(
+            values.iter().map(|v| v.as_string()),
+        ))
     }
 
     /// The journeys of data set `id`.
@@ -219,10 +244,10 @@ impl DatasetStore {
     }
 }
 
-/// Every data set's metadata in the app's database, newest first.
-pub async fn list_datasets() -> Result<Vec<DatasetMeta>, StorageError> {
+/// Every data set's metadata in the app's database, newest first, with the unreadable count.
+pub async fn list_datasets() -> Result<DatasetListing, StorageError> {
     let store = DatasetStore::open(DB_NAME).await?;
-    let r = store.list().await;
+    let r = store.listing().await;
     store.close();
     r
 }
@@ -313,6 +338,18 @@ mod tests {
         assert_eq!(m.channels.len(), 2);
         let text = serde_json::to_string(&m).unwrap_or_default();
         let back: Option<DatasetMeta> = serde_json::from_str(&text).ok();
-        assert_eq!(back, Some(m));
+        assert_eq!(back.as_ref(), Some(&m));
+
+        let mut newer = m.clone();
+        newer.id = "ds-2".into();
+        newer.imported_at = 8;
+        let listing = DatasetListing::from_texts([
+            Some(text),
+            Some("{\"id\": \"ds-3\"}".into()),
+            serde_json::to_string(&newer).ok(),
+            None,
+        ]);
+        assert_eq!(listing.datasets, vec![newer, m]);
+        assert_eq!(listing.unreadable, 2);
     }
 }
