@@ -120,13 +120,7 @@ impl Client {
                 },
                 None => None,
             };
-            let mut reply = |r: WorkerReply| on_reply(r);
-            if let Err(error) = super::runtime::run_with_bytes(&job, bytes, &mut reply) {
-                on_reply(WorkerReply::Failed {
-                    job_id: job.job_id,
-                    error,
-                });
-            }
+            super::runtime::run_with_bytes(&job, bytes, &mut |r| on_reply(r));
         });
     }
 }
