@@ -48,7 +48,7 @@ pub fn link_of(
 pub fn UtmBuilder(state: AppState, entry_id: u64) -> impl IntoView {
     let term = RwSignal::new(String::new());
     let utm_id = RwSignal::new(String::new());
-    let copied = RwSignal::new(None::<Result<(), String>>);
+    let copied = RwSignal::new(None::<Result<(), web_tools::BrowserError>>);
     let link = Memo::new(move |_| {
         let (t, i) = (term.get(), utm_id.get());
         state.workspace.with(|ws| {

@@ -325,6 +325,11 @@ fn Recommendation(state: AppState, analysis: Workbench) -> impl IntoView {
 
 #[component]
 fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
+    // A refused download says why, as on the Settings page.
+    let export_error = RwSignal::new(None::<String>);
+    let report_download = move |result: Result<(), web_tools::BrowserError>| {
+        export_error.set(result.err().map(|e| format!("The download failed: {e}.")));
+    };
     move || {
         let Some(outcome) = analysis.outcome.get() else {
             return ().into_any();
@@ -346,14 +351,20 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
         let report = outcome.report.clone();
         let csv_report = report.clone();
         let export_csv = move |_| {
-            let _ =
-                web_tools::download("refleqt-attribution.csv", "text/csv", &to_csv(&csv_report));
+            report_download(web_tools::download(
+                "refleqt-attribution.csv",
+                "text/csv",
+                &to_csv(&csv_report),
+            ));
         };
         let json_report = report.clone();
-        let export_json = move |_| {
-            if let Ok(text) = serde_json::to_string_pretty(&json_report) {
-                let _ = web_tools::download("refleqt-attribution.json", "application/json", &text);
-            }
+        let export_json = move |_| match serde_json::to_string_pretty(&json_report) {
+            Ok(text) => report_download(web_tools::download(
+                "refleqt-attribution.json",
+                "application/json",
+                &text,
+            )),
+            Err(e) => export_error.set(Some(format!("The download failed: {e}."))),
         };
         let t = &report.totals;
         view! {
@@ -414,6 +425,7 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
                     <button type="button" on:click=export_csv data-testid="export-csv">"Download results (CSV)"</button>
                     <button type="button" on:click=export_json data-testid="export-json">"Download context export (JSON)"</button>
                 </div>
+                {move || export_error.get().map(|e| view! { <p class="error" role="alert" data-testid="export-error">{e}</p> })}
                 <script type="application/json" id="report-json" data-testid="report-json">
                     {serde_json::to_string(&report).unwrap_or_default()}
                 </script>

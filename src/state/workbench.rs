@@ -110,7 +110,7 @@ impl Workbench {
                     self.file.set_value(Some(file));
                     self.run_now();
                 }
-                Err(e) => self.status.set(RunStatus::Failed(e)),
+                Err(e) => self.status.set(RunStatus::Failed(e.to_string())),
             }
         });
     }
