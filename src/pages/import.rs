@@ -5,19 +5,24 @@
 //! with the first reasons, matched and unmatched calendar entries (unmatched rows can be assigned
 //! by hand), and the period covered. Nothing is written until Confirm; Cancel leaves no trace.
 //! Confirm merges the metrics (`model::import::apply`: a re-import replaces, manual values win)
-//! and keeps event logs and path tables as data sets (`storage::datasets`), listed at the bottom.
+//! and keeps event logs and path tables as data sets (`state::import::confirm`, which takes the
+//! data set back out if the metrics cannot be written), listed at the bottom
+//! (`components::dataset_list`); the preview is `components::import_preview`.
 
+use crate::components::dataset_list::DatasetList;
+use crate::components::import_preview::ImportPreview;
 use crate::model::date::Date;
 use crate::model::import::{
-    apply, csv_headers, journeys_of, match_import, parse_import, ApplySummary, Choices, Flow,
-    Phase, Preview, Stage, MAX_IMPORT_BYTES,
+    csv_headers, journeys_of, match_import, parse_import, ApplySummary, Choices, Flow, Phase,
+    Preview, Stage, MAX_IMPORT_BYTES,
 };
-use crate::state::datasets::{self, DatasetListing, DatasetMeta, DatasetSource};
+use crate::state::datasets::DatasetMeta;
+use crate::state::import::{self, ConfirmError, Confirmed, KeepDataset};
 use crate::state::AppState;
 use crate::web_tools;
 use leptos::prelude::*;
-use refleqt_engine::imports::{detect, Format, ImportError, Period, Platform};
-use refleqt_engine::roi::{format_count, format_money};
+use refleqt_engine::imports::{detect, Format, ImportError, Period};
+use refleqt_engine::roi::format_count;
 use refleqt_engine::JourneySet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -27,20 +32,6 @@ struct Work {
     bytes: Option<Rc<Vec<u8>>>,
     file_name: String,
     journeys: Option<JourneySet>,
-}
-
-fn day(ms: i64) -> String {
-    Date::from_unix_ms(ms).to_string()
-}
-
-fn period_text(p: Period) -> String {
-    let days = p.day_count();
-    format!(
-        "{} – {} ({days} day{})",
-        day(p.start_ms),
-        day(p.end_ms),
-        if days == 1 { "" } else { "s" }
-    )
 }
 
 fn import_error_text(e: &ImportError) -> String {
@@ -131,18 +122,8 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
     let period_error = RwSignal::new(None::<String>);
     let cancelled = RwSignal::new(false);
     let drag_over = RwSignal::new(false);
-    let list = RwSignal::new(None::<Result<DatasetListing, String>>);
     let list_message = RwSignal::new(None::<String>);
-
-    let refresh = move || {
-        leptos::task::spawn_local(async move {
-            let r = datasets::list()
-                .await
-                .map_err(|e| format!("{e}. {}", e.advice()));
-            list.set(Some(r));
-        });
-    };
-    refresh();
+    let reload_list = RwSignal::new(0u64);
 
     let clear = move || {
         preview.set(None);
@@ -364,90 +345,49 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
         leptos::task::spawn_local(async move {
             web_tools::yield_now().await;
             let set = work.try_update_value(|w| w.journeys.take()).flatten();
-            let mut saved = None;
-            if let (true, Some(set)) = (keep, set.as_ref()) {
-                if !flow.with_untracked(|f| f.is_live(job)) {
-                    return;
-                }
-                let source = DatasetSource {
-                    file_name: name.clone(),
-                    format: p.import.platform,
-                    lookback_days: (p.import.platform != Platform::PathTableCsv).then_some(30.0),
-                };
-                match datasets::save(&ds_name, set, &source, web_tools::now_ms()).await {
-                    Ok(meta) => saved = Some(meta),
-                    Err(e) => {
-                        flow.update(|f| {
-                            f.finish(
-                                job,
-                                Err(format!(
-                                    "Nothing was written: the data set could not be saved ({e}). {}",
-                                    e.advice()
-                                )),
-                            );
-                        });
+            let keep = match (keep, set.as_ref()) {
+                (true, Some(journeys)) => {
+                    if !flow.with_untracked(|f| f.is_live(job)) {
                         return;
                     }
+                    Some(KeepDataset {
+                        name: ds_name,
+                        journeys,
+                    })
                 }
-                if !flow.with_untracked(|f| f.is_live(job)) {
-                    // Cancelled while saving: take the data set back out.
-                    if let Some(m) = &saved {
-                        let _ = datasets::delete(&m.id).await;
+                _ => None,
+            };
+            let still_wanted = move || flow.with_untracked(|f| f.is_live(job));
+            match import::confirm(state, &p, keep, web_tools::now_ms(), still_wanted).await {
+                Ok(Confirmed::Done { summary, dataset }) => {
+                    flow.update(|f| {
+                        f.finish(job, Ok(summary_text(&summary, dataset.as_ref())));
+                    });
+                }
+                Ok(Confirmed::Cancelled { left_over }) => {
+                    if let Some(l) = left_over {
+                        list_message.set(Some(format!(
+                            "The cancelled import\u{2019}s data set \u{201c}{}\u{201d} could not be removed ({}): delete it below.",
+                            l.dataset.name, l.error
+                        )));
+                        reload_list.update(|n| *n += 1);
                     }
                     return;
                 }
-            }
-            let now = web_tools::now_ms();
-            let applied = if p.import.rows.is_empty() {
-                Ok(ApplySummary::default())
-            } else {
-                state.change(|ws| apply(ws, &p, now))
-            };
-            match applied {
-                Ok(s) => {
-                    flow.update(|f| {
-                        f.finish(job, Ok(summary_text(&s, saved.as_ref())));
-                    });
-                }
                 Err(e) => {
-                    if let Some(m) = &saved {
-                        let _ = datasets::delete(&m.id).await;
-                    }
+                    let nothing_saved = matches!(e, ConfirmError::DatasetNotSaved(_));
                     flow.update(|f| {
-                        f.finish(job, Err(format!("Nothing was written: {e}.")));
+                        f.finish(job, Err(e.to_string()));
                     });
+                    if nothing_saved {
+                        return;
+                    }
                 }
             }
             preview.set(None);
             journeys.set(None);
             work.update_value(|w| w.bytes = None);
-            refresh();
-        });
-    };
-
-    let delete = move |id: String| {
-        leptos::task::spawn_local(async move {
-            match datasets::delete(&id).await {
-                Ok(()) => list_message.set(Some("Data set deleted.".into())),
-                Err(e) => list_message.set(Some(format!("Not deleted: {e}. {}", e.advice()))),
-            }
-            refresh();
-        });
-    };
-
-    let verify = move |id: String, name: String| {
-        list_message.set(Some(format!("Reading \u{201c}{name}\u{201d}…")));
-        leptos::task::spawn_local(async move {
-            let t0 = web_tools::now_ms();
-            match datasets::load(&id).await {
-                Ok(set) => list_message.set(Some(format!(
-                    "\u{201c}{name}\u{201d} reads back intact: {} journeys, {} touches in {} ms.",
-                    format_count(set.len() as f64),
-                    format_count(set.touch_count() as f64),
-                    web_tools::now_ms() - t0
-                ))),
-                Err(e) => list_message.set(Some(format!("{e}. {}", e.advice()))),
-            }
+            reload_list.update(|n| *n += 1);
         });
     };
 
@@ -501,7 +441,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                     <p class="banner info" role="status" data-testid="import-summary">{message}</p>
                 }.into_any(),
                 Phase::Preview => view! {
-                    <PreviewView state=state preview=preview journeys=journeys keep_dataset=keep_dataset dataset_name=dataset_name currency=currency reparse=reparse />
+                    <ImportPreview state=state preview=preview journeys=journeys keep_dataset=keep_dataset dataset_name=dataset_name currency=currency reparse=reparse />
                     <div class="actions">
                         <button type="button" class="primary" on:click=confirm data-testid="import-confirm">"Confirm import"</button>
                         <button type="button" on:click=cancel data-testid="import-cancel">"Cancel"</button>
@@ -509,277 +449,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                 }.into_any(),
             }}
 
-            <h2>"Data sets"</h2>
-            <p class="hint">"Event logs and path tables kept for the Attribution page, stored compactly in this browser."</p>
-            <p role="status" aria-live="polite" data-testid="datasets-message">{move || list_message.get()}</p>
-            {move || match list.get() {
-                None => view! { <p>"Loading data sets…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="banner danger">{e}</p> }.into_any(),
-                Some(Ok(v)) if v.datasets.is_empty() && v.unreadable == 0 => view! { <p data-testid="datasets-empty">"No data sets yet: import an event log or a path table."</p> }.into_any(),
-                Some(Ok(DatasetListing { datasets: v, unreadable })) => view! {
-                    {(unreadable > 0).then(|| view! {
-                        <p class="banner warn" data-testid="datasets-unreadable">{format!(
-                            "{unreadable} stored data set{} could not be read (saved by a newer version of Refleqt, or damaged) and {} not listed. Import {} file{} again if you need {}.",
-                            if unreadable == 1 { "" } else { "s" },
-                            if unreadable == 1 { "is" } else { "are" },
-                            if unreadable == 1 { "its" } else { "their" },
-                            if unreadable == 1 { "" } else { "s" },
-                            if unreadable == 1 { "it" } else { "them" },
-                        )}</p>
-                    })}
-                    <table class="datasets" data-testid="datasets">
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"File"</th><th scope="col">"Journeys"</th><th scope="col">"Conversions"</th><th scope="col">"Revenue"</th><th scope="col">"Dates"</th><th scope="col">"Stored"</th><th scope="col">"Actions"</th></tr></thead>
-                        <tbody>
-                            {v.into_iter().map(|d| {
-                                let id = d.id.clone();
-                                let (id2, name2) = (d.id.clone(), d.name.clone());
-                                let label = format!("Delete data set {}", d.name);
-                                let check_label = format!("Check data set {}", d.name);
-                                view! {
-                                    <tr>
-                                        <th scope="row">{d.name.clone()}</th>
-                                        <td>{d.source_file.clone()}</td>
-                                        <td>{format_count(d.journeys as f64)}</td>
-                                        <td>{format_count(d.conversions)}</td>
-                                        <td>{format_money(d.revenue, &currency.get_untracked())}</td>
-                                        <td>{d.date_range.map(|(a, b)| format!("{} – {}", day(a), day(b))).unwrap_or_else(|| "—".into())}</td>
-                                        <td>{format!("{:.1} MB", d.stored_bytes as f64 / 1_048_576.0)}</td>
-                                        <td>
-                                            <button type="button" aria-label=check_label on:click=move |_| verify(id2.clone(), name2.clone())>"Check"</button>
-                                            " "
-                                            <button type="button" aria-label=label on:click=move |_| delete(id.clone())>"Delete"</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}
+            <DatasetList currency=currency reload=reload_list message=list_message />
         </section>
-    }
-}
-
-/// The preview of a parsed export.
-#[component]
-fn PreviewView<F>(
-    state: AppState,
-    preview: RwSignal<Option<Preview>>,
-    journeys: RwSignal<Option<(usize, usize, f64, f64)>>,
-    keep_dataset: RwSignal<bool>,
-    dataset_name: RwSignal<String>,
-    currency: Memo<String>,
-    reparse: F,
-) -> impl IntoView
-where
-    F: Fn(Choices) + Copy + Send + Sync + 'static,
-{
-    let choices = move || {
-        preview
-            .with_untracked(|p| p.as_ref().map(|p| p.choices.clone()))
-            .unwrap_or_default()
-    };
-    let on_platform = move |ev: leptos::ev::Event| {
-        let key = event_target_value(&ev);
-        let platform = Platform::ALL.into_iter().find(|p| format!("{p:?}") == key);
-        reparse(Choices {
-            platform,
-            columns: Vec::new(),
-            ..choices()
-        });
-    };
-    let entries = Memo::new(move |_| {
-        state.workspace.with(|ws| {
-            ws.entries
-                .iter()
-                .map(|e| (e.entry_id, e.title.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
-    let title = move |id: u64| {
-        entries.with(|es| {
-            es.iter()
-                .find(|(e, _)| *e == id)
-                .map(|(_, t)| t.clone())
-                .unwrap_or_default()
-        })
-    };
-    move || {
-        preview.with(|p| {
-            let Some(p) = p else {
-                return ().into_any();
-            };
-            let c = p.counts();
-            let platform = p.import.platform;
-            let detected = p.detected.map_or("not recognised".to_owned(), |d| d.label().to_owned());
-            let rejected: Vec<String> = p
-                .import
-                .report
-                .rejected
-                .iter()
-                .take(10)
-                .map(|r| {
-                    format!(
-                        "line {}{}: {}",
-                        r.line,
-                        r.column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default(),
-                        r.reason
-                    )
-                })
-                .collect();
-            let headers = p.headers.clone();
-            let columns = p.columns();
-            let matched: Vec<(u64, usize)> = {
-                let mut m: Vec<(u64, usize)> = Vec::new();
-                for e in p.assignments.iter().flatten() {
-                    match m.iter_mut().find(|(x, _)| x == e) {
-                        Some((_, n)) => *n += 1,
-                        None => m.push((*e, 1)),
-                    }
-                }
-                m.sort_unstable();
-                m
-            };
-            let unmatched: Vec<(usize, String, String, Option<u64>)> = p
-                .matches
-                .unmatched_rows
-                .iter()
-                .take(50)
-                .filter_map(|&i| {
-                    let row = p.import.rows.get(i)?;
-                    let k = &row.keys;
-                    let keys = [
-                        k.utm_content.clone(),
-                        k.campaign.clone(),
-                        k.source.clone(),
-                        k.medium.clone(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" · ");
-                    let reason = match p.matches.matches.get(i) {
-                        Some(refleqt_engine::imports::Match::Unmatched { reason }) => reason.to_string(),
-                        _ => String::new(),
-                    };
-                    Some((i, format!("line {}: {keys}", row.line), reason, p.assignments.get(i).copied().flatten()))
-                })
-                .collect();
-            let values = p.values().len();
-            let period = p.period().map(period_text).unwrap_or_else(|| "no dated rows".into());
-            let has_rows = !p.import.rows.is_empty();
-            view! {
-                <section class="import-preview" aria-labelledby="preview-heading" data-testid="import-preview">
-                    <h2 id="preview-heading">{format!("Preview of {}", p.file_name)}</h2>
-                    <div class="field inline">
-                        <label for="import-platform">"Parse as"</label>
-                        <select id="import-platform" on:change=on_platform aria-describedby="detected-hint">
-                            {Platform::ALL.into_iter().map(|x| view! {
-                                <option value=format!("{x:?}") selected=x == platform>{x.label()}</option>
-                            }).collect_view()}
-                        </select>
-                        <span class="hint" id="detected-hint">{format!("Detected: {detected}")}</span>
-                    </div>
-                    <dl class="import-counts">
-                        <dt>"Rows accepted"</dt><dd data-testid="count-accepted">{c.accepted}</dd>
-                        <dt>"Rows rejected"</dt><dd data-testid="count-rejected">{c.rejected}</dd>
-                        {(c.skipped > 0).then(|| view! { <dt>"Summary rows skipped"</dt><dd>{c.skipped}</dd> })}
-                        {has_rows.then(|| view! {
-                            <dt>"Rows matched to entries"</dt><dd data-testid="count-matched">{c.matched_rows}</dd>
-                            <dt>"Rows not matched"</dt><dd data-testid="count-unmatched">{c.unmatched_rows}</dd>
-                            <dt>"Entries that get values"</dt><dd data-testid="count-entries">{c.entries}</dd>
-                        })}
-                        <dt>"Period covered"</dt><dd data-testid="import-period">{period}</dd>
-                    </dl>
-                    {(!rejected.is_empty()).then(|| view! {
-                        <h3>"First rejected rows"</h3>
-                        <ul class="rejected" data-testid="rejected-rows">{rejected.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
-                    })}
-                    <h3>"Columns"</h3>
-                    <table class="columns" data-testid="import-columns">
-                        <thead><tr><th scope="col">"Field"</th><th scope="col" id="col-header">"Column in the file"</th></tr></thead>
-                        <tbody>
-                            {columns.into_iter().enumerate().map(|(i, (field, header))| {
-                                let fid = format!("col-field-{i}");
-                                let f2 = field.clone();
-                                let on_change = move |ev: leptos::ev::Event| {
-                                    let mut ch = choices();
-                                    ch.set_column(f2.clone(), &event_target_value(&ev));
-                                    reparse(ch);
-                                };
-                                view! {
-                                    <tr>
-                                        <th scope="row" id=fid.clone()>{field.to_string()}</th>
-                                        <td>
-                                            <select aria-labelledby=format!("{fid} col-header") on:change=on_change>
-                                                <option value="">"(not used)"</option>
-                                                {headers.iter().map(|h| view! { <option value=h.clone() selected=*h == header>{h.clone()}</option> }).collect_view()}
-                                            </select>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    {has_rows.then(|| view! {
-                        <h3>"Matched entries"</h3>
-                        <ul data-testid="matched-entries">
-                            {matched.into_iter().map(|(e, n)| view! {
-                                <li><a href=format!("#/entry/{e}")>{format!("#{e} {}", title(e))}</a>{format!(" — {n} row{}", if n == 1 { "" } else { "s" })}</li>
-                            }).collect_view()}
-                        </ul>
-                        {(!unmatched.is_empty()).then(|| view! {
-                            <h3>"Rows not matched"</h3>
-                            <p class="hint">"Assign a row to an entry by hand, or leave it out."</p>
-                            <table class="unmatched" data-testid="unmatched-rows">
-                                <thead><tr><th scope="col">"Row"</th><th scope="col">"Why"</th><th scope="col" id="assign-col">"Assign to entry"</th></tr></thead>
-                                <tbody>
-                                    {unmatched.into_iter().map(|(i, what, why, current)| {
-                                        let rid = format!("unmatched-{i}");
-                                        let on_assign = move |ev: leptos::ev::Event| {
-                                            let v = event_target_value(&ev).parse::<u64>().ok();
-                                            let ws = state.workspace.get_untracked();
-                                            preview.update(|p| {
-                                                if let Some(p) = p {
-                                                    let _ = p.assign(i, v, &ws);
-                                                }
-                                            });
-                                        };
-                                        view! {
-                                            <tr>
-                                                <th scope="row" id=rid.clone()>{what}</th>
-                                                <td>{why}</td>
-                                                <td>
-                                                    <select aria-labelledby=format!("{rid} assign-col") on:change=on_assign>
-                                                        <option value="">"(leave out)"</option>
-                                                        {entries.get_untracked().into_iter().map(|(id, t)| view! {
-                                                            <option value=id.to_string() selected=current == Some(id)>{format!("#{id} {t}")}</option>
-                                                        }).collect_view()}
-                                                    </select>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        })}
-                        <p data-testid="import-values">{format!("Confirming writes {values} value{} as imported (manual values win; an earlier import of the same platform and period is replaced).", if values == 1 { "" } else { "s" })}</p>
-                    })}
-                    {move || journeys.get().map(|(j, t, conv, rev)| view! {
-                        <h3>"Journeys"</h3>
-                        <p data-testid="import-journeys">{format!("{} journeys, {} touches, {} conversions, {} revenue.", format_count(j as f64), format_count(t as f64), format_count(conv), format_money(rev, &currency.get_untracked()))}</p>
-                        <div class="field inline">
-                            <input id="keep-dataset" type="checkbox" prop:checked=move || keep_dataset.get() on:change=move |ev| keep_dataset.set(event_target_checked(&ev)) />
-                            <label for="keep-dataset">"Keep as a data set for the Attribution page"</label>
-                        </div>
-                        <div class="field inline">
-                            <label for="dataset-name">"Data set name"</label>
-                            <input id="dataset-name" type="text" prop:value=move || dataset_name.get() on:input=move |ev| dataset_name.set(event_target_value(&ev)) />
-                        </div>
-                    })}
-                </section>
-            }
-            .into_any()
-        })
     }
 }

@@ -9,6 +9,7 @@
 //! Nothing is ever dropped silently: a failed save keeps the change in the tab and says so.
 
 pub mod datasets;
+pub mod import;
 pub mod workbench;
 
 use crate::model::demo::demo_workspace;
