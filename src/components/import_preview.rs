@@ -4,7 +4,7 @@
 //! assignment is said next to the rows.
 
 use crate::model::date::Date;
-use crate::model::import::{Choices, Preview};
+use crate::model::import::{Choices, JourneyCounts, Preview};
 use crate::state::AppState;
 use leptos::prelude::*;
 use refleqt_engine::imports::{Period, Platform};
@@ -30,7 +30,7 @@ pub fn period_text(p: Period) -> String {
 pub fn ImportPreview<F>(
     state: AppState,
     preview: RwSignal<Option<Preview>>,
-    journeys: RwSignal<Option<(usize, usize, f64, f64)>>,
+    journeys: RwSignal<Option<JourneyCounts>>,
     keep_dataset: RwSignal<bool>,
     dataset_name: RwSignal<String>,
     currency: Memo<String>,
@@ -235,9 +235,9 @@ where
                         })}
                         <p data-testid="import-values">{format!("Confirming writes {values} value{} as imported (manual values win; an earlier import of the same platform and period is replaced).", if values == 1 { "" } else { "s" })}</p>
                     })}
-                    {move || journeys.get().map(|(j, t, conv, rev)| view! {
+                    {move || journeys.get().map(|n| view! {
                         <h3>"Journeys"</h3>
-                        <p data-testid="import-journeys">{format!("{} journeys, {} touches, {} conversions, {} revenue.", format_count(j as f64), format_count(t as f64), format_count(conv), format_money(rev, &currency.get_untracked()))}</p>
+                        <p data-testid="import-journeys">{format!("{} journeys, {} touches, {} conversions, {} revenue.", format_count(n.journeys as f64), format_count(n.touches as f64), format_count(n.conversions), format_money(n.revenue, &currency.get_untracked()))}</p>
                         <div class="field inline">
                             <input id="keep-dataset" type="checkbox" prop:checked=move || keep_dataset.get() on:change=move |ev| keep_dataset.set(event_target_checked(&ev)) />
                             <label for="keep-dataset">"Keep as a data set for the Attribution page"</label>

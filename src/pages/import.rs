@@ -13,8 +13,8 @@ use crate::components::dataset_list::DatasetList;
 use crate::components::import_preview::ImportPreview;
 use crate::model::date::Date;
 use crate::model::import::{
-    csv_headers, journeys_of, match_import, parse_import, ApplySummary, Choices, Flow, Phase,
-    Preview, Stage, MAX_IMPORT_BYTES,
+    csv_headers, journeys_of, match_import, parse_import, ApplySummary, Choices, Flow,
+    JourneyCounts, Phase, Preview, Stage, MAX_IMPORT_BYTES,
 };
 use crate::state::datasets::DatasetMeta;
 use crate::state::import::{self, ConfirmError, Confirmed, KeepDataset};
@@ -113,7 +113,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
         file_name: String::new(),
         journeys: None,
     });
-    let journeys = RwSignal::new(None::<(usize, usize, f64, f64)>);
+    let journeys = RwSignal::new(None::<JourneyCounts>);
     let keep_dataset = RwSignal::new(true);
     let dataset_name = RwSignal::new(String::new());
     let needs_period = RwSignal::new(false);
@@ -203,14 +203,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                 .chain(import.ignored_columns.iter().cloned())
                 .collect(),
         };
-        journeys.set(set.as_ref().map(|s| {
-            (
-                s.len(),
-                s.touch_count(),
-                s.total_conversions(),
-                s.total_revenue(),
-            )
-        }));
+        journeys.set(set.as_ref().map(JourneyCounts::of));
         work.update_value(|w| w.journeys = set);
         if dataset_name.get_untracked().is_empty() {
             dataset_name.set(name.clone());
