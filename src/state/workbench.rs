@@ -100,7 +100,8 @@ impl Workbench {
             let blob = match super::datasets::load_blob(&id).await {
                 Ok(b) => b,
                 Err(e) => {
-                    self.status.set(RunStatus::Failed(e.to_string()));
+                    self.status
+                        .set(RunStatus::Failed(format!("{e}. {}", e.advice())));
                     return;
                 }
             };

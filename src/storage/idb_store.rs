@@ -119,6 +119,7 @@ impl WorkspaceStore for IdbStore {
         let revision = match next_revision(stored, base) {
             Ok(r) => r,
             Err(conflict) => {
+                // Nothing was written in this transaction; the conflict is what the user sees.
                 let _ = tx.abort();
                 return Err(conflict);
             }
