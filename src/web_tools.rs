@@ -156,11 +156,11 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), Brows
     anchor.set_href(&url);
     anchor.set_download(file_name);
     anchor.set_hidden(true);
-    if let Some(body) = doc.body() {
-        let _ = body.append_child(&anchor);
-        anchor.click();
-        anchor.remove();
-    }
+    let body = doc.body().ok_or(BrowserError::NoDocument)?;
+    body.append_child(&anchor).map_err(refused)?;
+    anchor.click();
+    anchor.remove();
+    // The download has started; failing to free the URL only keeps the blob until the tab closes.
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
@@ -202,11 +202,10 @@ pub fn download_canvas_png(
     anchor.set_href(&url);
     anchor.set_download(file_name);
     anchor.set_hidden(true);
-    if let Some(body) = doc.body() {
-        let _ = body.append_child(&anchor);
-        anchor.click();
-        anchor.remove();
-    }
+    let body = doc.body().ok_or(BrowserError::NoDocument)?;
+    body.append_child(&anchor).map_err(refused)?;
+    anchor.click();
+    anchor.remove();
     Ok(())
 }
 
