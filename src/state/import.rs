@@ -20,14 +20,15 @@ use refleqt_engine::JourneySet;
 use std::rc::Rc;
 use thiserror::Error;
 
-/// What the page keeps between stages (large values are not reactive).
+/// What the session keeps between stages (large values are not reactive).
 struct Work {
     bytes: Option<Rc<Vec<u8>>>,
     file_name: String,
     journeys: Option<JourneySet>,
 }
 
-pub fn import_error_text(e: &ImportError) -> String {
+/// Why a file could not be imported, and what to do.
+fn import_error_text(e: &ImportError) -> String {
     let what = match e {
         ImportError::Unrecognised => {
             " Choose the platform under \u{201c}Parse as\u{201d} and try again, or check that this is the export itself."
@@ -41,7 +42,8 @@ pub fn import_error_text(e: &ImportError) -> String {
     format!("This file could not be imported: {e}.{what}")
 }
 
-pub fn summary_text(s: &ApplySummary, dataset: Option<&DatasetMeta>) -> String {
+/// What a confirm wrote, as one sentence.
+fn summary_text(s: &ApplySummary, dataset: Option<&DatasetMeta>) -> String {
     let mut parts = Vec::new();
     if s.period.is_some() {
         parts.push(format!(
@@ -545,5 +547,32 @@ mod tests {
             "{left}"
         );
         assert!(!left.starts_with("Nothing was written"));
+    }
+
+    #[test]
+    fn summaries_say_what_was_written() {
+        assert_eq!(
+            summary_text(&ApplySummary::default(), None),
+            "Nothing to write: no rows were assigned to calendar entries."
+        );
+        let source = DatasetSource {
+            file_name: "events.csv".into(),
+            format: Platform::EventLogCsv,
+            lookback_days: Some(30.0),
+        };
+        let dataset = crate::storage::datasets::meta_of(
+            "ds-1",
+            "March",
+            &JourneySet::default(),
+            &source,
+            0,
+            0,
+        );
+        let text = summary_text(&ApplySummary::default(), Some(&dataset));
+        assert!(
+            text.starts_with("saved the data set \u{201c}March\u{201d} (0 journeys"),
+            "{text}"
+        );
+        assert!(import_error_text(&ImportError::Unrecognised).contains("Parse as"));
     }
 }
