@@ -10,9 +10,9 @@ use crate::pages::import::ImportPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
-use crate::state::analysis::Analysis;
+use crate::state::workbench::Workbench;
 use crate::state::AppState;
-use crate::storage::idb_store::DB_NAME;
+use crate::storage::db::DB_NAME;
 use crate::web_tools;
 use leptos::prelude::*;
 
@@ -26,7 +26,7 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn AppWith(db_name: &'static str) -> impl IntoView {
     let state = AppState::start(db_name);
-    let analysis = Analysis::provide(state);
+    let analysis = Workbench::provide(state);
     // Memo: pages are rebuilt when loading ends, not on every save.
     let loading = Memo::new(move |_| state.is_loading());
     let (route, set_route) = signal(Route::from_hash(&web_tools::current_hash()));

@@ -1,7 +1,42 @@
 //! The one place for browser glue: window, document, location, the crash banner, files (chosen
 //! or dropped), the clipboard, and yielding to the event loop.
 
+use thiserror::Error;
 use wasm_bindgen::JsCast;
+
+/// What the browser refused. `Display` is the reason as shown to the user inside a sentence
+/// ("The download failed: …").
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BrowserError {
+    #[error("no document")]
+    NoDocument,
+    #[error("no browser window")]
+    NoWindow,
+    #[error("no browser navigator")]
+    NoNavigator,
+    /// A browser call threw; the text is the browser's own.
+    #[error("{0}")]
+    Refused(String),
+    #[error("the file could not be read ({0})")]
+    FileUnreadable(String),
+    #[error("the picture could not be made ({0})")]
+    Picture(String),
+    #[error("this browser offers no clipboard here (it needs https or localhost)")]
+    NoClipboard,
+    #[error("this browser cannot write to the clipboard")]
+    ClipboardUnwritable,
+    #[error("the clipboard did not answer")]
+    ClipboardSilent,
+    #[error("the browser refused access to the clipboard")]
+    ClipboardRefused,
+    #[error("the browser could not hold the data in memory ({0})")]
+    OutOfMemory(String),
+}
+
+/// A thrown JavaScript value as a [`BrowserError::Refused`].
+fn refused(e: wasm_bindgen::JsValue) -> BrowserError {
+    BrowserError::Refused(format!("{e:?}"))
+}
 
 /// The current `location.hash`, or `""` outside a browser window.
 pub fn current_hash() -> String {
@@ -105,11 +140,11 @@ impl Drop for TabChannel {
 }
 
 /// Offer `contents` as a file download named `file_name`.
-pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), String> {
-    let describe = |e: wasm_bindgen::JsValue| format!("{e:?}");
+pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), BrowserError> {
+    let describe = refused;
     let doc = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or("no document")?;
+        .ok_or(BrowserError::NoDocument)?;
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(contents));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -121,23 +156,25 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), Strin
     anchor.set_href(&url);
     anchor.set_download(file_name);
     anchor.set_hidden(true);
-    if let Some(body) = doc.body() {
-        let _ = body.append_child(&anchor);
-        anchor.click();
-        anchor.remove();
-    }
+    let body = doc.body().ok_or(BrowserError::NoDocument)?;
+    body.append_child(&anchor).map_err(refused)?;
+    anchor.click();
+    anchor.remove();
+    // The download has started; failing to free the URL only keeps the blob until the tab closes.
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 
 /// The text of the first file chosen in an `<input type="file">`, `None` when none is chosen.
-pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Result<Option<String>, String> {
+pub async fn read_chosen_file(
+    input: &web_sys::HtmlInputElement,
+) -> Result<Option<String>, BrowserError> {
     let Some(file) = input.files().and_then(|list| list.get(0)) else {
         return Ok(None);
     };
     let text = wasm_bindgen_futures::JsFuture::from(file.text())
         .await
-        .map_err(|e| format!("the file could not be read ({e:?})"))?;
+        .map_err(|e| BrowserError::FileUnreadable(format!("{e:?}")))?;
     Ok(text.as_string())
 }
 
@@ -153,25 +190,22 @@ pub fn device_pixel_ratio() -> f64 {
 pub fn download_canvas_png(
     canvas: &web_sys::HtmlCanvasElement,
     file_name: &str,
-) -> Result<(), String> {
+) -> Result<(), BrowserError> {
     let url = canvas
         .to_data_url_with_type("image/png")
-        .map_err(|e| format!("the picture could not be made ({e:?})"))?;
+        .map_err(|e| BrowserError::Picture(format!("{e:?}")))?;
     let doc = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let anchor: web_sys::HtmlAnchorElement = doc
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
+        .ok_or(BrowserError::NoDocument)?;
+    let anchor: web_sys::HtmlAnchorElement =
+        doc.create_element("a").map_err(refused)?.unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(file_name);
     anchor.set_hidden(true);
-    if let Some(body) = doc.body() {
-        let _ = body.append_child(&anchor);
-        anchor.click();
-        anchor.remove();
-    }
+    let body = doc.body().ok_or(BrowserError::NoDocument)?;
+    body.append_child(&anchor).map_err(refused)?;
+    anchor.click();
+    anchor.remove();
     Ok(())
 }
 
@@ -204,10 +238,10 @@ pub fn dropped_file(event: &web_sys::Event) -> Option<web_sys::File> {
 }
 
 /// The bytes of a file the user chose or dropped.
-pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, BrowserError> {
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
-        .map_err(|e| format!("the file could not be read ({e:?})"))?;
+        .map_err(|e| BrowserError::FileUnreadable(format!("{e:?}")))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
@@ -226,34 +260,34 @@ pub async fn yield_now() {
 }
 
 /// Put `text` on the clipboard (`navigator.clipboard.writeText`).
-pub async fn copy_text(text: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no browser window")?;
+pub async fn copy_text(text: &str) -> Result<(), BrowserError> {
+    let window = web_sys::window().ok_or(BrowserError::NoWindow)?;
     let navigator = js_sys::Reflect::get(&window, &"navigator".into())
-        .map_err(|_| "no browser navigator".to_owned())?;
+        .map_err(|_| BrowserError::NoNavigator)?;
     let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
         .ok()
         .filter(|c| !c.is_undefined())
-        .ok_or("this browser offers no clipboard here (it needs https or localhost)")?;
+        .ok_or(BrowserError::NoClipboard)?;
     let write = js_sys::Reflect::get(&clipboard, &"writeText".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or("this browser cannot write to the clipboard")?;
+        .ok_or(BrowserError::ClipboardUnwritable)?;
     let promise = write
         .call1(&clipboard, &wasm_bindgen::JsValue::from_str(text))
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(refused)?;
     let promise: js_sys::Promise = promise
         .dyn_into()
-        .map_err(|_| "the clipboard did not answer".to_owned())?;
+        .map_err(|_| BrowserError::ClipboardSilent)?;
     wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .map(|_| ())
-        .map_err(|_| "the browser refused access to the clipboard".to_owned())
+        .map_err(|_| BrowserError::ClipboardRefused)
 }
 
 /// A `File` holding `bytes` (to hand stored data to a worker the way a picked file is handed).
-pub fn file_from_bytes(bytes: &[u8], name: &str) -> Result<web_sys::File, String> {
+pub fn file_from_bytes(bytes: &[u8], name: &str) -> Result<web_sys::File, BrowserError> {
     let parts = js_sys::Array::new();
     parts.push(&js_sys::Uint8Array::from(bytes));
     web_sys::File::new_with_u8_array_sequence(&parts, name)
-        .map_err(|e| format!("the browser could not hold the data in memory ({e:?})"))
+        .map_err(|e| BrowserError::OutOfMemory(format!("{e:?}")))
 }

@@ -1,5 +1,6 @@
-//! Browser tests of issue 5: the spec's UTM example rendered on the entry page, and the data-set
-//! store (compact blobs in IndexedDB) round trip.
+//! Browser tests of issue 5: the spec's UTM example rendered on the entry page, the data-set
+//! store (compact blobs in IndexedDB) round trip, and the Import page from a chosen event log to
+//! a stored, checked and deleted data set.
 #![cfg(target_arch = "wasm32")]
 
 use refleqt::app::AppWith;
@@ -10,7 +11,10 @@ use refleqt::storage::idb_store::IdbStore;
 use refleqt::storage::{Base, StorageError, WorkspaceStore};
 use refleqt_engine::imports::Layout;
 use refleqt_engine::{Channels, JourneySet, Touch};
-use support::{fresh_name, fresh_static_name, set_hash, wait_for, wrapper};
+use support::{
+    choose_file, fresh_name, fresh_static_name, set_hash, until, wait_for, wait_for_text, wrapper,
+};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod support;
@@ -112,4 +116,68 @@ async fn datasets_round_trip_through_indexeddb() {
     let again = DatasetStore::open(&name).await.expect("reopen");
     assert_eq!(again.load(&meta.id).await, Ok(set));
     again.close();
+}
+
+fn click(root: &web_sys::Element, selector: &str) {
+    root.query_selector(selector)
+        .expect("query")
+        .unwrap_or_else(|| panic!("{selector} is missing"))
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+}
+
+#[wasm_bindgen_test]
+async fn an_event_log_is_kept_as_a_data_set_checked_and_deleted() {
+    let name = fresh_static_name("import-page");
+    set_hash("#/import");
+    let root = wrapper("import-page");
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        leptos::view! { <AppWith db_name=name /> }
+    });
+    let data_set = format!("log-{}", js_sys::Math::random().to_bits());
+    let file_name = format!("{data_set}.csv");
+    wait_for_text(&root, "[data-testid=import]", "Import").await;
+    let input: web_sys::HtmlInputElement = wait_for(&root, "#import-file").await.unchecked_into();
+    choose_file(
+        &input,
+        &file_name,
+        "user_id,timestamp,channel,conversion,revenue\n\
+         u1,2025-03-01T10:00:00Z,linkedin,0,\n\
+         u1,2025-03-02T10:00:00Z,email,1,120\n\
+         u2,2025-03-01T11:00:00Z,google,0,\n",
+    );
+    let journeys = wait_for_text(&root, "[data-testid=import-journeys]", "journeys").await;
+    assert!(
+        journeys.starts_with("2 journeys, 3 touches, 1 conversions"),
+        "{journeys}"
+    );
+    click(&root, "[data-testid=import-confirm]");
+    let summary = wait_for_text(&root, "[data-testid=import-summary]", "data set").await;
+    assert!(
+        summary.contains(&format!("saved the data set \u{201c}{file_name}\u{201d}")),
+        "{summary}"
+    );
+    wait_for_text(&root, "[data-testid=datasets]", &file_name).await;
+
+    let check = format!("[aria-label=\"Check data set {file_name}\"]");
+    click(&root, &check);
+    wait_for_text(
+        &root,
+        "[data-testid=datasets-message]",
+        "reads back intact: 2 journeys",
+    )
+    .await;
+    let delete = format!("[aria-label=\"Delete data set {file_name}\"]");
+    click(&root, &delete);
+    wait_for_text(&root, "[data-testid=datasets-message]", "Data set deleted.").await;
+    until("the deleted data set to leave the list", || async {
+        let listed = root
+            .query_selector("[data-testid=datasets]")
+            .expect("query")
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| t.contains(&file_name));
+        (!listed).then_some(())
+    })
+    .await;
+    drop(handle);
 }

@@ -1,17 +1,21 @@
 //! The attribution workbench's computation, pure and natively tested: what data to analyse
 //! ([`DataSource`]), with which parameters ([`RunOptions`]), and what comes back ([`Outcome`]).
 //!
-//! The Web Worker (`src/worker/`) calls [`load`] once per data set and [`compute`] once per
-//! parameter change; the page only reads the [`Outcome`]. Everything numeric is the engine's
+//! A job runs in one pass through [`pipeline::run_job`] (load unless cached, journeys and costs,
+//! a quick answer, then the intervals), reporting progress through a callback; the Web Worker
+//! (`src/worker/`) only turns messages into that call and its replies into messages, and the
+//! page only reads the [`Outcome`]. Everything numeric is the engine's
 //! (`refleqt_engine::report::run`, `explore::top_paths`, Markov details); this module chooses the
 //! inputs: the demo's journeys come from the same seeded simulation as the demo workspace (so
 //! the known truth applies), a file is parsed by the engine's event-log or path-table parser, and
 //! costs come from the workspace's calendar entries for the demo, otherwise from the data.
 //!
 //! - [`debounce`]: which parameter change still deserves a run;
+//! - [`pipeline`]: one job from bytes to replies, with the parsed data cached between jobs;
 //! - [`views`]: the report turned into table rows, rollups and the recommendation.
 
 pub mod debounce;
+pub mod pipeline;
 pub mod views;
 
 use crate::model::demo::DEMO_USERS;
@@ -227,9 +231,9 @@ pub fn load_file(source: DataSource, bytes: &[u8]) -> Result<Loaded, AnalysisErr
     })
 }
 
-/// Decode a stored data set's blob (see [`crate::storage::datasets`]).
+/// Decode a stored data set's blob (the engine's [`refleqt_engine::dataset`] format).
 pub fn load_dataset(source: DataSource, blob: &[u8]) -> Result<Loaded, AnalysisError> {
-    let set = crate::storage::datasets::decode(blob)
+    let set = refleqt_engine::dataset::decode(blob)
         .map_err(|e| AnalysisError::Read(format!("the stored data set is damaged ({e})")))?;
     if set.is_empty() {
         return Err(AnalysisError::NoRows(0));
@@ -317,18 +321,38 @@ fn journeys(
     }
 }
 
-/// Run every model on loaded data; `replicates` 0 leaves the intervals out (a quick first answer).
-pub fn compute(
+/// The journeys, input summary and costs of loaded data under one job's options: built once per
+/// job, then reported on with and without intervals.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    set: JourneySet,
+    input: InputSummary,
+    costs: Option<Costs>,
+}
+
+/// Check the parameters and cut the journeys of `loaded` for `options`.
+pub fn prepare(
     loaded: &Loaded,
     options: &RunOptions,
     entry_costs: &BTreeMap<EntryId, f64>,
-    replicates: usize,
-) -> Result<Outcome, AnalysisError> {
+) -> Result<Prepared, AnalysisError> {
     options
         .params
         .validate()
         .map_err(|e| AnalysisError::Parameter(e.to_string()))?;
     let (set, input, costs) = journeys(loaded, options, entry_costs)?;
+    Ok(Prepared { set, input, costs })
+}
+
+/// Run every model on prepared journeys; `replicates` 0 leaves the intervals out (a quick first
+/// answer).
+pub fn outcome_of(
+    loaded: &Loaded,
+    prepared: &Prepared,
+    options: &RunOptions,
+    replicates: usize,
+) -> Result<Outcome, AnalysisError> {
+    let Prepared { set, input, costs } = prepared;
     let timed = matches!(loaded.kind, LoadedKind::Events(_));
     let report_params = ReportParams {
         models: &Model::ALL,
@@ -341,11 +365,11 @@ pub fn compute(
         costs: costs.as_ref(),
         truth: loaded.truth.as_ref(),
     };
-    let report = report::run(&set, input, &report_params)
+    let report = report::run(set, input.clone(), &report_params)
         .map_err(|e| AnalysisError::Parameter(e.to_string()))?;
-    let agg = PathAggregate::from_set(&set);
-    let paths = top_paths(&set, &agg, Rank::Journeys, TOP_PATHS);
-    let transitions = order_one_chain(&set, &report, &options.params);
+    let agg = PathAggregate::from_set(set);
+    let paths = top_paths(set, &agg, Rank::Journeys, TOP_PATHS);
+    let transitions = order_one_chain(set, &report, &options.params);
     let span_days = set
         .date_range_ms()
         .map(|(lo, hi)| (hi - lo) as f64 / 86_400_000.0);
@@ -356,6 +380,17 @@ pub fn compute(
         transitions,
         with_intervals: replicates > 0,
     })
+}
+
+/// Run every model on loaded data; `replicates` 0 leaves the intervals out (a quick first answer).
+pub fn compute(
+    loaded: &Loaded,
+    options: &RunOptions,
+    entry_costs: &BTreeMap<EntryId, f64>,
+    replicates: usize,
+) -> Result<Outcome, AnalysisError> {
+    let prepared = prepare(loaded, options, entry_costs)?;
+    outcome_of(loaded, &prepared, options, replicates)
 }
 
 /// The order-1 Markov chain: from the report when it used order 1, else computed once more.
@@ -398,7 +433,7 @@ mod tests {
         };
         let (set, _) = refleqt_engine::simulate::simulate_journey_set(&config)
             .unwrap_or_else(|e| panic!("{e}"));
-        let blob = crate::storage::datasets::encode(&set);
+        let blob = refleqt_engine::dataset::encode(&set);
         let source = DataSource::Dataset {
             id: "ds-1".into(),
             name: "march.csv".into(),

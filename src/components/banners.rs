@@ -1,8 +1,7 @@
 //! Banners under the navigation bar: storage problems (with what to do and, for a conflict
 //! between tabs, the two choices) and notices.
 
-use crate::state::{AppState, SaveStatus};
-use crate::storage::StorageError;
+use crate::state::{AppState, SaveStatus, StorageError};
 use leptos::prelude::*;
 
 /// `text` with a capital first letter and a final full stop.

@@ -42,17 +42,14 @@ fn MappingRow(
         let channel = channel.clone();
         move || {
             let (s, m) = (source.get_untracked(), medium.get_untracked());
-            let result = state.workspace.with_untracked(|ws| {
-                let mut trial = ws.settings.channel_mapping.clone();
-                set_channel(&mut trial, &channel, &s, &m)
-            });
-            match result {
+            // Checked and applied once, on a copy: a refused edit changes (and saves) nothing.
+            let mut trial = state
+                .workspace
+                .with_untracked(|ws| ws.settings.channel_mapping.clone());
+            match set_channel(&mut trial, &channel, &s, &m) {
                 Ok(()) => {
                     error.set(None);
-                    let channel = channel.clone();
-                    state.change(move |ws| {
-                        let _ = set_channel(&mut ws.settings.channel_mapping, &channel, &s, &m);
-                    });
+                    state.change(move |ws| ws.settings.channel_mapping = trial);
                 }
                 Err(e) => error.set(Some(format!("Not saved: {e}."))),
             }

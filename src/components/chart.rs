@@ -41,7 +41,7 @@ pub fn Chart(
     let png = move |_| {
         if let Some(el) = canvas.get_untracked() {
             if let Err(e) = web_tools::download_canvas_png(&el, &file) {
-                error.set(Some(e));
+                error.set(Some(e.to_string()));
             }
         }
     };

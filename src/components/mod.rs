@@ -3,6 +3,8 @@
 pub mod banners;
 pub mod channel_mapping;
 pub mod chart;
+pub mod dataset_list;
 pub mod entry_trends;
+pub mod import_preview;
 pub mod roi;
 pub mod utm_builder;

@@ -8,7 +8,19 @@ use crate::model::entry::CalendarEntry;
 use crate::state::AppState;
 use crate::web_tools;
 use leptos::prelude::*;
-use refleqt_engine::links::{build_url, check, UtmParams};
+use refleqt_engine::links::{build_url, check, LinkError, UtmParams};
+use thiserror::Error;
+
+/// Why an entry has no tracking link; `Display` is the text shown in its place.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum NoLink {
+    #[error(
+        "This entry has no destination URL: edit the entry and add the page the link should open."
+    )]
+    NoDestination,
+    #[error("{0}.")]
+    Invalid(LinkError),
+}
 
 /// The link of `entry_id`, or why there is none, and the governance warnings.
 pub fn link_of(
@@ -16,7 +28,7 @@ pub fn link_of(
     ws: &crate::model::workspace::Workspace,
     term: &str,
     utm_id: &str,
-) -> (UtmParams, Result<String, String>, Vec<String>) {
+) -> (UtmParams, Result<String, NoLink>, Vec<String>) {
     let mut params = UtmParams::for_entry(
         &ws.settings.channel_mapping,
         entry.entry_id,
@@ -26,9 +38,9 @@ pub fn link_of(
     params.term = Some(term.trim().to_owned()).filter(|t| !t.is_empty());
     params.id = Some(utm_id.trim().to_owned()).filter(|t| !t.is_empty());
     let url = if entry.destination_url.trim().is_empty() {
-        Err("This entry has no destination URL: edit the entry and add the page the link should open.".to_owned())
+        Err(NoLink::NoDestination)
     } else {
-        build_url(&entry.destination_url, &params).map_err(|e| format!("{e}."))
+        build_url(&entry.destination_url, &params).map_err(NoLink::Invalid)
     };
     let others: Vec<&str> = ws
         .entries
@@ -48,7 +60,7 @@ pub fn link_of(
 pub fn UtmBuilder(state: AppState, entry_id: u64) -> impl IntoView {
     let term = RwSignal::new(String::new());
     let utm_id = RwSignal::new(String::new());
-    let copied = RwSignal::new(None::<Result<(), String>>);
+    let copied = RwSignal::new(None::<Result<(), web_tools::BrowserError>>);
     let link = Memo::new(move |_| {
         let (t, i) = (term.get(), utm_id.get());
         state.workspace.with(|ws| {
@@ -109,7 +121,7 @@ pub fn UtmBuilder(state: AppState, entry_id: u64) -> impl IntoView {
                             </span>
                         </div>
                     }.into_any(),
-                    Err(e) => view! { <p class="banner warn" data-testid="utm-error">{e}</p> }.into_any(),
+                    Err(e) => view! { <p class="banner warn" data-testid="utm-error">{e.to_string()}</p> }.into_any(),
                 }}
                 {(!warnings.is_empty()).then(|| view! {
                     <div class="utm-warnings" data-testid="utm-warnings">

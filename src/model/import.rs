@@ -8,7 +8,7 @@
 //! [`apply`] changes nothing when it fails.
 //!
 //! Event logs and path tables (and GA4 BigQuery's event log) become data sets for the attribution
-//! page: [`journeys_of`] turns them into a [`JourneySet`]; storing it is `storage::datasets`.
+//! page: [`journeys_of`] turns them into a [`JourneySet`]; storing it is `state::import::confirm`.
 //!
 //! The page's progress and cancellation is the small state machine [`Flow`]: every run has a job
 //! number, and a result that arrives for a cancelled (older) job is dropped, so Cancel always
@@ -119,6 +119,26 @@ pub fn match_import(import: &Import, ws: &Workspace) -> MatchReport {
         &entry_keys(ws),
         &ws.settings.channel_mapping,
     )
+}
+
+/// What the preview says about the journeys of an event log or path table.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct JourneyCounts {
+    pub journeys: usize,
+    pub touches: usize,
+    pub conversions: f64,
+    pub revenue: f64,
+}
+
+impl JourneyCounts {
+    pub fn of(set: &JourneySet) -> JourneyCounts {
+        JourneyCounts {
+            journeys: set.len(),
+            touches: set.touch_count(),
+            conversions: set.total_conversions(),
+            revenue: set.total_revenue(),
+        }
+    }
 }
 
 /// The journeys of an event log (default lookback, 30 days) or a path table, if the import has one.
@@ -696,6 +716,15 @@ mod tests {
         let set = journeys_of(&import).unwrap_or_default();
         assert_eq!((set.len(), set.total_conversions()), (2, 1.0));
         assert_eq!(set.total_revenue(), 120.0);
+        assert_eq!(
+            JourneyCounts::of(&set),
+            JourneyCounts {
+                journeys: 2,
+                touches: set.touch_count(),
+                conversions: 1.0,
+                revenue: 120.0
+            }
+        );
         let p = Preview::new(
             "events.csv",
             Some(import.layout),

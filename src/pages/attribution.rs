@@ -8,7 +8,7 @@ use crate::analysis::views::{self, artifacts, caution, channel_grid, has_negativ
 use crate::analysis::{DataSource, RunOptions};
 use crate::charts::series::{model_shares, pct, ChartSpec};
 use crate::components::chart::Chart;
-use crate::state::analysis::{Analysis, RunStatus};
+use crate::state::workbench::{RunStatus, Workbench};
 use crate::state::AppState;
 use crate::web_tools;
 use leptos::prelude::*;
@@ -23,7 +23,7 @@ pub const NEGATIVE_SHAPLEY: &str = "Shapley credit can be negative: a channel wh
 
 /// `#/attribution`.
 #[component]
-pub fn AttributionPage(state: AppState, analysis: Analysis) -> impl IntoView {
+pub fn AttributionPage(state: AppState, analysis: Workbench) -> impl IntoView {
     analysis.ensure_started();
     view! {
         <section class="page attribution" data-testid="attribution">
@@ -39,7 +39,7 @@ pub fn AttributionPage(state: AppState, analysis: Analysis) -> impl IntoView {
 }
 
 #[component]
-fn DataPicker(analysis: Analysis) -> impl IntoView {
+fn DataPicker(analysis: Workbench) -> impl IntoView {
     let is_demo = move || analysis.source.with(|s| *s == DataSource::Demo);
     let dragging = RwSignal::new(false);
     let on_pick = move |ev: leptos::ev::Event| {
@@ -88,15 +88,17 @@ fn DataPicker(analysis: Analysis) -> impl IntoView {
 
 /// The data sets stored by the Import page, to analyse without re-reading their files.
 #[component]
-fn StoredDatasets(analysis: Analysis) -> impl IntoView {
-    let list = LocalResource::new(crate::storage::datasets::list_datasets);
+fn StoredDatasets(analysis: Workbench) -> impl IntoView {
+    let list = LocalResource::new(crate::state::datasets::list);
     let chosen = RwSignal::new(String::new());
     let analyse = move |_| {
         let id = chosen.get_untracked();
-        let name = list
-            .get_untracked()
-            .and_then(|r| r.ok())
-            .and_then(|all| all.into_iter().find(|m| m.id == id).map(|m| m.name));
+        let name = list.get_untracked().and_then(|r| r.ok()).and_then(|all| {
+            all.datasets
+                .into_iter()
+                .find(|m| m.id == id)
+                .map(|m| m.name)
+        });
         if let Some(name) = name {
             analysis.use_dataset(id, name);
         }
@@ -108,11 +110,12 @@ fn StoredDatasets(analysis: Analysis) -> impl IntoView {
                 Some(Err(e)) => Some(view! {
                     <p class="hint" data-testid="datasets-error">"Stored data sets cannot be read: " {e.to_string()}</p>
                 }.into_any()),
-                Some(Ok(all)) if all.is_empty() => Some(view! {
+                Some(Ok(listing)) if listing.datasets.is_empty() => Some(view! {
                     <p class="hint" data-testid="datasets-none">"No stored data sets yet: event logs and path tables imported on the "
                         <a href="#/import">"Import page"</a>" appear here."</p>
                 }.into_any()),
-                Some(Ok(all)) => {
+                Some(Ok(listing)) => {
+                    let all = listing.datasets;
                     if chosen.get_untracked().is_empty() {
                         if let Some(first) = all.first() {
                             chosen.set(first.id.clone());
@@ -141,7 +144,7 @@ fn StoredDatasets(analysis: Analysis) -> impl IntoView {
 /// does not start a run.
 #[component]
 fn NumberParam(
-    analysis: Analysis,
+    analysis: Workbench,
     id: &'static str,
     label: &'static str,
     hint: &'static str,
@@ -174,7 +177,7 @@ fn NumberParam(
 }
 
 #[component]
-fn Parameters(analysis: Analysis) -> impl IntoView {
+fn Parameters(analysis: Workbench) -> impl IntoView {
     let order = move |ev: leptos::ev::Event| {
         if let Ok(k) = event_target_value(&ev).parse::<u8>() {
             analysis.options.update(|o| o.params.markov_order = k);
@@ -234,7 +237,7 @@ fn Parameters(analysis: Analysis) -> impl IntoView {
 }
 
 #[component]
-fn Progress(analysis: Analysis) -> impl IntoView {
+fn Progress(analysis: Workbench) -> impl IntoView {
     view! {
         <div class="run-status" role="status" aria-live="polite" data-testid="run-status"
             data-state=move || analysis.status.with(|s| match s {
@@ -265,7 +268,7 @@ fn Progress(analysis: Analysis) -> impl IntoView {
 }
 
 #[component]
-fn Recommendation(state: AppState, analysis: Analysis) -> impl IntoView {
+fn Recommendation(state: AppState, analysis: Workbench) -> impl IntoView {
     let settings = Memo::new(move |_| {
         state
             .workspace
@@ -321,7 +324,12 @@ fn Recommendation(state: AppState, analysis: Analysis) -> impl IntoView {
 }
 
 #[component]
-fn Results(state: AppState, analysis: Analysis) -> impl IntoView {
+fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
+    // A refused download says why, as on the Settings page.
+    let export_error = RwSignal::new(None::<String>);
+    let report_download = move |result: Result<(), web_tools::BrowserError>| {
+        export_error.set(result.err().map(|e| format!("The download failed: {e}.")));
+    };
     move || {
         let Some(outcome) = analysis.outcome.get() else {
             return ().into_any();
@@ -343,14 +351,20 @@ fn Results(state: AppState, analysis: Analysis) -> impl IntoView {
         let report = outcome.report.clone();
         let csv_report = report.clone();
         let export_csv = move |_| {
-            let _ =
-                web_tools::download("refleqt-attribution.csv", "text/csv", &to_csv(&csv_report));
+            report_download(web_tools::download(
+                "refleqt-attribution.csv",
+                "text/csv",
+                &to_csv(&csv_report),
+            ));
         };
         let json_report = report.clone();
-        let export_json = move |_| {
-            if let Ok(text) = serde_json::to_string_pretty(&json_report) {
-                let _ = web_tools::download("refleqt-attribution.json", "application/json", &text);
-            }
+        let export_json = move |_| match serde_json::to_string_pretty(&json_report) {
+            Ok(text) => report_download(web_tools::download(
+                "refleqt-attribution.json",
+                "application/json",
+                &text,
+            )),
+            Err(e) => export_error.set(Some(format!("The download failed: {e}."))),
         };
         let t = &report.totals;
         view! {
@@ -411,6 +425,7 @@ fn Results(state: AppState, analysis: Analysis) -> impl IntoView {
                     <button type="button" on:click=export_csv data-testid="export-csv">"Download results (CSV)"</button>
                     <button type="button" on:click=export_json data-testid="export-json">"Download context export (JSON)"</button>
                 </div>
+                {move || export_error.get().map(|e| view! { <p class="error" role="alert" data-testid="export-error">{e}</p> })}
                 <script type="application/json" id="report-json" data-testid="report-json">
                     {serde_json::to_string(&report).unwrap_or_default()}
                 </script>
@@ -421,7 +436,7 @@ fn Results(state: AppState, analysis: Analysis) -> impl IntoView {
 }
 
 #[component]
-fn Truth(analysis: Analysis) -> impl IntoView {
+fn Truth(analysis: Workbench) -> impl IntoView {
     move || {
         analysis.outcome.with(|o| {
             let r = &o.as_ref()?.report;
@@ -454,7 +469,7 @@ fn Truth(analysis: Analysis) -> impl IntoView {
 
 /// A model picker bound to the shared chosen model.
 #[component]
-pub fn ModelPicker(analysis: Analysis, id: &'static str) -> impl IntoView {
+pub fn ModelPicker(analysis: Workbench, id: &'static str) -> impl IntoView {
     view! {
         <div class="field inline-field">
             <label for=id>"Model"</label>
@@ -473,7 +488,7 @@ pub fn ModelPicker(analysis: Analysis, id: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn Artifacts(state: AppState, analysis: Analysis) -> impl IntoView {
+fn Artifacts(state: AppState, analysis: Workbench) -> impl IntoView {
     let rows = move || {
         let m = analysis.chosen.get();
         analysis.outcome.with(|o| {

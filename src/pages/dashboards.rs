@@ -6,7 +6,7 @@ use crate::analysis::views::{campaign_rollups, model};
 use crate::charts::series::{accuracy_over_time, channel_money, pct, transition_graph, ChartSpec};
 use crate::components::chart::Chart;
 use crate::pages::attribution::ModelPicker;
-use crate::state::analysis::{Analysis, RunStatus};
+use crate::state::workbench::{RunStatus, Workbench};
 use crate::state::AppState;
 use leptos::prelude::*;
 use refleqt_engine::roi::{format_count, format_money, format_percent};
@@ -16,7 +16,7 @@ const MIN_EDGE: f64 = 0.02;
 
 /// `#/dashboards`.
 #[component]
-pub fn DashboardsPage(state: AppState, analysis: Analysis) -> impl IntoView {
+pub fn DashboardsPage(state: AppState, analysis: Workbench) -> impl IntoView {
     analysis.ensure_started();
     let currency = move || state.workspace.with(|ws| ws.settings.currency.clone());
     let money = Signal::derive(move || {

@@ -210,7 +210,11 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
     }
 }
 
-fn report(message: RwSignal<Option<(bool, String)>>, result: Result<(), String>, name: &str) {
+fn report(
+    message: RwSignal<Option<(bool, String)>>,
+    result: Result<(), web_tools::BrowserError>,
+    name: &str,
+) {
     match result {
         Ok(()) => message.set(Some((true, format!("Downloaded {name}.")))),
         Err(e) => message.set(Some((false, format!("The download failed: {e}.")))),

@@ -8,12 +8,15 @@
 //! the tab tells the others over a `BroadcastChannel`; they reload when they have nothing unsaved.
 //! Nothing is ever dropped silently: a failed save keeps the change in the tab and says so.
 
-pub mod analysis;
+pub mod datasets;
+pub mod import;
+pub mod workbench;
 
 use crate::model::demo::demo_workspace;
 use crate::model::workspace::Workspace;
 use crate::storage::idb_store::IdbStore;
-use crate::storage::{Base, Loaded, MemoryStore, StorageError, WorkspaceStore};
+pub use crate::storage::StorageError;
+use crate::storage::{Base, Loaded, MemoryStore, WorkspaceStore};
 use crate::web_tools::{self, TabChannel};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -59,7 +62,9 @@ pub enum SaveStatus {
     MemoryOnly(StorageError),
 }
 
-struct Sync {
+/// How this tab's workspace reaches storage: the backend, the revision the next save is based
+/// on, the one-save-at-a-time queue and the channel to the other tabs.
+struct Persistence {
     backend: Option<Rc<Backend>>,
     base: Base,
     saving: bool,
@@ -77,7 +82,7 @@ pub struct AppState {
     /// A short message for the user (shown in a polite live region), e.g. after a migration.
     pub notice: RwSignal<Option<String>>,
     changes: RwSignal<u64>,
-    sync: StoredValue<Sync, LocalStorage>,
+    persistence: StoredValue<Persistence, LocalStorage>,
 }
 
 impl AppState {
@@ -89,7 +94,7 @@ impl AppState {
             status: RwSignal::new(SaveStatus::Loading),
             notice: RwSignal::new(None),
             changes: RwSignal::new(0),
-            sync: StoredValue::new_local(Sync {
+            persistence: StoredValue::new_local(Persistence {
                 backend: None,
                 base: Base::Fresh,
                 saving: false,
@@ -125,7 +130,7 @@ impl AppState {
         let backend = match IdbStore::open(db_name).await {
             Ok(store) => Backend::Idb(store),
             Err(e) => {
-                let _ = self.sync.try_update_value(|s| {
+                let _ = self.persistence.try_update_value(|s| {
                     s.backend = Some(Rc::new(Backend::Memory(MemoryStore::new())))
                 });
                 let ws = demo_workspace().unwrap_or_default();
@@ -136,7 +141,7 @@ impl AppState {
         };
         let backend = Rc::new(backend);
         let _ = self
-            .sync
+            .persistence
             .try_update_value(|s| s.backend = Some(backend.clone()));
         match backend.load(now).await {
             Ok(Some(loaded)) => {
@@ -147,7 +152,7 @@ impl AppState {
                     )));
                 }
                 let _ = self
-                    .sync
+                    .persistence
                     .try_update_value(|s| s.base = Base::Revision(loaded.revision));
                 self.workspace.set(loaded.workspace);
                 self.status.set(SaveStatus::Saved {
@@ -161,7 +166,7 @@ impl AppState {
                 self.request_save();
             }
             Err(e) => {
-                let _ = self.sync.try_update_value(|s| s.blocked = true);
+                let _ = self.persistence.try_update_value(|s| s.blocked = true);
                 self.status.set(SaveStatus::Failed(e));
             }
         }
@@ -170,7 +175,7 @@ impl AppState {
                 self.on_other_tab_saved(revision);
             }
         });
-        let _ = self.sync.try_update_value(|s| s.channel = channel);
+        let _ = self.persistence.try_update_value(|s| s.channel = channel);
     }
 
     /// Apply a change to the workspace; it is saved right after. Attribution results are
@@ -190,7 +195,7 @@ impl AppState {
     /// Replace the whole workspace (import, start empty, reset demo). Over unreadable stored
     /// data, this is the user's explicit choice to replace it.
     pub fn replace(&self, workspace: Workspace) {
-        let _ = self.sync.try_update_value(|s| {
+        let _ = self.persistence.try_update_value(|s| {
             if s.blocked {
                 s.blocked = false;
                 s.base = Base::Overwrite;
@@ -201,7 +206,7 @@ impl AppState {
 
     fn request_save(self) {
         let start = self
-            .sync
+            .persistence
             .try_update_value(|s| {
                 if s.blocked {
                     return false;
@@ -223,7 +228,7 @@ impl AppState {
     async fn save_loop(self) {
         loop {
             let Some((backend, base)) = self
-                .sync
+                .persistence
                 .try_with_value(|s| s.backend.clone().map(|b| (b, s.base)))
                 .flatten()
             else {
@@ -236,7 +241,7 @@ impl AppState {
             let ws = self.workspace.get_untracked();
             match backend.save(&ws, base, web_tools::now_ms()).await {
                 Ok(revision) => {
-                    let _ = self.sync.try_update_value(|s| {
+                    let _ = self.persistence.try_update_value(|s| {
                         s.base = Base::Revision(revision);
                         if let Some(c) = &s.channel {
                             c.post(&revision.to_string());
@@ -248,23 +253,23 @@ impl AppState {
                 }
                 Err(e) => {
                     self.status.set(SaveStatus::Failed(e));
-                    let _ = self.sync.try_update_value(|s| s.again = false);
+                    let _ = self.persistence.try_update_value(|s| s.again = false);
                 }
             }
             let again = self
-                .sync
+                .persistence
                 .try_update_value(|s| std::mem::take(&mut s.again))
                 .unwrap_or(false);
             if !again {
                 break;
             }
         }
-        let _ = self.sync.try_update_value(|s| s.saving = false);
+        let _ = self.persistence.try_update_value(|s| s.saving = false);
     }
 
     fn on_other_tab_saved(self, revision: u64) {
         let idle = self
-            .sync
+            .persistence
             .try_with_value(|s| {
                 !s.saving && !s.blocked && matches!(s.base, Base::Revision(b) if b < revision)
             })
@@ -285,13 +290,17 @@ impl AppState {
     /// Load the stored workspace, discarding this tab's unsaved change (the conflict choice
     /// "load the other tab's version").
     pub async fn reload(self, notice: Option<&str>) {
-        let Some(backend) = self.sync.try_with_value(|s| s.backend.clone()).flatten() else {
+        let Some(backend) = self
+            .persistence
+            .try_with_value(|s| s.backend.clone())
+            .flatten()
+        else {
             return;
         };
         match backend.load(web_tools::now_ms()).await {
             Ok(Some(loaded)) => {
                 let _ = self
-                    .sync
+                    .persistence
                     .try_update_value(|s| s.base = Base::Revision(loaded.revision));
                 self.workspace.set(loaded.workspace);
                 self.status.set(SaveStatus::Saved {
@@ -307,7 +316,9 @@ impl AppState {
     /// Save this tab's workspace over whatever is stored (the conflict choice "keep this tab's
     /// version").
     pub fn keep_mine(self) {
-        let _ = self.sync.try_update_value(|s| s.base = Base::Overwrite);
+        let _ = self
+            .persistence
+            .try_update_value(|s| s.base = Base::Overwrite);
         self.request_save();
     }
 

@@ -3,24 +3,20 @@
 //! together in one transaction. A save reads `revision` and writes only if it is still the one the
 //! tab started from, inside the same read-write transaction, so two tabs cannot interleave.
 //!
-//! IndexedDB's own version (`DB_VERSION`) covers object stores only; the data inside carries the
+//! IndexedDB's own version (`db::DB_VERSION`) covers object stores only; the data inside carries the
 //! workspace schema version and is migrated by `model::file`. When stored data of an older schema
 //! is loaded, its original text is first copied to `backup-schema-<v>`.
 //!
-//! IndexedDB versions: 1 created `workspace`; 2 adds `datasets` and `dataset_blobs` (imported
-//! event logs, see [`super::datasets`]). Every connection opens through [`open_db`].
+//! The database itself (name, version, object stores, upgrade) is owned by [`super::db`]; every
+//! connection opens through [`super::db::open_db`].
 
+use super::db::{classify, open_db, transaction, WORKSPACE_STORE as STORE};
 use super::{decode_stored, next_revision, Base, Loaded, StorageError, WorkspaceStore};
 use crate::model::file;
 use crate::model::workspace::Workspace;
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
-use wasm_bindgen::{JsCast, JsValue};
+use idb::{Database, TransactionMode};
+use wasm_bindgen::JsValue;
 
-/// Name of the production database.
-pub const DB_NAME: &str = "refleqt";
-/// IndexedDB schema version (object stores), upgraded in `upgrade`.
-pub const DB_VERSION: u32 = 2;
-pub const STORE: &str = "workspace";
 pub const KEY_CURRENT: &str = "current";
 pub const KEY_REVISION: &str = "revision";
 
@@ -28,20 +24,6 @@ pub const KEY_REVISION: &str = "revision";
 #[derive(Debug)]
 pub struct IdbStore {
     db: Database,
-}
-
-fn describe(err: &idb::Error) -> String {
-    err.to_string()
-}
-
-/// Map an `idb` error to what the user needs to know.
-pub(crate) fn classify(err: idb::Error) -> StorageError {
-    let text = describe(&err);
-    if text.contains("QuotaExceeded") || text.contains("quota") {
-        StorageError::QuotaExceeded
-    } else {
-        StorageError::Failed(text)
-    }
 }
 
 impl IdbStore {
@@ -54,10 +36,7 @@ impl IdbStore {
 
     /// Write raw text and revision as-is (tests use it to leave data of an older schema).
     pub async fn put_raw(&self, text: &str, revision: u64) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadWrite)
-            .map_err(classify)?;
+        let tx = transaction(&self.db, &[STORE], TransactionMode::ReadWrite)?;
         let store = tx.object_store(STORE).map_err(classify)?;
         store
             .put(
@@ -81,10 +60,7 @@ impl IdbStore {
 
     /// Read a key as text.
     pub async fn get_text(&self, key: &str) -> Result<Option<String>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadOnly)
-            .map_err(classify)?;
+        let tx = transaction(&self.db, &[STORE], TransactionMode::ReadOnly)?;
         let store = tx.object_store(STORE).map_err(classify)?;
         let value = store
             .get(JsValue::from_str(key))
@@ -102,10 +78,7 @@ impl IdbStore {
 
 impl WorkspaceStore for IdbStore {
     async fn load(&self, now: i64) -> Result<Option<Loaded>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadOnly)
-            .map_err(classify)?;
+        let tx = transaction(&self.db, &[STORE], TransactionMode::ReadOnly)?;
         let store = tx.object_store(STORE).map_err(classify)?;
         let text = store
             .get(JsValue::from_str(KEY_CURRENT))
@@ -134,10 +107,7 @@ impl WorkspaceStore for IdbStore {
     }
 
     async fn save(&self, workspace: &Workspace, base: Base, now: i64) -> Result<u64, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadWrite)
-            .map_err(classify)?;
+        let tx = transaction(&self.db, &[STORE], TransactionMode::ReadWrite)?;
         let store = tx.object_store(STORE).map_err(classify)?;
         let stored = store
             .get(JsValue::from_str(KEY_REVISION))
@@ -149,6 +119,7 @@ impl WorkspaceStore for IdbStore {
         let revision = match next_revision(stored, base) {
             Ok(r) => r,
             Err(conflict) => {
+                // Nothing was written in this transaction; the conflict is what the user sees.
                 let _ = tx.abort();
                 return Err(conflict);
             }
@@ -180,49 +151,9 @@ impl WorkspaceStore for IdbStore {
     }
 }
 
-/// Open (and create or upgrade) the database `name` at [`DB_VERSION`].
-pub async fn open_db(name: &str) -> Result<Database, StorageError> {
-    let factory = Factory::new().map_err(|e| StorageError::Unavailable(describe(&e)))?;
-    let mut request = factory
-        .open(name, Some(DB_VERSION))
-        .map_err(|e| StorageError::Unavailable(describe(&e)))?;
-    request.on_upgrade_needed(|event| {
-        let Ok(db) = event.database() else {
-            return;
-        };
-        let names = db.store_names();
-        // Version 0 → 1: the workspace; 1 → 2: data sets. Each step only adds what is missing.
-        for store in [
-            STORE,
-            super::datasets::META_STORE,
-            super::datasets::BLOB_STORE,
-        ] {
-            if !names.iter().any(|s| s == store) {
-                let _ = db.create_object_store(store, ObjectStoreParams::new());
-            }
-        }
-    });
-    let mut db = request
-        .await
-        .map_err(|e| StorageError::Unavailable(describe(&e)))?;
-    // A newer build in another tab wants to upgrade: let it (this connection closes).
-    db.on_version_change(|event: web_sys::Event| {
-        if let Some(target) = event.target() {
-            let close = js_sys::Reflect::get(&target, &JsValue::from_str("close"));
-            if let Ok(close) = close.and_then(|f| f.dyn_into::<js_sys::Function>()) {
-                let _ = close.call0(&target);
-            }
-        }
-    });
-    Ok(db)
-}
-
 impl IdbStore {
     async fn backup(&self, text: &str, schema: u32) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadWrite)
-            .map_err(classify)?;
+        let tx = transaction(&self.db, &[STORE], TransactionMode::ReadWrite)?;
         let store = tx.object_store(STORE).map_err(classify)?;
         let key = format!("backup-schema-{schema}");
         store

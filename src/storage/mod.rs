@@ -8,9 +8,10 @@
 //! in between: two tabs never silently overwrite each other.
 //!
 //! Imported event logs are kept apart from the workspace, as compact binary data sets
-//! ([`datasets`]).
+//! ([`datasets`]). Both stores share one IndexedDB database, owned by [`db`].
 
 pub mod datasets;
+pub mod db;
 pub mod idb_store;
 
 use crate::model::file::{self, FileError};
@@ -44,7 +45,7 @@ pub enum StorageError {
     #[error("the data set {0:?} is not stored (it may have been deleted in another tab)")]
     DatasetMissing(String),
     #[error("the stored data set could not be read: {0}")]
-    DatasetUnreadable(datasets::DatasetError),
+    DatasetUnreadable(refleqt_engine::dataset::DatasetError),
 }
 
 impl StorageError {
@@ -247,7 +248,7 @@ mod tests {
             StorageError::Unreadable(FileError::Empty),
             StorageError::Failed("x".into()),
             StorageError::DatasetMissing("x".into()),
-            StorageError::DatasetUnreadable(datasets::DatasetError::Checksum),
+            StorageError::DatasetUnreadable(refleqt_engine::dataset::DatasetError::Checksum),
         ] {
             assert!(e.advice().len() > 40, "{e}");
         }

@@ -43,7 +43,15 @@ impl Client {
                 if reply == WorkerReply::Ready {
                     r.set(true);
                     if let (Some(msg), Some(worker)) = (w.borrow_mut().take(), &me) {
-                        let _ = worker.post_message(&msg);
+                        if let Err(e) = worker.post_message(&msg) {
+                            // Job 0: whatever job is current hears it (it would wait forever).
+                            cb(WorkerReply::Failed {
+                                job_id: 0,
+                                error: AnalysisError::Internal(format!(
+                                    "the job could not be sent to the background worker ({e:?})"
+                                )),
+                            });
+                        }
                     }
                     return;
                 }
@@ -120,13 +128,7 @@ impl Client {
                 },
                 None => None,
             };
-            let mut reply = |r: WorkerReply| on_reply(r);
-            if let Err(error) = super::runtime::run_with_bytes(&job, bytes, &mut reply) {
-                on_reply(WorkerReply::Failed {
-                    job_id: job.job_id,
-                    error,
-                });
-            }
+            super::runtime::run_with_bytes(&job, bytes, &mut |r| on_reply(r));
         });
     }
 }

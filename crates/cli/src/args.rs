@@ -13,7 +13,8 @@ USAGE:
   refleqt --help | --version
 
 attribute options:
-  --format events|paths     input layout (default: detected from the header)
+  --format events|paths     input layout (default: detected from the header; a data set
+                            stored by the app, an RQJS blob, is always read as such)
   --model M                 all (default) or one of first, last, linear, time-decay, position,
                             markov, shapley; repeat or comma-separate for several
   --lookback-days D         journey lookback window in days (default 30)

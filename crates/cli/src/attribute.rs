@@ -1,9 +1,11 @@
 //! `refleqt attribute`: read a file, parse it, build journeys, run the models, print the report.
+//! The file is a CSV (event log or path table) or a data set stored by the app (`RQJS` blob).
 
 use crate::args::{AttributeArgs, InputLayout, Output};
 use crate::CliError;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
+use refleqt_engine::dataset;
 use refleqt_engine::detect::detect;
 use refleqt_engine::imports::Layout;
 use refleqt_engine::models::ModelParams;
@@ -128,7 +130,19 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
         message,
     };
     let mut costs: Option<Costs> = None;
+    // A data set stored by the app (its blob saved to a file): journeys already cut.
+    let stored = dataset::is_dataset_blob(bytes);
     let (set, report): (JourneySet, ParseReport) = match format {
+        _ if stored => {
+            let set = dataset::decode(bytes)
+                .map_err(|e| input_error(format!("the stored data set cannot be read: {e}")))?;
+            timer.lap("decode data set");
+            let report = ParseReport {
+                accepted: set.len(),
+                ..ParseReport::default()
+            };
+            (set, report)
+        }
         InputLayout::Events => {
             let opts = EventLogOptions {
                 delimiter,
@@ -203,15 +217,19 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             seed: a.seed,
             ..Default::default()
         },
-        lookback_days: (format == InputLayout::Events).then_some(a.lookback_days),
+        lookback_days: (!stored && format == InputLayout::Events).then_some(a.lookback_days),
         costs: costs.as_ref(),
         truth: truth.as_ref(),
     };
     let format_name = match format {
+        _ if stored => "dataset",
         InputLayout::Events => "events",
         InputLayout::Paths => "paths",
     };
-    let input = InputSummary::describe(&path, format_name, &report, &set);
+    let mut input = InputSummary::describe(&path, format_name, &report, &set);
+    if stored {
+        input.delimiter.clear();
+    }
     let out =
         report::run(&set, input, &report_params).map_err(|e| CliError::Params(e.to_string()))?;
     timer.lap(&format!("models + bootstrap x{}", a.bootstrap));

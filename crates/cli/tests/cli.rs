@@ -178,3 +178,84 @@ fn simulate_then_attribute_round_trip_is_deterministic_and_scores_truth() {
     assert_eq!(pj["skipped"][0]["model"], "time-decay");
     assert_eq!(pj["totals"]["conversions"], json["totals"]["conversions"]);
 }
+
+#[test]
+fn a_data_set_stored_by_the_app_attributes_like_its_csv() {
+    use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+    use refleqt_engine::parse::{parse_event_log, EventLogOptions};
+    let (events, blob) = (scratch("stored-ev.csv"), scratch("stored.rqjs"));
+    let out = refleqt(&[
+        "simulate",
+        "--journeys",
+        "1500",
+        "--seed",
+        "11",
+        "--events",
+        &events.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // What the Import page stores: the parsed log cut into journeys (30-day lookback), encoded.
+    let csv = std::fs::read(&events).expect("read events");
+    let log = parse_event_log(&csv, &EventLogOptions::default()).expect("parses");
+    let set = build_journeys(&log, &JourneyOptions::default());
+    std::fs::write(&blob, refleqt_engine::dataset::encode(&set)).expect("write blob");
+
+    let run = |file: &PathBuf| {
+        let out = refleqt(&[
+            "attribute",
+            file.to_str().expect("utf-8"),
+            "--bootstrap",
+            "0",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")
+    };
+    let (from_blob, from_csv) = (run(&blob), run(&events));
+    assert_eq!(from_blob["input"]["format"], "dataset");
+    assert_eq!(from_blob["input"]["rows_accepted"], set.len());
+    assert_eq!(
+        from_blob["totals"]["conversions"],
+        from_csv["totals"]["conversions"]
+    );
+    let credits = |j: &serde_json::Value| {
+        j["models"]
+            .as_array()
+            .expect("models")
+            .iter()
+            .map(|m| (m["model"].clone(), m["channels"].clone()))
+            .collect::<Vec<_>>()
+    };
+    // Costs live in the CSV only; the credits are the same, bit for bit.
+    let strip = |v: Vec<(serde_json::Value, serde_json::Value)>| {
+        v.into_iter()
+            .map(|(m, cs)| {
+                let cs: Vec<_> = cs
+                    .as_array()
+                    .expect("channels")
+                    .iter()
+                    .map(|c| {
+                        (
+                            c["channel"].clone(),
+                            c["conversions"].clone(),
+                            c["revenue"].clone(),
+                        )
+                    })
+                    .collect();
+                (m, cs)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(credits(&from_blob)), strip(credits(&from_csv)));
+
+    // A damaged blob is refused naming the file, never a panic.
+    let mut bytes = std::fs::read(&blob).expect("read blob");
+    bytes.truncate(bytes.len() - 3);
+    std::fs::write(&blob, bytes).expect("write blob");
+    let out = refleqt(&["attribute", blob.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("stored.rqjs") && err.contains("data set"),
+        "{err}"
+    );
+}

@@ -21,10 +21,12 @@
 //! - [`recommend`]: the spec's model-selection rules and the data-driven caution;
 //! - [`trend`]: least-squares trend lines, predicted-vs-actual errors and accuracy;
 //! - [`explore`]: the most common paths with their conversion rates;
-//! - [`determinism`]: a fixed computation whose bits every target must reproduce.
+//! - [`determinism`]: a fixed computation whose bits every target must reproduce;
+//! - [`dataset`]: the binary blob a stored data set is kept in (the app's IndexedDB, the CLI).
 
 pub mod assemble;
 pub mod bootstrap;
+pub mod dataset;
 pub mod dates;
 pub mod detect;
 pub mod determinism;

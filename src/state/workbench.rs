@@ -1,7 +1,7 @@
 //! The attribution workbench's state in context: which data, which parameters, the run's
 //! progress and its outcome. Shared by the attribution page, the dashboards and the entry trends.
 //!
-//! Parameter changes go through [`Analysis::schedule`]: debounced ([`QUIET_MS`]), then posted to
+//! Parameter changes go through [`Workbench::schedule`]: debounced ([`QUIET_MS`]), then posted to
 //! the worker. Every job has an id; replies to an older job are ignored, so a slow run can never
 //! overwrite a newer one's results.
 
@@ -31,7 +31,7 @@ pub enum RunStatus {
 
 /// The workbench's state; `Copy` handles.
 #[derive(Clone, Copy)]
-pub struct Analysis {
+pub struct Workbench {
     pub source: RwSignal<DataSource>,
     pub options: RwSignal<RunOptions>,
     pub status: RwSignal<RunStatus>,
@@ -49,10 +49,10 @@ pub struct Analysis {
     job: StoredValue<(u64, f64)>,
 }
 
-impl Analysis {
+impl Workbench {
     /// Create the state and provide it as context (the worker starts with the first run).
-    pub fn provide(state: AppState) -> Analysis {
-        let a = Analysis {
+    pub fn provide(state: AppState) -> Workbench {
+        let a = Workbench {
             source: RwSignal::new(DataSource::Demo),
             options: RwSignal::new(RunOptions::default()),
             status: RwSignal::new(RunStatus::Idle),
@@ -97,10 +97,11 @@ impl Analysis {
             fraction: 0.05,
         });
         leptos::task::spawn_local(async move {
-            let blob = match crate::storage::datasets::load_dataset_blob(&id).await {
+            let blob = match super::datasets::load_blob(&id).await {
                 Ok(b) => b,
                 Err(e) => {
-                    self.status.set(RunStatus::Failed(e.to_string()));
+                    self.status
+                        .set(RunStatus::Failed(format!("{e}. {}", e.advice())));
                     return;
                 }
             };
@@ -110,7 +111,7 @@ impl Analysis {
                     self.file.set_value(Some(file));
                     self.run_now();
                 }
-                Err(e) => self.status.set(RunStatus::Failed(e)),
+                Err(e) => self.status.set(RunStatus::Failed(e.to_string())),
             }
         });
     }
