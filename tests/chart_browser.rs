@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use refleqt::charts::series::{BarSeries, ChartSpec, GroupedBars};
 use refleqt::components::chart::Chart;
-use wasm_bindgen::JsCast;
 use support::{document, until, wait_for};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod support;

@@ -11,7 +11,9 @@ use refleqt::model::performance::Source;
 use refleqt::model::workspace::Workspace;
 use refleqt::storage::idb_store::IdbStore;
 use refleqt::storage::{Base, StorageError, WorkspaceStore};
-use support::{choose_file, fresh_name, fresh_static_name, set_hash, until, wait_for, wait_for_text, wrapper};
+use support::{
+    choose_file, fresh_name, fresh_static_name, set_hash, until, wait_for, wait_for_text, wrapper,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

@@ -78,7 +78,10 @@ where
 
 /// The first element matching `selector` under `root`, once it exists.
 pub async fn wait_for(root: &web_sys::Element, selector: &str) -> web_sys::Element {
-    until(selector, || async { root.query_selector(selector).ok().flatten() }).await
+    until(selector, || async {
+        root.query_selector(selector).ok().flatten()
+    })
+    .await
 }
 
 /// The text of the element matching `selector`, once it contains `needle` (re-queried each time:
