@@ -312,7 +312,7 @@ impl<'c> Plan<'c> {
                 sink(&j1)?;
             }
         }
-        Ok(tally.finish(self))
+        Ok(tally.finish(self.cfg, &self.entries))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Running counts of a run (touches, exposures, caused conversions per channel and entry) and
 //! their turning into the run's [`Truth`] and costed calendar entries.
 
-use super::generate::Plan;
+use super::config::SimConfig;
 use super::output::{SimEntry, SimJourney, SimSummary};
 use crate::roi;
 use crate::truth::{ChannelTruth, Truth};
@@ -67,16 +67,15 @@ impl Tally {
         }
     }
 
-    pub(super) fn finish(self, plan: &Plan<'_>) -> SimSummary {
-        let cfg = plan.cfg;
+    /// The summary of a finished run of `cfg` whose entries (before touch counts) are `entries`.
+    pub(super) fn finish(self, cfg: &SimConfig, entries: &[SimEntry]) -> SimSummary {
         let cost_of = |name: &str| {
             cfg.channels
                 .iter()
                 .find(|c| c.name == name)
                 .map_or(0.0, |c| c.cost_per_touch)
         };
-        let entries: Vec<SimEntry> = plan
-            .entries
+        let entries: Vec<SimEntry> = entries
             .iter()
             .zip(&self.entry_touches)
             .map(|(e, &n)| SimEntry {
