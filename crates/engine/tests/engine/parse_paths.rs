@@ -92,7 +92,7 @@ fn optional_columns_default_to_zero() {
 
 #[test]
 fn fixture_with_semicolons_crlf_and_decimal_commas() {
-    let bytes = include_bytes!("fixtures/channelattribution_paths.csv");
+    let bytes = include_bytes!("../fixtures/channelattribution_paths.csv");
     let t = parse_path_table(bytes, &PathTableOptions::default()).unwrap();
     assert_eq!(t.report.delimiter, ';');
     assert_eq!(

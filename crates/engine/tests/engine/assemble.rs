@@ -289,7 +289,7 @@ fn entries_reach_the_touches() {
 #[test]
 fn ga4_fixture_end_to_end() {
     let l = parse_event_log(
-        include_bytes!("fixtures/ga4_events.csv"),
+        include_bytes!("../fixtures/ga4_events.csv"),
         &EventLogOptions::default(),
     )
     .unwrap();

@@ -1,0 +1,21 @@
+//! The engine's integration tests, one module per area, linked into one test binary (one link
+//! step instead of one per file: on 2 cores that is most of an incremental test run).
+
+mod aggregate;
+mod assemble;
+mod bootstrap;
+mod heuristic;
+mod imports_fuzz;
+mod imports_matching;
+mod imports_parsers;
+mod insights;
+mod links;
+mod markov;
+mod number_agreement;
+mod parse_events;
+mod parse_fuzz;
+mod parse_paths;
+mod report;
+mod roi;
+mod shapley;
+mod simulate;
