@@ -2,7 +2,7 @@
 //! or dropped), the clipboard, and yielding to the event loop.
 
 use thiserror::Error;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// What the browser refused. `Display` is the reason as shown to the user inside a sentence
 /// ("The download failed: …").
@@ -92,10 +92,18 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// Report a browser call that failed where nothing else can be done about it (the page keeps
+/// working): a warning in the console names what did not happen, so it is not silent.
+pub fn warn(what: &str, err: &JsValue) {
+    web_sys::console::warn_2(&JsValue::from_str(what), err);
+}
+
 /// Navigate to a fragment such as `#/calendar`.
 pub fn go(fragment: &str) {
     if let Some(w) = web_sys::window() {
-        let _ = w.location().set_hash(fragment);
+        if let Err(e) = w.location().set_hash(fragment) {
+            warn(&format!("could not navigate to {fragment}"), &e);
+        }
     }
 }
 
@@ -126,9 +134,10 @@ impl TabChannel {
 
     /// Send `text` to the other tabs (never to this one).
     pub fn post(&self, text: &str) {
-        let _ = self
-            .channel
-            .post_message(&wasm_bindgen::JsValue::from_str(text));
+        // The other tabs are not told; their next save still meets the revision check.
+        if let Err(e) = self.channel.post_message(&JsValue::from_str(text)) {
+            warn("could not tell the other tabs about a change", &e);
+        }
     }
 }
 
@@ -161,7 +170,9 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), Brows
     anchor.click();
     anchor.remove();
     // The download has started; failing to free the URL only keeps the blob until the tab closes.
-    let _ = web_sys::Url::revoke_object_url(&url);
+    if let Err(e) = web_sys::Url::revoke_object_url(&url) {
+        warn("could not free a download's object URL", &e);
+    }
     Ok(())
 }
 
@@ -220,8 +231,11 @@ pub fn perf_now() -> f64 {
 pub fn after(ms: u32, f: impl FnOnce() + 'static) {
     let cb = wasm_bindgen::closure::Closure::once_into_js(f);
     if let Some(w) = web_sys::window() {
-        let _ =
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms as i32);
+        if let Err(e) =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms as i32)
+        {
+            warn("could not schedule a timer", &e);
+        }
     }
 }
 
@@ -253,10 +267,16 @@ pub async fn yield_now() {
                 .is_ok()
         });
         if done != Some(true) {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            // No timer: continue at once (calling `resolve` cannot throw).
+            if let Err(e) = resolve.call0(&JsValue::NULL) {
+                warn("could not yield to the browser", &e);
+            }
         }
     });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    // The promise only ever resolves.
+    if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+        warn("yielding to the browser failed", &e);
+    }
 }
 
 /// Put `text` on the clipboard (`navigator.clipboard.writeText`).

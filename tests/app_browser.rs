@@ -1,5 +1,7 @@
 //! Browser tests of the app shell: mount into a wrapper element, act, let Leptos render, assert.
 #![cfg(target_arch = "wasm32")]
+// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use refleqt::app::App;
 use support::{document, set_hash, wait_for, wait_for_none, wrapper};

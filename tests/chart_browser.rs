@@ -1,6 +1,8 @@
 //! Browser test of the chart component: it draws a non-blank canvas sized by the device pixel
 //! ratio, and its table toggle shows the chart's numbers.
 #![cfg(target_arch = "wasm32")]
+// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use leptos::prelude::*;
 use refleqt::charts::series::{BarSeries, ChartSpec, GroupedBars};

@@ -2,6 +2,8 @@
 //! store (compact blobs in IndexedDB) round trip, and the Import page from a chosen event log to
 //! a stored, checked and deleted data set.
 #![cfg(target_arch = "wasm32")]
+// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use refleqt::app::AppWith;
 use refleqt::model::entry::EntryForm;

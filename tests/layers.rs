@@ -12,6 +12,8 @@
 //! - sibling modules inside one top-level module depend on each other in a cycle
 //!   (`storage::datasets` ↔ `storage::idb_store`), which the table cannot see.
 #![cfg(not(target_arch = "wasm32"))]
+// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 //! Browser tests of storage: the workspace in real IndexedDB (round trip, migration from an older
 //! schema, two writers), and a failed import through the Settings page leaving data intact.
 #![cfg(target_arch = "wasm32")]
+// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use leptos::prelude::*;
 use refleqt::app::AppWith;

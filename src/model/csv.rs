@@ -101,7 +101,7 @@ mod tests {
         .parse()
         .unwrap_or_else(|e| panic!("{e:?}"));
         let id = ws.add_entry(draft);
-        let _ = ws.record_manual(
+        ws.record_manual(
             id,
             &[
                 (MetricKind::Pageviews, Some(2847.0)),
@@ -109,7 +109,8 @@ mod tests {
                 (MetricKind::Cost, Some(150.0)),
             ],
             1,
-        );
+        )
+        .expect("the sample values fit");
         let csv = entries_csv(&ws);
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines.len(), 3, "{csv}");

@@ -268,14 +268,15 @@ mod tests {
         .parse()
         .unwrap_or_else(|e| panic!("{e:?}"));
         let id = ws.add_entry(draft);
-        let _ = ws.record_manual(
+        ws.record_manual(
             id,
             &[
                 (MetricKind::Revenue, Some(4200.0)),
                 (MetricKind::Cost, Some(150.0)),
             ],
             5,
-        );
+        )
+        .expect("the sample values fit");
         ws.recalculate_attribution(6);
         ws
     }

@@ -8,7 +8,11 @@
 //! [`DATASET_BLOB_STORE`] (imported event logs). Each upgrade step only adds what is missing.
 
 use super::StorageError;
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, Transaction, TransactionMode};
+use idb::event::VersionChangeEvent;
+use idb::{
+    Database, DatabaseEvent, Event, Factory, ObjectStoreParams, Request, Transaction,
+    TransactionMode,
+};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Name of the production database.
@@ -57,8 +61,16 @@ pub async fn open_db(name: &str) -> Result<Database, StorageError> {
         // Version 0 → 1: the workspace; 1 → 2: data sets. Each step only adds what is missing.
         for store in STORES {
             if !names.iter().any(|s| s == store) {
-                // A failure here aborts the upgrade, and the open request reports it below.
-                let _ = db.create_object_store(store, ObjectStoreParams::new());
+                if let Err(e) = db.create_object_store(store, ObjectStoreParams::new()) {
+                    // Without the store the database is unusable: abort the upgrade, so that the
+                    // open request below fails and says so instead of succeeding without it.
+                    crate::web_tools::warn(
+                        &format!("could not create the object store {store}"),
+                        &JsValue::from_str(&e.to_string()),
+                    );
+                    abort_upgrade(&event);
+                    return;
+                }
             }
         }
     });
@@ -68,10 +80,31 @@ pub async fn open_db(name: &str) -> Result<Database, StorageError> {
         if let Some(target) = event.target() {
             let close = js_sys::Reflect::get(&target, &JsValue::from_str("close"));
             if let Ok(close) = close.and_then(|f| f.dyn_into::<js_sys::Function>()) {
-                // Nothing to report to: the tab keeps working on its open data.
-                let _ = close.call0(&target);
+                // The tab keeps working on its open data; the other tab's upgrade stays blocked.
+                if let Err(e) = close.call0(&target) {
+                    crate::web_tools::warn("could not close the database for an upgrade", &e);
+                }
             }
         }
     });
     Ok(db)
+}
+
+/// Abort the version-change transaction of an upgrade in progress.
+fn abort_upgrade(event: &VersionChangeEvent) {
+    let tx = event
+        .target()
+        .ok()
+        .and_then(|request| request.transaction());
+    match tx.map(Transaction::abort) {
+        Some(Ok(_)) => {}
+        Some(Err(e)) => crate::web_tools::warn(
+            "could not abort a failed database upgrade",
+            &JsValue::from_str(&e.to_string()),
+        ),
+        None => crate::web_tools::warn(
+            "a failed database upgrade has no transaction to abort",
+            &JsValue::NULL,
+        ),
+    }
 }

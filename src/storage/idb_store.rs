@@ -120,7 +120,12 @@ impl WorkspaceStore for IdbStore {
             Ok(r) => r,
             Err(conflict) => {
                 // Nothing was written in this transaction; the conflict is what the user sees.
-                let _ = tx.abort();
+                if let Err(e) = tx.abort() {
+                    crate::web_tools::warn(
+                        "could not abort a read-only save transaction",
+                        &JsValue::from_str(&e.to_string()),
+                    );
+                }
                 return Err(conflict);
             }
         };

@@ -21,8 +21,10 @@ fn post(reply: &WorkerReply) {
         format!(r#"{{"type":"failed","job_id":0,"error":{{"Internal":"{e}"}}}}"#)
     });
     if let Some(s) = scope() {
-        // Posting a string only fails if the worker is being torn down: no one is left to tell.
-        let _ = s.post_message(&JsValue::from_str(&text));
+        // Posting a string only fails if the worker is being torn down: no page is left to tell.
+        if let Err(e) = s.post_message(&JsValue::from_str(&text)) {
+            crate::web_tools::warn("the worker could not post a reply", &e);
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 //!
 //! `cargo bench -p refleqt-bench` (numbers for the README come from here and from the CLI on
 //! 1M journeys; see README "Benchmarks").
+// A measurement tool, not product code: a failed set-up stops it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};

@@ -1,4 +1,6 @@
 //! Fixed-seed inputs shared by the engine benchmarks (`cargo bench -p refleqt-bench`).
+// A measurement tool, not product code: a failed set-up stops it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use refleqt_engine::simulate::{simulate, simulate_journey_set, write_events_csv, SimConfig};
 use refleqt_engine::JourneySet;

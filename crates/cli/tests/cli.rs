@@ -1,4 +1,6 @@
 //! The `refleqt` binary end to end: exit codes, messages naming file/line/column, the JSON layout.
+// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

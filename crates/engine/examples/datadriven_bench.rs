@@ -2,6 +2,8 @@
 //! channels, Markov orders 1–4 and Shapley.
 //!
 //! `cargo run -p refleqt-engine --profile fast --example datadriven_bench [distinct_paths]`
+// A measurement tool, not product code: a failed set-up stops it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

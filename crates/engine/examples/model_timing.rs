@@ -1,5 +1,7 @@
 //! Times the stages of the data-driven models on simulated journeys:
 //! `cargo run -p refleqt-engine --profile fast --example model_timing [journeys]`.
+// A measurement tool, not product code: a failed set-up stops it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use refleqt_engine::models::{entry_split, markov, shapley};
 use refleqt_engine::simulate::{simulate_journey_set, SimConfig};

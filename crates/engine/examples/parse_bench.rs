@@ -5,6 +5,8 @@
 //! - `order`: `time` (rows sorted by time, users interleaved: the realistic, slow case; default)
 //!   or `user` (rows grouped by user);
 //! - `time`: `iso` (`2025-03-01T10:11:12Z`, default), `epoch-ms` or `epoch-us`.
+// A measurement tool, not product code: a failed set-up stops it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::parse::timestamp::format_iso_ms;
@@ -133,20 +135,22 @@ fn main() {
                 s
             }
         };
-        let _ = write!(csv, "U{:07},{ts},", r.user);
+        write!(csv, "U{:07},{ts},", r.user).expect("a String takes every write");
         if r.conversion {
-            let _ = writeln!(
+            writeln!(
                 csv,
                 ",,conversion,{}.{:02}",
                 r.revenue_cents / 100,
                 r.revenue_cents % 100
-            );
+            )
+            .expect("a String takes every write");
         } else {
-            let _ = writeln!(
+            writeln!(
                 csv,
                 "{},{},touch,",
                 CHANNELS[r.channel as usize], CAMPAIGNS[r.campaign as usize]
-            );
+            )
+            .expect("a String takes every write");
         }
     }
     let touches = rows.iter().filter(|r| !r.conversion).count();

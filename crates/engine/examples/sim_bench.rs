@@ -1,5 +1,7 @@
 //! Speed of the ground-truth simulator: `cargo run -p refleqt-engine --profile fast --example
 //! sim_bench [-- JOURNEYS]` (default 1 000 000 users of the demo config).
+// A measurement tool, not product code: a failed set-up stops it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use refleqt_engine::simulate::{simulate_into, simulate_journey_set, simulate_to_csv, SimConfig};
 use std::io::{self, Write};

@@ -6,6 +6,7 @@ use super::config::{SimConfig, SimWriteError};
 use super::generate::Plan;
 use super::output::{SimEntry, SimEvent, SimJourney, SimOutput, SimSummary};
 use super::MS_PER_DAY;
+use crate::dates::civil_from_days;
 use rustc_hash::FxHashMap;
 use std::io::{self, Write};
 
@@ -19,29 +20,40 @@ fn push_2(buf: &mut Vec<u8>, v: i64) {
     buf.push(b'0' + (v % 10) as u8);
 }
 
-/// (year, month, day) of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+/// `v` in decimal, at least `width` digits (zero-padded); infallible, unlike `write!`.
+fn push_decimal(buf: &mut Vec<u8>, v: i64, width: usize) {
+    if v < 0 {
+        buf.push(b'-');
+    }
+    push_unsigned(buf, v.unsigned_abs(), width);
+}
+
+/// `n` in decimal, at least `width` digits (zero-padded).
+fn push_unsigned(buf: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    while n > 0 || len < width.max(1) {
+        digits[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if len == digits.len() {
+            break;
+        }
+    }
+    buf.extend(digits[..len].iter().rev());
 }
 
 /// ISO 8601 UTC: `2025-01-03T14:05:00Z` (`.mmm` added only when the milliseconds are not 0).
 fn push_iso(buf: &mut Vec<u8>, ms: i64) {
     let (y, mo, d) = civil_from_days(ms.div_euclid(MS_PER_DAY));
+    let (mo, d) = (i64::from(mo), i64::from(d));
     let in_day = ms.rem_euclid(MS_PER_DAY);
     let (secs, milli) = (in_day / 1000, in_day % 1000);
     if (0..=9999).contains(&y) {
         push_2(buf, y / 100);
         push_2(buf, y % 100);
     } else {
-        let _ = write!(buf, "{y}");
+        push_decimal(buf, y, 1);
     }
     buf.push(b'-');
     push_2(buf, mo);
@@ -54,7 +66,8 @@ fn push_iso(buf: &mut Vec<u8>, ms: i64) {
     buf.push(b':');
     push_2(buf, secs % 60);
     if milli != 0 {
-        let _ = write!(buf, ".{milli:03}");
+        buf.push(b'.');
+        push_decimal(buf, milli, 3);
     }
     buf.push(b'Z');
 }
@@ -164,12 +177,14 @@ fn write_path_rows(mut rows: Vec<(String, PathRow)>, out: &mut dyn Write) -> io:
     buf.extend_from_slice(PATHS_HEADER.as_bytes());
     buf.push(b'\n');
     for (path, r) in rows {
-        let _ = writeln!(
-            buf,
-            "{path};{};{};{}",
-            r.conversions,
-            cents_text(r.cents),
-            r.nulls
+        buf.extend_from_slice(
+            format!(
+                "{path};{};{};{}\n",
+                r.conversions,
+                cents_text(r.cents),
+                r.nulls
+            )
+            .as_bytes(),
         );
         if buf.len() >= 60 * 1024 {
             out.write_all(&buf)?;
@@ -246,9 +261,11 @@ impl EventsStream {
     }
 
     fn push(&mut self, j: &SimJourney<'_>) {
-        use std::fmt::Write as _;
         self.uid.clear();
-        let _ = write!(self.uid, "u{:06}", j.user);
+        self.uid.push('u');
+        let mut digits = Vec::with_capacity(8);
+        push_unsigned(&mut digits, j.user, 6);
+        self.uid.extend(digits.iter().map(|&b| char::from(b)));
         for t in j.touches {
             let c = t.channel as usize;
             let (campaign, utm) = t

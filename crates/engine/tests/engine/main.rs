@@ -1,5 +1,7 @@
 //! The engine's integration tests, one module per area, linked into one test binary (one link
 //! step instead of one per file: on 2 cores that is most of an incremental test run).
+// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod aggregate;
 mod assemble;
