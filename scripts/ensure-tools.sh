@@ -3,10 +3,12 @@
 #   - Rust target wasm32-unknown-unknown, clippy, rustfmt (rustup)
 #   - trunk (pinned; installed with cargo because Trunk's own downloads need the internet)
 #   - wasm-bindgen-cli at exactly the Cargo.lock version of wasm-bindgen
+#   - leptosfmt (pinned; formats the view! macros, which rustfmt leaves alone)
 #   - npm packages from package-lock.json: @playwright/test and binaryen (wasm-opt 132)
 #   - with ENSURE_BROWSER=1: Debian's chromium and chromium-driver (for the browser test tiers)
 
 TRUNK_VERSION="0.21.14"
+LEPTOSFMT_VERSION="0.1.33"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$REPO_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
@@ -36,6 +38,10 @@ ensure_cargo_tools() {
   if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION\$"; then
     say "installing trunk $TRUNK_VERSION (a few minutes, once)"
     cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+  if ! leptosfmt --version 2>/dev/null | grep -q " $LEPTOSFMT_VERSION\$"; then
+    say "installing leptosfmt $LEPTOSFMT_VERSION (about a minute, once)"
+    cargo install leptosfmt --version "$LEPTOSFMT_VERSION" --locked
   fi
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$" ||
     ! command -v wasm-bindgen-test-runner >/dev/null; then

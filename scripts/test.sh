@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what is missing, then run every check and test tier. Ends with one pass/fail line.
-#   checks:  rustfmt, clippy -D warnings (native and wasm32), engine purity
+#   checks:  rustfmt, leptosfmt (view! macros), clippy -D warnings with the workspace lints
+#            (native and wasm32), engine purity; the layer rules run in tier 1 (tests/layers.rs)
 #   tier 1:  native tests            cargo test --workspace
 #   tier 2:  browser tests           wasm-bindgen-test in headless Chromium
 #   build:   release bundle          trunk build --release (+ sizes)
@@ -55,6 +56,7 @@ release_build() {
 }
 
 step "rustfmt" cargo fmt --all --check
+step "leptosfmt (view! macros)" leptosfmt --check --quiet src tests
 step "clippy (native)" cargo clippy --workspace --all-targets --locked -- -D warnings
 # wasm32: the app with its browser tests, and the engine library (its native-only test deps,
 # such as proptest, are not meant for wasm32).

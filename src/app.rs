@@ -37,14 +37,23 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
     Effect::new(move |_| web_tools::set_title(&route.read().title()));
 
     view! {
-        <a class="skip" href="#main" on:click=|ev| {
-            ev.prevent_default();
-            if let Some(el) = document().get_element_by_id("main") {
-                el.scroll_into_view();
+        <a
+            class="skip"
+            href="#main"
+            on:click=|ev| {
+                ev.prevent_default();
+                if let Some(el) = document().get_element_by_id("main") {
+                    el.scroll_into_view();
+                }
             }
-        }>"Skip to content"</a>
+        >
+            "Skip to content"
+        </a>
         <header class="topbar">
-            <span class="brand" aria-label="Refleqt Attribution">"Refleqt"<span>" Attribution"</span></span>
+            <span class="brand" aria-label="Refleqt Attribution">
+                "Refleqt"
+                <span>" Attribution"</span>
+            </span>
             <nav aria-label="Main" data-testid="nav">
                 <ul>
                     {NAV
@@ -65,9 +74,18 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                         .collect_view()}
                 </ul>
             </nav>
-            {move || state.workspace.with(|ws| ws.is_demo).then(|| view! {
-                <a class="demo-tag" href="#/settings" data-testid="demo-tag">"Demo workspace"</a>
-            })}
+            {move || {
+                state
+                    .workspace
+                    .with(|ws| ws.is_demo)
+                    .then(|| {
+                        view! {
+                            <a class="demo-tag" href="#/settings" data-testid="demo-tag">
+                                "Demo workspace"
+                            </a>
+                        }
+                    })
+            }}
         </header>
         <StorageBanner state=state />
         <NoticeBanner state=state />
@@ -75,18 +93,29 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
             {move || {
                 let route = route.get();
                 if loading.get() && !matches!(route, Route::Home | Route::NotFound(_)) {
-                    return view! { <p class="page loading" role="status">"Loading your workspace…"</p> }.into_any();
+                    return view! {
+                        <p class="page loading" role="status">
+                            "Loading your workspace…"
+                        </p>
+                    }
+                        .into_any();
                 }
                 match route {
                     Route::Home => view! { <Home /> }.into_any(),
                     Route::Calendar => view! { <CalendarPage state=state /> }.into_any(),
                     Route::NewEntry => view! { <NewEntryPage state=state /> }.into_any(),
                     Route::Entry(id) => view! { <EntryPage state=state entry_id=id /> }.into_any(),
-                    Route::EditEntry(id) => view! { <EditEntryPage state=state entry_id=id /> }.into_any(),
+                    Route::EditEntry(id) => {
+                        view! { <EditEntryPage state=state entry_id=id /> }.into_any()
+                    }
                     Route::Settings => view! { <SettingsPage state=state /> }.into_any(),
                     Route::Import => view! { <ImportPage state=state /> }.into_any(),
-                    Route::Attribution => view! { <AttributionPage state=state analysis=analysis /> }.into_any(),
-                    Route::Dashboards => view! { <DashboardsPage state=state analysis=analysis /> }.into_any(),
+                    Route::Attribution => {
+                        view! { <AttributionPage state=state analysis=analysis /> }.into_any()
+                    }
+                    Route::Dashboards => {
+                        view! { <DashboardsPage state=state analysis=analysis /> }.into_any()
+                    }
                     Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
                 }
             }}

@@ -39,16 +39,34 @@ pub fn StorageBanner(state: AppState) -> impl IntoView {
                 <p>{sentence(&error.to_string())}</p>
                 <p>{error.advice()}</p>
                 <div class="actions">
-                    {conflict.then(|| view! {
-                        <button type="button" on:click=move |_| {
-                            leptos::task::spawn_local(async move { state.reload(Some("Loaded the version saved in another tab.")).await });
-                        }>"Load the other tab's version"</button>
-                        <button type="button" on:click=move |_| state.keep_mine()>"Keep this tab's version"</button>
-                    })}
-                    {retry.then(|| view! {
-                        <button type="button" on:click=move |_| state.retry()>"Try saving again"</button>
-                    })}
-                    <a href="#/settings">"Export from Settings"</a>
+                    {conflict
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    on:click=move |_| {
+                                        leptos::task::spawn_local(async move {
+                                            state
+                                                .reload(Some("Loaded the version saved in another tab."))
+                                                .await
+                                        });
+                                    }
+                                >
+                                    "Load the other tab's version"
+                                </button>
+                                <button type="button" on:click=move |_| state.keep_mine()>
+                                    "Keep this tab's version"
+                                </button>
+                            }
+                        })}
+                    {retry
+                        .then(|| {
+                            view! {
+                                <button type="button" on:click=move |_| state.retry()>
+                                    "Try saving again"
+                                </button>
+                            }
+                        })} <a href="#/settings">"Export from Settings"</a>
                 </div>
             </div>
         })
@@ -60,12 +78,25 @@ pub fn StorageBanner(state: AppState) -> impl IntoView {
 pub fn NoticeBanner(state: AppState) -> impl IntoView {
     view! {
         <div role="status" aria-live="polite" class="notice-region">
-            {move || state.notice.get().map(|text| view! {
-                <div class="banner info" data-testid="notice">
-                    <span>{text}</span>
-                    <button type="button" class="link" on:click=move |_| state.notice.set(None)>"Dismiss"</button>
-                </div>
-            })}
+            {move || {
+                state
+                    .notice
+                    .get()
+                    .map(|text| {
+                        view! {
+                            <div class="banner info" data-testid="notice">
+                                <span>{text}</span>
+                                <button
+                                    type="button"
+                                    class="link"
+                                    on:click=move |_| state.notice.set(None)
+                                >
+                                    "Dismiss"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
         </div>
     }
 }

@@ -15,15 +15,43 @@ pub fn ChannelMappingTable(state: AppState) -> impl IntoView {
     });
     view! {
         <table class="mapping" data-testid="channel-mapping">
-            <caption>"Channel → utm_source and utm_medium (used by every entry's tracking link and to match imports)"</caption>
-            <thead><tr><th scope="col">"Channel"</th><th scope="col" id="map-col-source">"utm_source"</th><th scope="col" id="map-col-medium">"utm_medium"</th><th scope="col">"Status"</th></tr></thead>
+            <caption>
+                "Channel → utm_source and utm_medium (used by every entry's tracking link and to match imports)"
+            </caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Channel"</th>
+                    <th scope="col" id="map-col-source">
+                        "utm_source"
+                    </th>
+                    <th scope="col" id="map-col-medium">
+                        "utm_medium"
+                    </th>
+                    <th scope="col">"Status"</th>
+                </tr>
+            </thead>
             <tbody>
-                <For each=move || rows.get().into_iter().enumerate() key=|(i, r)| (*i, r.channel.clone(), r.source.clone(), r.medium.clone()) let:item>
-                    <MappingRow state=state index=item.0 channel=item.1.channel source=item.1.source medium=item.1.medium />
+                <For
+                    each=move || rows.get().into_iter().enumerate()
+                    key=|(i, r)| (*i, r.channel.clone(), r.source.clone(), r.medium.clone())
+                    let:item
+                >
+                    <MappingRow
+                        state=state
+                        index=item.0
+                        channel=item.1.channel
+                        source=item.1.source
+                        medium=item.1.medium
+                    />
                 </For>
             </tbody>
         </table>
-        <button type="button" on:click=move |_| state.change(|ws| reset(&mut ws.settings.channel_mapping))>"Restore the default mapping"</button>
+        <button
+            type="button"
+            on:click=move |_| state.change(|ws| reset(&mut ws.settings.channel_mapping))
+        >
+            "Restore the default mapping"
+        </button>
     }
 }
 
@@ -62,16 +90,36 @@ fn MappingRow(
     let rid = format!("map-channel-{index}");
     view! {
         <tr>
-            <th scope="row" id=rid.clone()>{channel.clone()}</th>
+            <th scope="row" id=rid.clone()>
+                {channel.clone()}
+            </th>
             <td>
-                <input id=sid type="text" aria-labelledby=format!("{rid} map-col-source") prop:value=move || source.get() aria-describedby=eid.clone()
-                    on:input=move |ev| source.set(event_target_value(&ev)) on:change=move |_| save() />
+                <input
+                    id=sid
+                    type="text"
+                    aria-labelledby=format!("{rid} map-col-source")
+                    prop:value=move || source.get()
+                    aria-describedby=eid.clone()
+                    on:input=move |ev| source.set(event_target_value(&ev))
+                    on:change=move |_| save()
+                />
             </td>
             <td>
-                <input id=mid type="text" aria-labelledby=format!("{rid} map-col-medium") prop:value=move || medium.get() aria-describedby=eid.clone()
-                    on:input=move |ev| medium.set(event_target_value(&ev)) on:change=move |_| save2() />
+                <input
+                    id=mid
+                    type="text"
+                    aria-labelledby=format!("{rid} map-col-medium")
+                    prop:value=move || medium.get()
+                    aria-describedby=eid.clone()
+                    on:input=move |ev| medium.set(event_target_value(&ev))
+                    on:change=move |_| save2()
+                />
             </td>
-            <td><span class="error" id=eid aria-live="polite">{move || error.get()}</span></td>
+            <td>
+                <span class="error" id=eid aria-live="polite">
+                    {move || error.get()}
+                </span>
+            </td>
         </tr>
     }
 }

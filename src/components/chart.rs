@@ -51,35 +51,81 @@ pub fn Chart(
             <figcaption>
                 <span class="chart-name">{name.clone()}</span>
                 <span class="chart-tools">
-                    <button type="button" aria-pressed=move || show_table.get().to_string()
+                    <button
+                        type="button"
+                        aria-pressed=move || show_table.get().to_string()
                         data-testid="table-toggle"
-                        on:click=move |_| show_table.update(|s| *s = !*s)>
+                        on:click=move |_| show_table.update(|s| *s = !*s)
+                    >
                         {move || if show_table.get() { "Hide table" } else { "Show as table" }}
                     </button>
-                    <button type="button" on:click=png>"Download PNG"</button>
+                    <button type="button" on:click=png>
+                        "Download PNG"
+                    </button>
                 </span>
             </figcaption>
-            <canvas node_ref=canvas role="img" aria-label=label.clone()
-                style=format!("width:100%;height:{HEIGHT_PX}px")></canvas>
-            {move || error.get().map(|e| view! {
-                <p class="error" role="alert">{format!("The chart could not be drawn ({e}); use the table instead.")}</p>
-            })}
-            {move || show_table.get().then(|| {
-                let t = spec.get().table();
-                let caption = label.clone();
-                let aria = caption.clone();
-                view! {
-                    <table class="data chart-table" aria-label=aria data-testid="chart-table">
-                        <caption>{caption}</caption>
-                        <thead><tr>{t.head.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
-                        <tbody>
-                            {t.rows.into_iter().map(|r| view! {
-                                <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }
-            })}
+            <canvas
+                node_ref=canvas
+                role="img"
+                aria-label=label.clone()
+                style=format!("width:100%;height:{HEIGHT_PX}px")
+            ></canvas>
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="error" role="alert">
+                                {format!(
+                                    "The chart could not be drawn ({e}); use the table instead.",
+                                )}
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                show_table
+                    .get()
+                    .then(|| {
+                        let t = spec.get().table();
+                        let caption = label.clone();
+                        let aria = caption.clone();
+                        view! {
+                            <table
+                                class="data chart-table"
+                                aria-label=aria
+                                data-testid="chart-table"
+                            >
+                                <caption>{caption}</caption>
+                                <thead>
+                                    <tr>
+                                        {t
+                                            .head
+                                            .into_iter()
+                                            .map(|h| view! { <th scope="col">{h}</th> })
+                                            .collect_view()}
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {t
+                                        .rows
+                                        .into_iter()
+                                        .map(|r| {
+                                            view! {
+                                                <tr>
+                                                    {r
+                                                        .into_iter()
+                                                        .map(|c| view! { <td>{c}</td> })
+                                                        .collect_view()}
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                    })
+            }}
         </figure>
     }
 }

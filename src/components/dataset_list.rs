@@ -58,51 +58,105 @@ pub fn DatasetList(
 
     view! {
         <h2>"Data sets"</h2>
-        <p class="hint">"Event logs and path tables kept for the Attribution page, stored compactly in this browser."</p>
-        <p role="status" aria-live="polite" data-testid="datasets-message">{move || message.get()}</p>
+        <p class="hint">
+            "Event logs and path tables kept for the Attribution page, stored compactly in this browser."
+        </p>
+        <p role="status" aria-live="polite" data-testid="datasets-message">
+            {move || message.get()}
+        </p>
         {move || match list.get() {
             None => view! { <p>"Loading data sets…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="banner danger">{e}</p> }.into_any(),
-            Some(Ok(v)) if v.datasets.is_empty() && v.unreadable == 0 => view! { <p data-testid="datasets-empty">"No data sets yet: import an event log or a path table."</p> }.into_any(),
-            Some(Ok(DatasetListing { datasets: v, unreadable })) => view! {
-                {(unreadable > 0).then(|| view! {
-                    <p class="banner warn" data-testid="datasets-unreadable">{format!(
-                        "{unreadable} stored data set{} could not be read (saved by a newer version of Refleqt, or damaged) and {} not listed. Import {} file{} again if you need {}.",
-                        if unreadable == 1 { "" } else { "s" },
-                        if unreadable == 1 { "is" } else { "are" },
-                        if unreadable == 1 { "its" } else { "their" },
-                        if unreadable == 1 { "" } else { "s" },
-                        if unreadable == 1 { "it" } else { "them" },
-                    )}</p>
-                })}
-                <table class="datasets" data-testid="datasets">
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"File"</th><th scope="col">"Journeys"</th><th scope="col">"Conversions"</th><th scope="col">"Revenue"</th><th scope="col">"Dates"</th><th scope="col">"Stored"</th><th scope="col">"Actions"</th></tr></thead>
-                    <tbody>
-                        {v.into_iter().map(|d| {
-                            let id = d.id.clone();
-                            let (id2, name2) = (d.id.clone(), d.name.clone());
-                            let label = format!("Delete data set {}", d.name);
-                            let check_label = format!("Check data set {}", d.name);
+            Some(Ok(v)) if v.datasets.is_empty() && v.unreadable == 0 => {
+                view! {
+                    <p data-testid="datasets-empty">
+                        "No data sets yet: import an event log or a path table."
+                    </p>
+                }
+                    .into_any()
+            }
+            Some(Ok(DatasetListing { datasets: v, unreadable })) => {
+                view! {
+                    {(unreadable > 0)
+                        .then(|| {
                             view! {
-                                <tr>
-                                    <th scope="row">{d.name.clone()}</th>
-                                    <td>{d.source_file.clone()}</td>
-                                    <td>{format_count(d.journeys as f64)}</td>
-                                    <td>{format_count(d.conversions)}</td>
-                                    <td>{format_money(d.revenue, &currency.get_untracked())}</td>
-                                    <td>{d.date_range.map(|(a, b)| format!("{} – {}", day(a), day(b))).unwrap_or_else(|| "—".into())}</td>
-                                    <td>{format!("{:.1} MB", d.stored_bytes as f64 / 1_048_576.0)}</td>
-                                    <td>
-                                        <button type="button" aria-label=check_label on:click=move |_| verify(id2.clone(), name2.clone())>"Check"</button>
-                                        " "
-                                        <button type="button" aria-label=label on:click=move |_| delete(id.clone())>"Delete"</button>
-                                    </td>
-                                </tr>
+                                <p class="banner warn" data-testid="datasets-unreadable">
+                                    {format!(
+                                        "{unreadable} stored data set{} could not be read (saved by a newer version of Refleqt, or damaged) and {} not listed. Import {} file{} again if you need {}.",
+                                        if unreadable == 1 { "" } else { "s" },
+                                        if unreadable == 1 { "is" } else { "are" },
+                                        if unreadable == 1 { "its" } else { "their" },
+                                        if unreadable == 1 { "" } else { "s" },
+                                        if unreadable == 1 { "it" } else { "them" },
+                                    )}
+                                </p>
                             }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any(),
+                        })}
+                    <table class="datasets" data-testid="datasets">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Name"</th>
+                                <th scope="col">"File"</th>
+                                <th scope="col">"Journeys"</th>
+                                <th scope="col">"Conversions"</th>
+                                <th scope="col">"Revenue"</th>
+                                <th scope="col">"Dates"</th>
+                                <th scope="col">"Stored"</th>
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {v
+                                .into_iter()
+                                .map(|d| {
+                                    let id = d.id.clone();
+                                    let (id2, name2) = (d.id.clone(), d.name.clone());
+                                    let label = format!("Delete data set {}", d.name);
+                                    let check_label = format!("Check data set {}", d.name);
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{d.name.clone()}</th>
+                                            <td>{d.source_file.clone()}</td>
+                                            <td>{format_count(d.journeys as f64)}</td>
+                                            <td>{format_count(d.conversions)}</td>
+                                            <td>
+                                                {format_money(d.revenue, &currency.get_untracked())}
+                                            </td>
+                                            <td>
+                                                {d
+                                                    .date_range
+                                                    .map(|(a, b)| format!("{} – {}", day(a), day(b)))
+                                                    .unwrap_or_else(|| "—".into())}
+                                            </td>
+                                            <td>
+                                                {format!("{:.1} MB", d.stored_bytes as f64 / 1_048_576.0)}
+                                            </td>
+                                            <td>
+                                                <button
+                                                    type="button"
+                                                    aria-label=check_label
+                                                    on:click=move |_| verify(id2.clone(), name2.clone())
+                                                >
+                                                    "Check"
+                                                </button>
+                                                " "
+                                                <button
+                                                    type="button"
+                                                    aria-label=label
+                                                    on:click=move |_| delete(id.clone())
+                                                >
+                                                    "Delete"
+                                                </button>
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }
         }}
     }
 }

@@ -136,117 +136,273 @@ where
             let period = p.period().map(period_text).unwrap_or_else(|| "no dated rows".into());
             let has_rows = !p.import.rows.is_empty();
             view! {
-                <section class="import-preview" aria-labelledby="preview-heading" data-testid="import-preview">
+                <section
+                    class="import-preview"
+                    aria-labelledby="preview-heading"
+                    data-testid="import-preview"
+                >
                     <h2 id="preview-heading">{format!("Preview of {}", p.file_name)}</h2>
                     <div class="field inline">
                         <label for="import-platform">"Parse as"</label>
-                        <select id="import-platform" on:change=on_platform aria-describedby="detected-hint">
-                            {Layout::ALL.into_iter().map(|x| view! {
-                                <option value=format!("{x:?}") selected=x == layout>{x.label()}</option>
-                            }).collect_view()}
+                        <select
+                            id="import-platform"
+                            on:change=on_platform
+                            aria-describedby="detected-hint"
+                        >
+                            {Layout::ALL
+                                .into_iter()
+                                .map(|x| {
+                                    view! {
+                                        <option value=format!("{x:?}") selected=x == layout>
+                                            {x.label()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
                         </select>
-                        <span class="hint" id="detected-hint">{format!("Detected: {detected}")}</span>
+                        <span class="hint" id="detected-hint">
+                            {format!("Detected: {detected}")}
+                        </span>
                     </div>
                     <dl class="import-counts">
-                        <dt>"Rows accepted"</dt><dd data-testid="count-accepted">{c.accepted}</dd>
-                        <dt>"Rows rejected"</dt><dd data-testid="count-rejected">{c.rejected}</dd>
-                        {(c.skipped > 0).then(|| view! { <dt>"Summary rows skipped"</dt><dd>{c.skipped}</dd> })}
-                        {has_rows.then(|| view! {
-                            <dt>"Rows matched to entries"</dt><dd data-testid="count-matched">{c.matched_rows}</dd>
-                            <dt>"Rows not matched"</dt><dd data-testid="count-unmatched">{c.unmatched_rows}</dd>
-                            <dt>"Entries that get values"</dt><dd data-testid="count-entries">{c.entries}</dd>
-                        })}
-                        <dt>"Period covered"</dt><dd data-testid="import-period">{period}</dd>
+                        <dt>"Rows accepted"</dt>
+                        <dd data-testid="count-accepted">{c.accepted}</dd>
+                        <dt>"Rows rejected"</dt>
+                        <dd data-testid="count-rejected">{c.rejected}</dd>
+                        {(c.skipped > 0)
+                            .then(|| {
+                                view! {
+                                    <dt>"Summary rows skipped"</dt>
+                                    <dd>{c.skipped}</dd>
+                                }
+                            })}
+                        {has_rows
+                            .then(|| {
+                                view! {
+                                    <dt>"Rows matched to entries"</dt>
+                                    <dd data-testid="count-matched">{c.matched_rows}</dd>
+                                    <dt>"Rows not matched"</dt>
+                                    <dd data-testid="count-unmatched">{c.unmatched_rows}</dd>
+                                    <dt>"Entries that get values"</dt>
+                                    <dd data-testid="count-entries">{c.entries}</dd>
+                                }
+                            })}
+                        <dt>"Period covered"</dt>
+                        <dd data-testid="import-period">{period}</dd>
                     </dl>
-                    {(!rejected.is_empty()).then(|| view! {
-                        <h3>"First rejected rows"</h3>
-                        <ul class="rejected" data-testid="rejected-rows">{rejected.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
-                    })}
+                    {(!rejected.is_empty())
+                        .then(|| {
+                            view! {
+                                <h3>"First rejected rows"</h3>
+                                <ul class="rejected" data-testid="rejected-rows">
+                                    {rejected
+                                        .into_iter()
+                                        .map(|r| view! { <li>{r}</li> })
+                                        .collect_view()}
+                                </ul>
+                            }
+                        })}
                     <h3>"Columns"</h3>
                     <table class="columns" data-testid="import-columns">
-                        <thead><tr><th scope="col">"Field"</th><th scope="col" id="col-header">"Column in the file"</th></tr></thead>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Field"</th>
+                                <th scope="col" id="col-header">
+                                    "Column in the file"
+                                </th>
+                            </tr>
+                        </thead>
                         <tbody>
-                            {columns.into_iter().enumerate().map(|(i, (field, header))| {
-                                let fid = format!("col-field-{i}");
-                                let f2 = field.clone();
-                                let on_change = move |ev: leptos::ev::Event| {
-                                    let mut ch = choices();
-                                    ch.set_column(f2.clone(), &event_target_value(&ev));
-                                    reparse(ch);
-                                };
-                                view! {
-                                    <tr>
-                                        <th scope="row" id=fid.clone()>{field.to_string()}</th>
-                                        <td>
-                                            <select aria-labelledby=format!("{fid} col-header") on:change=on_change>
-                                                <option value="">"(not used)"</option>
-                                                {headers.iter().map(|h| view! { <option value=h.clone() selected=*h == header>{h.clone()}</option> }).collect_view()}
-                                            </select>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
+                            {columns
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, (field, header))| {
+                                    let fid = format!("col-field-{i}");
+                                    let f2 = field.clone();
+                                    let on_change = move |ev: leptos::ev::Event| {
+                                        let mut ch = choices();
+                                        ch.set_column(f2.clone(), &event_target_value(&ev));
+                                        reparse(ch);
+                                    };
+                                    view! {
+                                        <tr>
+                                            <th scope="row" id=fid.clone()>
+                                                {field.to_string()}
+                                            </th>
+                                            <td>
+                                                <select
+                                                    aria-labelledby=format!("{fid} col-header")
+                                                    on:change=on_change
+                                                >
+                                                    <option value="">"(not used)"</option>
+                                                    {headers
+                                                        .iter()
+                                                        .map(|h| {
+                                                            view! {
+                                                                <option value=h.clone() selected=*h == header>
+                                                                    {h.clone()}
+                                                                </option>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </select>
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
                         </tbody>
                     </table>
-                    {has_rows.then(|| view! {
-                        <h3>"Matched entries"</h3>
-                        <ul data-testid="matched-entries">
-                            {matched.into_iter().map(|(e, n)| view! {
-                                <li><a href=format!("#/entry/{e}")>{format!("#{e} {}", title(e))}</a>{format!(" — {n} row{}", if n == 1 { "" } else { "s" })}</li>
-                            }).collect_view()}
-                        </ul>
-                        {(!unmatched.is_empty()).then(|| view! {
-                            <h3>"Rows not matched"</h3>
-                            <p class="hint">"Assign a row to an entry by hand, or leave it out."</p>
-                            {move || assign_error.get().map(|e| view! { <p class="error" role="alert" data-testid="assign-error">{e}</p> })}
-                            <table class="unmatched" data-testid="unmatched-rows">
-                                <thead><tr><th scope="col">"Row"</th><th scope="col">"Why"</th><th scope="col" id="assign-col">"Assign to entry"</th></tr></thead>
-                                <tbody>
-                                    {unmatched.into_iter().map(|(i, what, why, current)| {
-                                        let rid = format!("unmatched-{i}");
-                                        let on_assign = move |ev: leptos::ev::Event| {
-                                            let v = event_target_value(&ev).parse::<u64>().ok();
-                                            let ws = state.workspace.get_untracked();
-                                            let refused = preview
-                                                .try_update(|p| p.as_mut().map(|p| p.assign(i, v, &ws)))
-                                                .flatten()
-                                                .and_then(Result::err);
-                                            assign_error.set(refused.map(|e| format!(
-                                                "This row could not be assigned: {e}. Choose another entry (the list may be out of date if another tab changed the calendar)."
-                                            )));
-                                        };
+                    {has_rows
+                        .then(|| {
+                            view! {
+                                <h3>"Matched entries"</h3>
+                                <ul data-testid="matched-entries">
+                                    {matched
+                                        .into_iter()
+                                        .map(|(e, n)| {
+                                            view! {
+                                                <li>
+                                                    <a href=format!(
+                                                        "#/entry/{e}",
+                                                    )>{format!("#{e} {}", title(e))}</a>
+                                                    {format!(" — {n} row{}", if n == 1 { "" } else { "s" })}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                                {(!unmatched.is_empty())
+                                    .then(|| {
                                         view! {
-                                            <tr>
-                                                <th scope="row" id=rid.clone()>{what}</th>
-                                                <td>{why}</td>
-                                                <td>
-                                                    <select aria-labelledby=format!("{rid} assign-col") on:change=on_assign>
-                                                        <option value="">"(leave out)"</option>
-                                                        {entries.get_untracked().into_iter().map(|(id, t)| view! {
-                                                            <option value=id.to_string() selected=current == Some(id)>{format!("#{id} {t}")}</option>
-                                                        }).collect_view()}
-                                                    </select>
-                                                </td>
-                                            </tr>
+                                            <h3>"Rows not matched"</h3>
+                                            <p class="hint">
+                                                "Assign a row to an entry by hand, or leave it out."
+                                            </p>
+                                            {move || {
+                                                assign_error
+                                                    .get()
+                                                    .map(|e| {
+                                                        view! {
+                                                            <p class="error" role="alert" data-testid="assign-error">
+                                                                {e}
+                                                            </p>
+                                                        }
+                                                    })
+                                            }}
+                                            <table class="unmatched" data-testid="unmatched-rows">
+                                                <thead>
+                                                    <tr>
+                                                        <th scope="col">"Row"</th>
+                                                        <th scope="col">"Why"</th>
+                                                        <th scope="col" id="assign-col">
+                                                            "Assign to entry"
+                                                        </th>
+                                                    </tr>
+                                                </thead>
+                                                <tbody>
+                                                    {unmatched
+                                                        .into_iter()
+                                                        .map(|(i, what, why, current)| {
+                                                            let rid = format!("unmatched-{i}");
+                                                            let on_assign = move |ev: leptos::ev::Event| {
+                                                                let v = event_target_value(&ev).parse::<u64>().ok();
+                                                                let ws = state.workspace.get_untracked();
+                                                                let refused = preview
+                                                                    .try_update(|p| p.as_mut().map(|p| p.assign(i, v, &ws)))
+                                                                    .flatten()
+                                                                    .and_then(Result::err);
+                                                                assign_error
+                                                                    .set(
+                                                                        refused
+                                                                            .map(|e| {
+                                                                                format!(
+                                                                                    "This row could not be assigned: {e}. Choose another entry (the list may be out of date if another tab changed the calendar).",
+                                                                                )
+                                                                            }),
+                                                                    );
+                                                            };
+                                                            view! {
+                                                                <tr>
+                                                                    <th scope="row" id=rid.clone()>
+                                                                        {what}
+                                                                    </th>
+                                                                    <td>{why}</td>
+                                                                    <td>
+                                                                        <select
+                                                                            aria-labelledby=format!("{rid} assign-col")
+                                                                            on:change=on_assign
+                                                                        >
+                                                                            <option value="">"(leave out)"</option>
+                                                                            {entries
+                                                                                .get_untracked()
+                                                                                .into_iter()
+                                                                                .map(|(id, t)| {
+                                                                                    view! {
+                                                                                        <option value=id.to_string() selected=current == Some(id)>
+                                                                                            {format!("#{id} {t}")}
+                                                                                        </option>
+                                                                                    }
+                                                                                })
+                                                                                .collect_view()}
+                                                                        </select>
+                                                                    </td>
+                                                                </tr>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </tbody>
+                                            </table>
                                         }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
+                                    })}
+                                <p data-testid="import-values">
+                                    {format!(
+                                        "Confirming writes {values} value{} as imported (manual values win; an earlier import of the same platform and period is replaced).",
+                                        if values == 1 { "" } else { "s" },
+                                    )}
+                                </p>
+                            }
                         })}
-                        <p data-testid="import-values">{format!("Confirming writes {values} value{} as imported (manual values win; an earlier import of the same platform and period is replaced).", if values == 1 { "" } else { "s" })}</p>
-                    })}
-                    {move || journeys.get().map(|n| view! {
-                        <h3>"Journeys"</h3>
-                        <p data-testid="import-journeys">{format!("{} journeys, {} touches, {} conversions, {} revenue.", format_count(n.journeys as f64), format_count(n.touches as f64), format_count(n.conversions), format_money(n.revenue, &currency.get_untracked()))}</p>
-                        <div class="field inline">
-                            <input id="keep-dataset" type="checkbox" prop:checked=move || keep_dataset.get() on:change=move |ev| keep_dataset.set(event_target_checked(&ev)) />
-                            <label for="keep-dataset">"Keep as a data set for the Attribution page"</label>
-                        </div>
-                        <div class="field inline">
-                            <label for="dataset-name">"Data set name"</label>
-                            <input id="dataset-name" type="text" prop:value=move || dataset_name.get() on:input=move |ev| dataset_name.set(event_target_value(&ev)) />
-                        </div>
-                    })}
+                    {move || {
+                        journeys
+                            .get()
+                            .map(|n| {
+                                view! {
+                                    <h3>"Journeys"</h3>
+                                    <p data-testid="import-journeys">
+                                        {format!(
+                                            "{} journeys, {} touches, {} conversions, {} revenue.",
+                                            format_count(n.journeys as f64),
+                                            format_count(n.touches as f64),
+                                            format_count(n.conversions),
+                                            format_money(n.revenue, &currency.get_untracked()),
+                                        )}
+                                    </p>
+                                    <div class="field inline">
+                                        <input
+                                            id="keep-dataset"
+                                            type="checkbox"
+                                            prop:checked=move || keep_dataset.get()
+                                            on:change=move |ev| {
+                                                keep_dataset.set(event_target_checked(&ev))
+                                            }
+                                        />
+                                        <label for="keep-dataset">
+                                            "Keep as a data set for the Attribution page"
+                                        </label>
+                                    </div>
+                                    <div class="field inline">
+                                        <label for="dataset-name">"Data set name"</label>
+                                        <input
+                                            id="dataset-name"
+                                            type="text"
+                                            prop:value=move || dataset_name.get()
+                                            on:input=move |ev| dataset_name.set(event_target_value(&ev))
+                                        />
+                                    </div>
+                                }
+                            })
+                    }}
                 </section>
             }
             .into_any()

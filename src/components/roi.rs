@@ -11,10 +11,11 @@ pub fn RoiFigure(
     #[prop(into)] status: Signal<RoiStatus>,
     #[prop(optional)] testid: &'static str,
 ) -> impl IntoView {
-    move || {
-        match status.get() {
+    move || match status.get() {
         Ok(roi) => view! {
-            <span class="roi" class:negative=roi < 0.0 data-testid=testid>{format_percent(roi)}</span>
+            <span class="roi" class:negative=roi < 0.0 data-testid=testid>
+                {format_percent(roi)}
+            </span>
         }
         .into_any(),
         Err(reason) => {
@@ -26,6 +27,5 @@ pub fn RoiFigure(
             }
             .into_any()
         }
-    }
     }
 }

@@ -79,57 +79,122 @@ pub fn UtmBuilder(state: AppState, entry_id: u64) -> impl IntoView {
         });
     };
     let param = |name: &'static str, value: String| {
-        view! { <dt><code>{name}</code></dt><dd><code data-testid=format!("utm-{name}")>{value}</code></dd> }
+        view! {
+            <dt>
+                <code>{name}</code>
+            </dt>
+            <dd>
+                <code data-testid=format!("utm-{name}")>{value}</code>
+            </dd>
+        }
     };
     view! {
         <section class="utm-builder" aria-labelledby="utm-heading" data-testid="utm-builder">
             <h2 id="utm-heading">"Tracking link"</h2>
-            <p class="hint">"Source and medium come from the channel (change them in "<a href="#/settings">"Settings"</a>"); imports match visits back to this entry by "<code>"utm_content"</code>"."</p>
-            {move || link.get().map(|(p, _, _)| view! {
-                <dl class="utm-params">
-                    {param("utm_source", p.source.clone())}
-                    {param("utm_medium", p.medium.clone())}
-                    {param("utm_campaign", p.campaign.clone())}
-                    {param("utm_content", p.content.clone())}
-                </dl>
-            })}
+            <p class="hint">
+                "Source and medium come from the channel (change them in "
+                <a href="#/settings">"Settings"</a>"); imports match visits back to this entry by "
+                <code>"utm_content"</code>"."
+            </p>
+            {move || {
+                link.get()
+                    .map(|(p, _, _)| {
+                        view! {
+                            <dl class="utm-params">
+                                {param("utm_source", p.source.clone())}
+                                {param("utm_medium", p.medium.clone())}
+                                {param("utm_campaign", p.campaign.clone())}
+                                {param("utm_content", p.content.clone())}
+                            </dl>
+                        }
+                    })
+            }}
             <div class="utm-optional">
                 <div class="field inline">
                     <label for="utm-term">"utm_term (optional)"</label>
-                    <input id="utm-term" type="text" prop:value=move || term.get()
-                        on:input=move |ev| { term.set(event_target_value(&ev)); copied.set(None); } />
+                    <input
+                        id="utm-term"
+                        type="text"
+                        prop:value=move || term.get()
+                        on:input=move |ev| {
+                            term.set(event_target_value(&ev));
+                            copied.set(None);
+                        }
+                    />
                 </div>
                 <div class="field inline">
                     <label for="utm-id">"utm_id (optional)"</label>
-                    <input id="utm-id" type="text" prop:value=move || utm_id.get()
-                        on:input=move |ev| { utm_id.set(event_target_value(&ev)); copied.set(None); } />
+                    <input
+                        id="utm-id"
+                        type="text"
+                        prop:value=move || utm_id.get()
+                        on:input=move |ev| {
+                            utm_id.set(event_target_value(&ev));
+                            copied.set(None);
+                        }
+                    />
                 </div>
             </div>
-            {move || link.get().map(|(_, url, warnings)| view! {
-                {match url {
-                    Ok(url) => view! {
-                        <div class="utm-url">
-                            <label for="utm-url">"Full link"</label>
-                            <output id="utm-url" data-testid="utm-url">{url}</output>
-                            <button type="button" on:click=copy data-testid="utm-copy">"Copy"</button>
-                            <span role="status" aria-live="polite" data-testid="utm-copy-status">
-                                {move || match copied.get() {
-                                    Some(Ok(())) => "Copied".to_owned(),
-                                    Some(Err(e)) => format!("Not copied: {e}. Select the link and copy it by hand."),
-                                    None => String::new(),
-                                }}
-                            </span>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <p class="banner warn" data-testid="utm-error">{e.to_string()}</p> }.into_any(),
-                }}
-                {(!warnings.is_empty()).then(|| view! {
-                    <div class="utm-warnings" data-testid="utm-warnings">
-                        <h3>"Worth fixing"</h3>
-                        <ul>{warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
-                    </div>
-                })}
-            })}
+            {move || {
+                link.get()
+                    .map(|(_, url, warnings)| {
+                        view! {
+                            {match url {
+                                Ok(url) => {
+                                    view! {
+                                        <div class="utm-url">
+                                            <label for="utm-url">"Full link"</label>
+                                            <output id="utm-url" data-testid="utm-url">
+                                                {url}
+                                            </output>
+                                            <button type="button" on:click=copy data-testid="utm-copy">
+                                                "Copy"
+                                            </button>
+                                            <span
+                                                role="status"
+                                                aria-live="polite"
+                                                data-testid="utm-copy-status"
+                                            >
+                                                {move || match copied.get() {
+                                                    Some(Ok(())) => "Copied".to_owned(),
+                                                    Some(Err(e)) => {
+                                                        format!(
+                                                            "Not copied: {e}. Select the link and copy it by hand.",
+                                                        )
+                                                    }
+                                                    None => String::new(),
+                                                }}
+                                            </span>
+                                        </div>
+                                    }
+                                        .into_any()
+                                }
+                                Err(e) => {
+                                    view! {
+                                        <p class="banner warn" data-testid="utm-error">
+                                            {e.to_string()}
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                            }}
+                            {(!warnings.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <div class="utm-warnings" data-testid="utm-warnings">
+                                            <h3>"Worth fixing"</h3>
+                                            <ul>
+                                                {warnings
+                                                    .into_iter()
+                                                    .map(|w| view! { <li>{w}</li> })
+                                                    .collect_view()}
+                                            </ul>
+                                        </div>
+                                    }
+                                })}
+                        }
+                    })
+            }}
         </section>
     }
 }

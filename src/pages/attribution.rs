@@ -28,7 +28,9 @@ pub fn AttributionPage(state: AppState, analysis: Workbench) -> impl IntoView {
     view! {
         <section class="page attribution" data-testid="attribution">
             <h1>"Attribution"</h1>
-            <p class="lede">"Every model side by side, with 95 % intervals. Nothing leaves your browser."</p>
+            <p class="lede">
+                "Every model side by side, with 95 % intervals. Nothing leaves your browser."
+            </p>
             <DataPicker analysis=analysis />
             <Parameters analysis=analysis />
             <Progress analysis=analysis />
@@ -67,21 +69,44 @@ fn DataPicker(analysis: Workbench) -> impl IntoView {
         <fieldset class="data-picker" data-testid="data-picker">
             <legend>"Data"</legend>
             <label class="inline">
-                <input type="radio" name="data-source" prop:checked=is_demo
-                    on:change=move |_| analysis.use_demo() data-testid="source-demo" />
+                <input
+                    type="radio"
+                    name="data-source"
+                    prop:checked=is_demo
+                    on:change=move |_| analysis.use_demo()
+                    data-testid="source-demo"
+                />
                 "Demo data (simulated journeys of the demo workspace, with known truth)"
             </label>
-            <div class="drop" class:dragging=move || dragging.get()
-                on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+            <div
+                class="drop"
+                class:dragging=move || dragging.get()
+                on:dragover=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
                 on:dragleave=move |_| dragging.set(false)
-                on:drop=on_drop>
-                <label for="attribution-file">"Event log or path table (CSV): pick a file or drop it here"</label>
-                <input id="attribution-file" type="file" accept=".csv,.tsv,.txt,text/csv"
-                    on:change=on_pick data-testid="source-file" />
-                <p class="hint">"Event logs need user, timestamp and channel columns (plus event and revenue for conversions); path tables need path, total_conversions, total_conversion_value and total_null."</p>
+                on:drop=on_drop
+            >
+                <label for="attribution-file">
+                    "Event log or path table (CSV): pick a file or drop it here"
+                </label>
+                <input
+                    id="attribution-file"
+                    type="file"
+                    accept=".csv,.tsv,.txt,text/csv"
+                    on:change=on_pick
+                    data-testid="source-file"
+                />
+                <p class="hint">
+                    "Event logs need user, timestamp and channel columns (plus event and revenue for conversions); path tables need path, total_conversions, total_conversion_value and total_null."
+                </p>
             </div>
             <StoredDatasets analysis=analysis />
-            <p class="current" data-testid="source-label">"Analysing: " {move || analysis.source.with(DataSource::label)}</p>
+            <p class="current" data-testid="source-label">
+                "Analysing: "
+                {move || analysis.source.with(DataSource::label)}
+            </p>
         </fieldset>
     }
 }
@@ -104,16 +129,34 @@ fn StoredDatasets(analysis: Workbench) -> impl IntoView {
         }
     };
     view! {
-        <Suspense fallback=|| view! { <p class="hint">"Looking for stored data sets…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="hint">"Looking for stored data sets…"</p> }
+        }>
             {move || match list.get() {
                 None => None,
-                Some(Err(e)) => Some(view! {
-                    <p class="hint" data-testid="datasets-error">"Stored data sets cannot be read: " {e.to_string()}</p>
-                }.into_any()),
-                Some(Ok(listing)) if listing.datasets.is_empty() => Some(view! {
-                    <p class="hint" data-testid="datasets-none">"No stored data sets yet: event logs and path tables imported on the "
-                        <a href="#/import">"Import page"</a>" appear here."</p>
-                }.into_any()),
+                Some(Err(e)) => {
+                    Some(
+                        view! {
+                            <p class="hint" data-testid="datasets-error">
+                                "Stored data sets cannot be read: "
+                                {e.to_string()}
+                            </p>
+                        }
+                            .into_any(),
+                    )
+                }
+                Some(Ok(listing)) if listing.datasets.is_empty() => {
+                    Some(
+                        view! {
+                            <p class="hint" data-testid="datasets-none">
+                                "No stored data sets yet: event logs and path tables imported on the "
+                                <a href="#/import">"Import page"</a>
+                                " appear here."
+                            </p>
+                        }
+                            .into_any(),
+                    )
+                }
                 Some(Ok(listing)) => {
                     let all = listing.datasets;
                     if chosen.get_untracked().is_empty() {
@@ -121,19 +164,34 @@ fn StoredDatasets(analysis: Workbench) -> impl IntoView {
                             chosen.set(first.id.clone());
                         }
                     }
-                    Some(view! {
-                        <div class="inline" data-testid="datasets">
-                            <label for="stored-dataset">"Stored data set"</label>
-                            <select id="stored-dataset" data-testid="stored-dataset"
-                                on:change=move |ev| chosen.set(event_target_value(&ev))>
-                                {all.into_iter().map(|m| {
-                                    let label = format!("{} — {} journeys", m.name, refleqt_engine::roi::format_count(m.journeys as f64));
-                                    view! { <option value=m.id.clone()>{label}</option> }
-                                }).collect_view()}
-                            </select>
-                            <button type="button" on:click=analyse data-testid="use-dataset">"Analyse"</button>
-                        </div>
-                    }.into_any())
+                    Some(
+                        view! {
+                            <div class="inline" data-testid="datasets">
+                                <label for="stored-dataset">"Stored data set"</label>
+                                <select
+                                    id="stored-dataset"
+                                    data-testid="stored-dataset"
+                                    on:change=move |ev| chosen.set(event_target_value(&ev))
+                                >
+                                    {all
+                                        .into_iter()
+                                        .map(|m| {
+                                            let label = format!(
+                                                "{} — {} journeys",
+                                                m.name,
+                                                refleqt_engine::roi::format_count(m.journeys as f64),
+                                            );
+                                            view! { <option value=m.id.clone()>{label}</option> }
+                                        })
+                                        .collect_view()}
+                                </select>
+                                <button type="button" on:click=analyse data-testid="use-dataset">
+                                    "Analyse"
+                                </button>
+                            </div>
+                        }
+                            .into_any(),
+                    )
                 }
             }}
         </Suspense>
@@ -168,10 +226,28 @@ fn NumberParam(
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input id=id type="number" step="any" value=initial on:input=on_input
-                aria-invalid=move || error.get().to_string() data-testid=id />
+            <input
+                id=id
+                type="number"
+                step="any"
+                value=initial
+                on:input=on_input
+                aria-invalid=move || error.get().to_string()
+                data-testid=id
+            />
             <small class="hint">{hint}</small>
-            {move || error.get().then(|| view! { <p class="error" role="alert">"Not used: " {hint}</p> })}
+            {move || {
+                error
+                    .get()
+                    .then(|| {
+                        view! {
+                            <p class="error" role="alert">
+                                "Not used: "
+                                {hint}
+                            </p>
+                        }
+                    })
+            }}
         </div>
     }
 }
@@ -188,46 +264,93 @@ fn Parameters(analysis: Workbench) -> impl IntoView {
         <fieldset class="parameters" data-testid="parameters">
             <legend>"Parameters"</legend>
             <div class="grid">
-                <NumberParam analysis=analysis id="param-lookback" label="Lookback window (days)"
+                <NumberParam
+                    analysis=analysis
+                    id="param-lookback"
+                    label="Lookback window (days)"
                     hint="Event logs only; a positive number of days, e.g. 30."
-                    get={|o| o.lookback_days} set={|o, v| o.lookback_days = v} valid={|v| v > 0.0 && v <= 3650.0} />
-                <NumberParam analysis=analysis id="param-half-life" label="Time-decay half-life (days)"
+                    get={|o| o.lookback_days}
+                    set={|o, v| o.lookback_days = v}
+                    valid={|v| v > 0.0 && v <= 3650.0}
+                />
+                <NumberParam
+                    analysis=analysis
+                    id="param-half-life"
+                    label="Time-decay half-life (days)"
                     hint="A positive number of days, e.g. 7."
-                    get={|o| o.params.half_life_days} set={|o, v| o.params.half_life_days = v} valid={|v| v > 0.0 && v.is_finite()} />
-                <NumberParam analysis=analysis id="param-first" label="Position-based: first touch (%)"
+                    get={|o| o.params.half_life_days}
+                    set={|o, v| o.params.half_life_days = v}
+                    valid={|v| v > 0.0 && v.is_finite()}
+                />
+                <NumberParam
+                    analysis=analysis
+                    id="param-first"
+                    label="Position-based: first touch (%)"
                     hint="0 to 100; first and last together at most 100."
-                    get={|o| o.params.position_first * 100.0} set={|o, v| o.params.position_first = v / 100.0}
-                    valid={|v| (0.0..=100.0).contains(&v)} />
-                <NumberParam analysis=analysis id="param-last" label="Position-based: last touch (%)"
+                    get={|o| o.params.position_first * 100.0}
+                    set={|o, v| o.params.position_first = v / 100.0}
+                    valid={|v| (0.0..=100.0).contains(&v)}
+                />
+                <NumberParam
+                    analysis=analysis
+                    id="param-last"
+                    label="Position-based: last touch (%)"
                     hint="0 to 100; first and last together at most 100."
-                    get={|o| o.params.position_last * 100.0} set={|o, v| o.params.position_last = v / 100.0}
-                    valid={|v| (0.0..=100.0).contains(&v)} />
+                    get={|o| o.params.position_last * 100.0}
+                    set={|o, v| o.params.position_last = v / 100.0}
+                    valid={|v| (0.0..=100.0).contains(&v)}
+                />
                 <div class="field">
                     <label for="param-markov-order">"Markov order"</label>
-                    <select id="param-markov-order" on:change=order data-testid="param-markov-order">
-                        {(1u8..=4).map(|k| view! {
-                            <option value=k.to_string() selected=move || analysis.options.with(|o| o.params.markov_order == k)>{k.to_string()}</option>
-                        }).collect_view()}
+                    <select
+                        id="param-markov-order"
+                        on:change=order
+                        data-testid="param-markov-order"
+                    >
+                        {(1u8..=4)
+                            .map(|k| {
+                                view! {
+                                    <option
+                                        value=k.to_string()
+                                        selected=move || {
+                                            analysis.options.with(|o| o.params.markov_order == k)
+                                        }
+                                    >
+                                        {k.to_string()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                     <small class="hint">"States remember the last k channels (1 = classic)."</small>
                 </div>
                 <div class="field">
                     <label class="inline">
-                        <input type="checkbox" prop:checked=move || analysis.options.with(|o| o.params.last_non_direct)
+                        <input
+                            type="checkbox"
+                            prop:checked=move || analysis.options.with(|o| o.params.last_non_direct)
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 analysis.options.update(|o| o.params.last_non_direct = on);
                                 analysis.schedule();
-                            } data-testid="param-last-non-direct" />
+                            }
+                            data-testid="param-last-non-direct"
+                        />
                         "Last touch skips direct visits (last non-direct)"
                     </label>
                     <label class="inline">
-                        <input type="checkbox" prop:checked=move || analysis.options.with(|o| o.replicates > 0)
+                        <input
+                            type="checkbox"
+                            prop:checked=move || analysis.options.with(|o| o.replicates > 0)
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
-                                analysis.options.update(|o| o.replicates = if on { 200 } else { 0 });
+                                analysis
+                                    .options
+                                    .update(|o| o.replicates = if on { 200 } else { 0 });
                                 analysis.schedule();
-                            } data-testid="param-intervals" />
+                            }
+                            data-testid="param-intervals"
+                        />
                         "95 % intervals (200 bootstrap replicates)"
                     </label>
                 </div>
@@ -239,29 +362,68 @@ fn Parameters(analysis: Workbench) -> impl IntoView {
 #[component]
 fn Progress(analysis: Workbench) -> impl IntoView {
     view! {
-        <div class="run-status" role="status" aria-live="polite" data-testid="run-status"
-            data-state=move || analysis.status.with(|s| match s {
-                RunStatus::Idle => "idle",
-                RunStatus::Running { .. } => "running",
-                RunStatus::Refining { .. } => "refining",
-                RunStatus::Failed(_) => "failed",
-            })>
+        <div
+            class="run-status"
+            role="status"
+            aria-live="polite"
+            data-testid="run-status"
+            data-state=move || {
+                analysis
+                    .status
+                    .with(|s| match s {
+                        RunStatus::Idle => "idle",
+                        RunStatus::Running { .. } => "running",
+                        RunStatus::Refining { .. } => "refining",
+                        RunStatus::Failed(_) => "failed",
+                    })
+            }
+        >
             {move || match analysis.status.get() {
-                RunStatus::Idle => analysis.first_result_ms.get().map(|ms| view! {
-                    <span class="muted">{format!("Results in {:.0} ms{}.", ms,
-                        if analysis.in_worker.get() { " (computed in a background worker)" } else { "" })}</span>
-                }.into_any()).unwrap_or_else(|| ().into_any()),
-                RunStatus::Running { step, fraction } => view! {
-                    <label>{format!("{step}…")}
-                        <progress max="1" value=fraction.to_string()></progress>
-                    </label>
-                }.into_any(),
-                RunStatus::Refining { step } => view! {
-                    <span>{format!("Results shown; {step}…")} <progress></progress></span>
-                }.into_any(),
-                RunStatus::Failed(message) => view! {
-                    <p class="error" role="alert" data-testid="run-error">{message}</p>
-                }.into_any(),
+                RunStatus::Idle => {
+                    analysis
+                        .first_result_ms
+                        .get()
+                        .map(|ms| {
+                            view! {
+                                <span class="muted">
+                                    {format!(
+                                        "Results in {:.0} ms{}.",
+                                        ms,
+                                        if analysis.in_worker.get() {
+                                            " (computed in a background worker)"
+                                        } else {
+                                            ""
+                                        },
+                                    )}
+                                </span>
+                            }
+                                .into_any()
+                        })
+                        .unwrap_or_else(|| ().into_any())
+                }
+                RunStatus::Running { step, fraction } => {
+                    view! {
+                        <label>
+                            {format!("{step}…")}
+                            <progress max="1" value=fraction.to_string()></progress>
+                        </label>
+                    }
+                        .into_any()
+                }
+                RunStatus::Refining { step } => {
+                    view! {
+                        <span>{format!("Results shown; {step}…")} <progress></progress></span>
+                    }
+                        .into_any()
+                }
+                RunStatus::Failed(message) => {
+                    view! {
+                        <p class="error" role="alert" data-testid="run-error">
+                            {message}
+                        </p>
+                    }
+                        .into_any()
+                }
             }}
         </div>
     }
@@ -304,21 +466,54 @@ fn Recommendation(state: AppState, analysis: Workbench) -> impl IntoView {
                 <div class="field">
                     <label for="business-type">"Business type"</label>
                     <select id="business-type" on:change=set_business data-testid="business-type">
-                        <option value="b2c" selected=move || settings.get().0 == BusinessType::B2c>"B2C (consumers)"</option>
-                        <option value="b2b" selected=move || settings.get().0 == BusinessType::B2b>"B2B (businesses)"</option>
+                        <option value="b2c" selected=move || settings.get().0 == BusinessType::B2c>
+                            "B2C (consumers)"
+                        </option>
+                        <option value="b2b" selected=move || settings.get().0 == BusinessType::B2b>
+                            "B2B (businesses)"
+                        </option>
                     </select>
                 </div>
                 <div class="field">
-                    <label for="sales-cycle">"Sales cycle (days from first touch to purchase)"</label>
-                    <input id="sales-cycle" type="number" min="0" step="1"
-                        value=move || settings.get().1.to_string() on:change=set_cycle data-testid="sales-cycle" />
-                    {move || cycle_error.get().then(|| view! { <p class="error" role="alert">"Enter whole days between 0 and 3650."</p> })}
+                    <label for="sales-cycle">
+                        "Sales cycle (days from first touch to purchase)"
+                    </label>
+                    <input
+                        id="sales-cycle"
+                        type="number"
+                        min="0"
+                        step="1"
+                        value=move || settings.get().1.to_string()
+                        on:change=set_cycle
+                        data-testid="sales-cycle"
+                    />
+                    {move || {
+                        cycle_error
+                            .get()
+                            .then(|| {
+                                view! {
+                                    <p class="error" role="alert">
+                                        "Enter whole days between 0 and 3650."
+                                    </p>
+                                }
+                            })
+                    }}
                 </div>
             </div>
-            <p class="sentence" data-testid="recommendation-sentence" data-model=move || sentence().map(|r| r.model.key())>
-                {move || sentence().map(|r| r.sentence).unwrap_or_else(|| "Waiting for results…".into())}
+            <p
+                class="sentence"
+                data-testid="recommendation-sentence"
+                data-model=move || sentence().map(|r| r.model.key())
+            >
+                {move || {
+                    sentence()
+                        .map(|r| r.sentence)
+                        .unwrap_or_else(|| "Waiting for results…".into())
+                }}
             </p>
-            <p class="hint">"The rules, in order: under 100 conversions a month → last touch; a sales cycle over 30 days → time-decay; B2B → position-based; over 1,000 a month → data-driven; otherwise linear. All models stay visible below."</p>
+            <p class="hint">
+                "The rules, in order: under 100 conversions a month → last touch; a sales cycle over 30 days → time-decay; B2B → position-based; over 1,000 a month → data-driven; otherwise linear. All models stay visible below."
+            </p>
         </section>
     }
 }
@@ -368,64 +563,159 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
         };
         let t = &report.totals;
         view! {
-            <section class="results" aria-labelledby="results-title" data-testid="results"
-                data-intervals=outcome.with_intervals.to_string()>
+            <section
+                class="results"
+                aria-labelledby="results-title"
+                data-testid="results"
+                data-intervals=outcome.with_intervals.to_string()
+            >
                 <h2 id="results-title">"All seven models"</h2>
-                <p class="summary">{format!("{} conversions, {} revenue, {} journeys without conversion",
-                    format_count(t.conversions), format_money(t.revenue, &currency), format_count(t.non_converting_journeys))}
-                    {report.input.date_range.as_ref().map(|[a, b]| format!(", {} to {}", &a[..10.min(a.len())], &b[..10.min(b.len())]))}
-                    "."</p>
-                {note.map(|n| view! { <p class="note caution" role="note" data-testid="data-driven-caution"><strong>"Markov and Shapley: "</strong>{n}</p> })}
-                {(!report.skipped.is_empty()).then(|| view! {
-                    <ul class="note" data-testid="skipped">
-                        {report.skipped.iter().map(|s| view! { <li>{format!("{} not run: {}", s.model.label(), s.reason)}</li> }).collect_view()}
-                    </ul>
-                })}
+                <p class="summary">
+                    {format!(
+                        "{} conversions, {} revenue, {} journeys without conversion",
+                        format_count(t.conversions),
+                        format_money(t.revenue, &currency),
+                        format_count(t.non_converting_journeys),
+                    )}
+                    {report
+                        .input
+                        .date_range
+                        .as_ref()
+                        .map(|[a, b]| {
+                            format!(", {} to {}", &a[..10.min(a.len())], &b[..10.min(b.len())])
+                        })} "."
+                </p>
+                {note
+                    .map(|n| {
+                        view! {
+                            <p class="note caution" role="note" data-testid="data-driven-caution">
+                                <strong>"Markov and Shapley: "</strong>
+                                {n}
+                            </p>
+                        }
+                    })}
+                {(!report.skipped.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="note" data-testid="skipped">
+                                {report
+                                    .skipped
+                                    .iter()
+                                    .map(|s| {
+                                        view! {
+                                            <li>
+                                                {format!("{} not run: {}", s.model.label(), s.reason)}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
                 <div class="table-wrap">
-                    <table class="data grid-table" aria-label="Credit per channel under each model" data-testid="model-grid">
-                        <caption>"Credit per channel under each model: share of conversions (95 % interval), conversions and revenue"</caption>
-                        <thead><tr>
-                            <th scope="col">"Channel"</th>
-                            {Model::ALL.iter().map(|m| {
-                                let title = (*m == Model::Shapley).then_some(NEGATIVE_SHAPLEY);
-                                view! { <th scope="col" data-model=m.key() title=title>{m.label()}{m.is_data_driven().then_some(" *")}</th> }
-                            }).collect_view()}
-                        </tr></thead>
+                    <table
+                        class="data grid-table"
+                        aria-label="Credit per channel under each model"
+                        data-testid="model-grid"
+                    >
+                        <caption>
+                            "Credit per channel under each model: share of conversions (95 % interval), conversions and revenue"
+                        </caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Channel"</th>
+                                {Model::ALL
+                                    .iter()
+                                    .map(|m| {
+                                        let title = (*m == Model::Shapley)
+                                            .then_some(NEGATIVE_SHAPLEY);
+                                        view! {
+                                            <th scope="col" data-model=m.key() title=title>
+                                                {m.label()}
+                                                {m.is_data_driven().then_some(" *")}
+                                            </th>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tr>
+                        </thead>
                         <tbody>
-                            {grid.into_iter().map(|row| {
-                                let channel = row.channel.clone();
-                                view! {
-                                    <tr data-channel=channel.clone()>
-                                        <th scope="row">{channel.clone()}</th>
-                                        {row.cells.into_iter().zip(Model::ALL).map(|(cell, m)| match cell {
-                                            Some(c) => {
-                                                let iv = c.share_low.zip(c.share_high).map(|(l, h)| format!("{} – {}", pct(l), pct(h)));
-                                                view! {
-                                                    <td data-model=m.key() data-share=c.share.to_string() class:negative=c.conversions < 0.0>
-                                                        <span class="share">{pct(c.share)}</span>
-                                                        {iv.map(|i| view! { <span class="interval">{i}</span> })}
-                                                        <span class="detail">{format!("{} conv · {}", format_count(c.conversions), format_money(c.revenue, &currency))}</span>
-                                                    </td>
-                                                }.into_any()
-                                            }
-                                            None => view! { <td data-model=m.key()>"—"</td> }.into_any(),
-                                        }).collect_view()}
-                                    </tr>
-                                }
-                            }).collect_view()}
+                            {grid
+                                .into_iter()
+                                .map(|row| {
+                                    let channel = row.channel.clone();
+                                    view! {
+                                        <tr data-channel=channel.clone()>
+                                            <th scope="row">{channel.clone()}</th>
+                                            {row
+                                                .cells
+                                                .into_iter()
+                                                .zip(Model::ALL)
+                                                .map(|(cell, m)| match cell {
+                                                    Some(c) => {
+                                                        let iv = c
+                                                            .share_low
+                                                            .zip(c.share_high)
+                                                            .map(|(l, h)| format!("{} – {}", pct(l), pct(h)));
+                                                        view! {
+                                                            <td
+                                                                data-model=m.key()
+                                                                data-share=c.share.to_string()
+                                                                class:negative=c.conversions < 0.0
+                                                            >
+                                                                <span class="share">{pct(c.share)}</span>
+                                                                {iv.map(|i| view! { <span class="interval">{i}</span> })}
+                                                                <span class="detail">
+                                                                    {format!(
+                                                                        "{} conv · {}",
+                                                                        format_count(c.conversions),
+                                                                        format_money(c.revenue, &currency),
+                                                                    )}
+                                                                </span>
+                                                            </td>
+                                                        }
+                                                            .into_any()
+                                                    }
+                                                    None => {
+                                                        view! { <td data-model=m.key()>"—"</td> }.into_any()
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
                         </tbody>
                     </table>
                 </div>
                 <p class="hint">"* Data-driven models. " {negative.then_some(NEGATIVE_SHAPLEY)}</p>
-                <Chart name="Share of conversions per channel and model (bars) with 95 % intervals (whiskers)".to_string()
-                    spec=shares testid="chart-model-shares" />
+                <Chart
+                    name="Share of conversions per channel and model (bars) with 95 % intervals (whiskers)"
+                        .to_string()
+                    spec=shares
+                    testid="chart-model-shares"
+                />
                 <Truth analysis=analysis />
                 <Artifacts state=state analysis=analysis />
                 <div class="actions">
-                    <button type="button" on:click=export_csv data-testid="export-csv">"Download results (CSV)"</button>
-                    <button type="button" on:click=export_json data-testid="export-json">"Download context export (JSON)"</button>
+                    <button type="button" on:click=export_csv data-testid="export-csv">
+                        "Download results (CSV)"
+                    </button>
+                    <button type="button" on:click=export_json data-testid="export-json">
+                        "Download context export (JSON)"
+                    </button>
                 </div>
-                {move || export_error.get().map(|e| view! { <p class="error" role="alert" data-testid="export-error">{e}</p> })}
+                {move || {
+                    export_error
+                        .get()
+                        .map(|e| {
+                            view! {
+                                <p class="error" role="alert" data-testid="export-error">
+                                    {e}
+                                </p>
+                            }
+                        })
+                }}
                 <script type="application/json" id="report-json" data-testid="report-json">
                     {serde_json::to_string(&report).unwrap_or_default()}
                 </script>
@@ -450,15 +740,52 @@ fn Truth(analysis: Workbench) -> impl IntoView {
             Some(view! {
                 <section class="truth" aria-labelledby="truth-title" data-testid="truth">
                     <h3 id="truth-title">"How far each model lands from the known truth"</h3>
-                    <p class="hint">"On simulated data we know each channel's real contribution — the one thing no other attribution tool can show. Distance is L1 over channel shares: 0 is perfect, 200 % is as wrong as possible."</p>
+                    <p class="hint">
+                        "On simulated data we know each channel's real contribution — the one thing no other attribution tool can show. Distance is L1 over channel shares: 0 is perfect, 200 % is as wrong as possible."
+                    </p>
                     <div class="two">
                         <table class="data" aria-label="Distance from the truth per model">
-                            <thead><tr><th scope="col">"Model"</th><th scope="col">"Distance (L1)"</th></tr></thead>
-                            <tbody>{by.into_iter().map(|(m, d)| view! { <tr><th scope="row">{m}</th><td>{pct(d)}</td></tr> }).collect_view()}</tbody>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Model"</th>
+                                    <th scope="col">"Distance (L1)"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {by
+                                    .into_iter()
+                                    .map(|(m, d)| {
+                                        view! {
+                                            <tr>
+                                                <th scope="row">{m}</th>
+                                                <td>{pct(d)}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
                         </table>
                         <table class="data" aria-label="True shares per channel">
-                            <thead><tr><th scope="col">"Channel"</th><th scope="col">"True share"</th></tr></thead>
-                            <tbody>{truth.shares.iter().map(|(c, s)| view! { <tr><th scope="row">{c.clone()}</th><td>{pct(*s)}</td></tr> }).collect_view()}</tbody>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Channel"</th>
+                                    <th scope="col">"True share"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {truth
+                                    .shares
+                                    .iter()
+                                    .map(|(c, s)| {
+                                        view! {
+                                            <tr>
+                                                <th scope="row">{c.clone()}</th>
+                                                <td>{pct(*s)}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
                         </table>
                     </div>
                 </section>
@@ -473,15 +800,26 @@ pub fn ModelPicker(analysis: Workbench, id: &'static str) -> impl IntoView {
     view! {
         <div class="field inline-field">
             <label for=id>"Model"</label>
-            <select id=id data-testid=id on:change=move |ev| {
-                if let Some(m) = Model::from_key(&event_target_value(&ev)) {
-                    analysis.chosen.set(m);
+            <select
+                id=id
+                data-testid=id
+                on:change=move |ev| {
+                    if let Some(m) = Model::from_key(&event_target_value(&ev)) {
+                        analysis.chosen.set(m);
+                    }
                 }
-            }>
-                {Model::ALL.iter().map(|m| {
-                    let m = *m;
-                    view! { <option value=m.key() selected=move || analysis.chosen.get() == m>{m.label()}</option> }
-                }).collect_view()}
+            >
+                {Model::ALL
+                    .iter()
+                    .map(|m| {
+                        let m = *m;
+                        view! {
+                            <option value=m.key() selected=move || analysis.chosen.get() == m>
+                                {m.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
             </select>
         </div>
     }
@@ -511,28 +849,55 @@ fn Artifacts(state: AppState, analysis: Workbench) -> impl IntoView {
             <h3 id="artifacts-title">"Per artifact (calendar entry)"</h3>
             <ModelPicker analysis=analysis id="artifact-model" />
             <div class="table-wrap">
-                <table class="data" aria-label="Credit, cost, ROI and ROAS per calendar entry under the chosen model">
-                    <thead><tr>
-                        <th scope="col">"Entry"</th><th scope="col">"Campaign"</th><th scope="col">"Conversions"</th>
-                        <th scope="col">"Revenue"</th><th scope="col">"Cost"</th><th scope="col">"ROI"</th><th scope="col">"ROAS"</th>
-                    </tr></thead>
+                <table
+                    class="data"
+                    aria-label="Credit, cost, ROI and ROAS per calendar entry under the chosen model"
+                >
+                    <thead>
+                        <tr>
+                            <th scope="col">"Entry"</th>
+                            <th scope="col">"Campaign"</th>
+                            <th scope="col">"Conversions"</th>
+                            <th scope="col">"Revenue"</th>
+                            <th scope="col">"Cost"</th>
+                            <th scope="col">"ROI"</th>
+                            <th scope="col">"ROAS"</th>
+                        </tr>
+                    </thead>
                     <tbody>
                         {move || {
                             let cur = currency();
-                            rows().into_iter().map(|a| {
-                                let r = a.row;
-                                view! {
-                                    <tr data-entry=a.entry_id.to_string()>
-                                        <th scope="row"><a href=format!("#/entry/{}", a.entry_id)>{a.title}</a></th>
-                                        <td>{a.campaign}</td>
-                                        <td>{format_count(r.conversions)}</td>
-                                        <td>{format_money(r.revenue, &cur)}</td>
-                                        <td>{r.cost.map(|c| format_money(c, &cur)).unwrap_or_else(|| "—".into())}</td>
-                                        <td>{r.roi.map(format_percent).unwrap_or_else(|| "—".into())}</td>
-                                        <td>{r.roas.map(|x| format!("{x:.2}×")).unwrap_or_else(|| "—".into())}</td>
-                                    </tr>
-                                }
-                            }).collect_view()
+                            rows()
+                                .into_iter()
+                                .map(|a| {
+                                    let r = a.row;
+                                    view! {
+                                        <tr data-entry=a.entry_id.to_string()>
+                                            <th scope="row">
+                                                <a href=format!("#/entry/{}", a.entry_id)>{a.title}</a>
+                                            </th>
+                                            <td>{a.campaign}</td>
+                                            <td>{format_count(r.conversions)}</td>
+                                            <td>{format_money(r.revenue, &cur)}</td>
+                                            <td>
+                                                {r
+                                                    .cost
+                                                    .map(|c| format_money(c, &cur))
+                                                    .unwrap_or_else(|| "—".into())}
+                                            </td>
+                                            <td>
+                                                {r.roi.map(format_percent).unwrap_or_else(|| "—".into())}
+                                            </td>
+                                            <td>
+                                                {r
+                                                    .roas
+                                                    .map(|x| format!("{x:.2}×"))
+                                                    .unwrap_or_else(|| "—".into())}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
                         }}
                     </tbody>
                 </table>

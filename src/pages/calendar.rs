@@ -68,79 +68,156 @@ pub fn CalendarPage(state: AppState) -> impl IntoView {
         <section class="page calendar" data-testid="calendar">
             <div class="page-head">
                 <h1>"Calendar"</h1>
-                <a class="button primary" href="#/calendar/new">"New entry"</a>
+                <a class="button primary" href="#/calendar/new">
+                    "New entry"
+                </a>
             </div>
             <DemoBanner state=state />
             <div class="filters" role="group" aria-label="Filter and sort">
                 <div class="field inline">
                     <label for="filter-channel">"Channel"</label>
-                    <select id="filter-channel" prop:value=move || channel.get()
-                        on:change=move |ev| channel.set(event_target_value(&ev))>
+                    <select
+                        id="filter-channel"
+                        prop:value=move || channel.get()
+                        on:change=move |ev| channel.set(event_target_value(&ev))
+                    >
                         <option value="">"All channels"</option>
-                        {move || channels.get().into_iter().map(|c| view! {
-                            <option value=c.clone() selected=channel.get_untracked() == c>{c.clone()}</option>
-                        }).collect_view()}
+                        {move || {
+                            channels
+                                .get()
+                                .into_iter()
+                                .map(|c| {
+                                    view! {
+                                        <option
+                                            value=c.clone()
+                                            selected=channel.get_untracked() == c
+                                        >
+                                            {c.clone()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
                     </select>
                 </div>
                 <div class="field inline">
                     <label for="filter-campaign">"Campaign"</label>
-                    <select id="filter-campaign" prop:value=move || campaign.get()
-                        on:change=move |ev| campaign.set(event_target_value(&ev))>
+                    <select
+                        id="filter-campaign"
+                        prop:value=move || campaign.get()
+                        on:change=move |ev| campaign.set(event_target_value(&ev))
+                    >
                         <option value="">"All campaigns"</option>
-                        {move || campaigns.get().into_iter().map(|c| view! {
-                            <option value=c.clone() selected=campaign.get_untracked() == c>{c.clone()}</option>
-                        }).collect_view()}
+                        {move || {
+                            campaigns
+                                .get()
+                                .into_iter()
+                                .map(|c| {
+                                    view! {
+                                        <option
+                                            value=c.clone()
+                                            selected=campaign.get_untracked() == c
+                                        >
+                                            {c.clone()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
                     </select>
                 </div>
                 <p class="count" aria-live="polite">
                     {move || format!("{} of {} entries", rows.with(Vec::len), total.get())}
                 </p>
             </div>
-            {move || if total.get() == 0 {
-                view! {
-                    <p class="empty" data-testid="calendar-empty">
-                        "No calendar entries yet. "
-                        <a href="#/calendar/new">"Create your first entry"</a>
-                        " for a blog post, email, ad or social post you plan to publish."
-                    </p>
-                }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                    <table class="entries" data-testid="entries">
-                        <thead>
-                            <tr>
-                                <th scope="col" aria-sort=move || if newest_first.get() { "descending" } else { "ascending" }>
-                                    <button type="button" class="sort" on:click=move |_| newest_first.update(|n| *n = !*n)>
-                                        "Publish date "
-                                        <span aria-hidden="true">{move || if newest_first.get() { "↓" } else { "↑" }}</span>
-                                        <span class="visually-hidden">{move || if newest_first.get() { "(newest first; activate for oldest first)" } else { "(oldest first; activate for newest first)" }}</span>
-                                    </button>
-                                </th>
-                                <th scope="col">"Title"</th>
-                                <th scope="col">"Channel"</th>
-                                <th scope="col">"Campaign"</th>
-                                <th scope="col" class="num">"Cost"</th>
-                                <th scope="col" class="num">"Revenue"</th>
-                                <th scope="col" class="num">"ROI"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {move || rows.get().into_iter().map(|row| view! {
-                                <tr data-testid="entry-row">
-                                    <td>{row.date.clone()}</td>
-                                    <td><a href=format!("#/entry/{}", row.entry_id)>{row.title.clone()}</a></td>
-                                    <td>{row.channel.clone()}</td>
-                                    <td>{row.campaign.clone()}</td>
-                                    <td class="num">{row.cost.clone()}</td>
-                                    <td class="num">{row.revenue.clone()}</td>
-                                    <td class="num"><RoiFigure status=Signal::stored(row.roi) /></td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    </div>
-                }.into_any()
+            {move || {
+                if total.get() == 0 {
+                    view! {
+                        <p class="empty" data-testid="calendar-empty">
+                            "No calendar entries yet. "
+                            <a href="#/calendar/new">"Create your first entry"</a>
+                            " for a blog post, email, ad or social post you plan to publish."
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <div class="table-wrap">
+                            <table class="entries" data-testid="entries">
+                                <thead>
+                                    <tr>
+                                        <th
+                                            scope="col"
+                                            aria-sort=move || {
+                                                if newest_first.get() { "descending" } else { "ascending" }
+                                            }
+                                        >
+                                            <button
+                                                type="button"
+                                                class="sort"
+                                                on:click=move |_| newest_first.update(|n| *n = !*n)
+                                            >
+                                                "Publish date "
+                                                <span aria-hidden="true">
+                                                    {move || if newest_first.get() { "↓" } else { "↑" }}
+                                                </span>
+                                                <span class="visually-hidden">
+                                                    {move || {
+                                                        if newest_first.get() {
+                                                            "(newest first; activate for oldest first)"
+                                                        } else {
+                                                            "(oldest first; activate for newest first)"
+                                                        }
+                                                    }}
+                                                </span>
+                                            </button>
+                                        </th>
+                                        <th scope="col">"Title"</th>
+                                        <th scope="col">"Channel"</th>
+                                        <th scope="col">"Campaign"</th>
+                                        <th scope="col" class="num">
+                                            "Cost"
+                                        </th>
+                                        <th scope="col" class="num">
+                                            "Revenue"
+                                        </th>
+                                        <th scope="col" class="num">
+                                            "ROI"
+                                        </th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {move || {
+                                        rows.get()
+                                            .into_iter()
+                                            .map(|row| {
+                                                view! {
+                                                    <tr data-testid="entry-row">
+                                                        <td>{row.date.clone()}</td>
+                                                        <td>
+                                                            <a href=format!(
+                                                                "#/entry/{}",
+                                                                row.entry_id,
+                                                            )>{row.title.clone()}</a>
+                                                        </td>
+                                                        <td>{row.channel.clone()}</td>
+                                                        <td>{row.campaign.clone()}</td>
+                                                        <td class="num">{row.cost.clone()}</td>
+                                                        <td class="num">{row.revenue.clone()}</td>
+                                                        <td class="num">
+                                                            <RoiFigure status=Signal::stored(row.roi) />
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()
+                                    }}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                        .into_any()
+                }
             }}
         </section>
     }

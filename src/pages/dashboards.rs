@@ -47,65 +47,220 @@ pub fn DashboardsPage(state: AppState, analysis: Workbench) -> impl IntoView {
     view! {
         <section class="page dashboards" data-testid="dashboards">
             <h1>"Dashboards"</h1>
-            <p class="lede">{move || analysis.source.with(|s| format!("Data: {}. Change it on the Attribution page.", s.label()))}</p>
-            {move || matches!(analysis.status.get(), RunStatus::Running { .. }).then(|| view! { <p role="status">"Computing…"</p> })}
-            {move || match analysis.status.get() { RunStatus::Failed(m) => Some(view! { <p class="error" role="alert">{m}</p> }), _ => None }}
+            <p class="lede">
+                {move || {
+                    analysis
+                        .source
+                        .with(|s| {
+                            format!("Data: {}. Change it on the Attribution page.", s.label())
+                        })
+                }}
+            </p>
+            {move || {
+                matches!(analysis.status.get(), RunStatus::Running { .. })
+                    .then(|| view! { <p role="status">"Computing…"</p> })
+            }}
+            {move || match analysis.status.get() {
+                RunStatus::Failed(m) => {
+                    Some(
+                        view! {
+                            <p class="error" role="alert">
+                                {m}
+                            </p>
+                        },
+                    )
+                }
+                _ => None,
+            }}
             <ModelPicker analysis=analysis id="dashboard-model" />
             <section aria-labelledby="by-channel">
                 <h2 id="by-channel">"Per channel"</h2>
-                {move || has().then(|| view! {
-                    <Chart name="Cost and credited revenue per channel".to_string() spec=money testid="chart-channel-money" />
-                })}
-                <table class="data" aria-label="Cost, credited revenue and ROI per channel under the chosen model" data-testid="channel-table">
-                    <thead><tr><th scope="col">"Channel"</th><th scope="col">"Cost"</th><th scope="col">"Credited conversions"</th><th scope="col">"Credited revenue"</th><th scope="col">"ROI"</th><th scope="col">"ROAS"</th></tr></thead>
-                    <tbody>{move || {
-                        let cur = currency();
-                        let m = analysis.chosen.get();
-                        analysis.outcome.with(|o| o.as_ref().and_then(|o| model(&o.report, m)).map(|r| r.channels.iter().map(|c| view! {
-                            <tr><th scope="row">{c.channel.clone()}</th>
-                                <td>{c.cost.map(|x| format_money(x, &cur)).unwrap_or_else(|| "—".into())}</td>
-                                <td>{format_count(c.conversions)}</td>
-                                <td>{format_money(c.revenue, &cur)}</td>
-                                <td>{c.roi.map(format_percent).unwrap_or_else(|| "—".into())}</td>
-                                <td>{c.roas.map(|x| format!("{x:.2}×")).unwrap_or_else(|| "—".into())}</td></tr>
-                        }).collect_view()))
-                    }}</tbody>
+                {move || {
+                    has()
+                        .then(|| {
+                            view! {
+                                <Chart
+                                    name="Cost and credited revenue per channel".to_string()
+                                    spec=money
+                                    testid="chart-channel-money"
+                                />
+                            }
+                        })
+                }}
+                <table
+                    class="data"
+                    aria-label="Cost, credited revenue and ROI per channel under the chosen model"
+                    data-testid="channel-table"
+                >
+                    <thead>
+                        <tr>
+                            <th scope="col">"Channel"</th>
+                            <th scope="col">"Cost"</th>
+                            <th scope="col">"Credited conversions"</th>
+                            <th scope="col">"Credited revenue"</th>
+                            <th scope="col">"ROI"</th>
+                            <th scope="col">"ROAS"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            let cur = currency();
+                            let m = analysis.chosen.get();
+                            analysis
+                                .outcome
+                                .with(|o| {
+                                    o.as_ref()
+                                        .and_then(|o| model(&o.report, m))
+                                        .map(|r| {
+                                            r.channels
+                                                .iter()
+                                                .map(|c| {
+                                                    view! {
+                                                        <tr>
+                                                            <th scope="row">{c.channel.clone()}</th>
+                                                            <td>
+                                                                {c
+                                                                    .cost
+                                                                    .map(|x| format_money(x, &cur))
+                                                                    .unwrap_or_else(|| "—".into())}
+                                                            </td>
+                                                            <td>{format_count(c.conversions)}</td>
+                                                            <td>{format_money(c.revenue, &cur)}</td>
+                                                            <td>
+                                                                {c.roi.map(format_percent).unwrap_or_else(|| "—".into())}
+                                                            </td>
+                                                            <td>
+                                                                {c
+                                                                    .roas
+                                                                    .map(|x| format!("{x:.2}×"))
+                                                                    .unwrap_or_else(|| "—".into())}
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()
+                                        })
+                                })
+                        }}
+                    </tbody>
                 </table>
             </section>
             <section aria-labelledby="by-campaign">
                 <h2 id="by-campaign">"Per campaign"</h2>
-                <table class="data" aria-label="Campaign rollups under the chosen model" data-testid="campaign-table">
-                    <thead><tr><th scope="col">"Campaign"</th><th scope="col">"Entries"</th><th scope="col">"Cost"</th><th scope="col">"Credited conversions"</th><th scope="col">"Credited revenue"</th><th scope="col">"ROI"</th></tr></thead>
-                    <tbody>{move || {
-                        let cur = currency();
-                        let m = analysis.chosen.get();
-                        analysis.outcome.with(|o| o.as_ref().map(|o| state.workspace.with(|ws| campaign_rollups(&o.report, m, ws)).into_iter().map(|r| view! {
-                            <tr><th scope="row">{r.campaign}</th><td>{r.entries}</td>
-                                <td>{format_money(r.cost, &cur)}</td><td>{format_count(r.conversions)}</td>
-                                <td>{format_money(r.revenue, &cur)}</td>
-                                <td>{r.roi.map(format_percent).unwrap_or_else(|| "—".into())}</td></tr>
-                        }).collect_view()))
-                    }}</tbody>
+                <table
+                    class="data"
+                    aria-label="Campaign rollups under the chosen model"
+                    data-testid="campaign-table"
+                >
+                    <thead>
+                        <tr>
+                            <th scope="col">"Campaign"</th>
+                            <th scope="col">"Entries"</th>
+                            <th scope="col">"Cost"</th>
+                            <th scope="col">"Credited conversions"</th>
+                            <th scope="col">"Credited revenue"</th>
+                            <th scope="col">"ROI"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            let cur = currency();
+                            let m = analysis.chosen.get();
+                            analysis
+                                .outcome
+                                .with(|o| {
+                                    o.as_ref()
+                                        .map(|o| {
+                                            state
+                                                .workspace
+                                                .with(|ws| campaign_rollups(&o.report, m, ws))
+                                                .into_iter()
+                                                .map(|r| {
+                                                    view! {
+                                                        <tr>
+                                                            <th scope="row">{r.campaign}</th>
+                                                            <td>{r.entries}</td>
+                                                            <td>{format_money(r.cost, &cur)}</td>
+                                                            <td>{format_count(r.conversions)}</td>
+                                                            <td>{format_money(r.revenue, &cur)}</td>
+                                                            <td>
+                                                                {r.roi.map(format_percent).unwrap_or_else(|| "—".into())}
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()
+                                        })
+                                })
+                        }}
+                    </tbody>
                 </table>
-                <p class="hint">"Credit comes from the analysed data's calendar-entry tags (utm_content=cal-<id>); cost from the workspace's entries."</p>
+                <p class="hint">
+                    "Credit comes from the analysed data's calendar-entry tags (utm_content=cal-<id>); cost from the workspace's entries."
+                </p>
             </section>
             <section aria-labelledby="accuracy">
                 <h2 id="accuracy">"Predicted vs actual"</h2>
-                <p class="hint">"Share of predictions within 25 % of the actual value, per month of publication."</p>
-                <Chart name="Prediction accuracy over time".to_string() spec=accuracy testid="chart-accuracy" />
+                <p class="hint">
+                    "Share of predictions within 25 % of the actual value, per month of publication."
+                </p>
+                <Chart
+                    name="Prediction accuracy over time".to_string()
+                    spec=accuracy
+                    testid="chart-accuracy"
+                />
             </section>
             <section aria-labelledby="explorer">
                 <h2 id="explorer">"Journey explorer"</h2>
                 <table class="data" aria-label="Most common paths" data-testid="paths-table">
-                    <thead><tr><th scope="col">"Path"</th><th scope="col">"Journeys"</th><th scope="col">"Conversions"</th><th scope="col">"Non-conversions"</th><th scope="col">"Conversion rate"</th></tr></thead>
-                    <tbody>{move || analysis.outcome.with(|o| o.as_ref().map(|o| o.paths.iter().map(|p| view! {
-                        <tr><th scope="row">{p.channels.join(" → ")}</th><td>{format_count(p.journeys)}</td>
-                            <td>{format_count(p.conversions)}</td><td>{format_count(p.nulls)}</td><td>{pct(p.conversion_rate)}</td></tr>
-                    }).collect_view()))}</tbody>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Path"</th>
+                            <th scope="col">"Journeys"</th>
+                            <th scope="col">"Conversions"</th>
+                            <th scope="col">"Non-conversions"</th>
+                            <th scope="col">"Conversion rate"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            analysis
+                                .outcome
+                                .with(|o| {
+                                    o.as_ref()
+                                        .map(|o| {
+                                            o.paths
+                                                .iter()
+                                                .map(|p| {
+                                                    view! {
+                                                        <tr>
+                                                            <th scope="row">{p.channels.join(" → ")}</th>
+                                                            <td>{format_count(p.journeys)}</td>
+                                                            <td>{format_count(p.conversions)}</td>
+                                                            <td>{format_count(p.nulls)}</td>
+                                                            <td>{pct(p.conversion_rate)}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()
+                                        })
+                                })
+                        }}
+                    </tbody>
                 </table>
-                {move || has().then(|| view! {
-                    <Chart name="Channel transitions (Markov order 1): thicker means more likely".to_string() spec=graph testid="chart-transitions" />
-                })}
+                {move || {
+                    has()
+                        .then(|| {
+                            view! {
+                                <Chart
+                                    name="Channel transitions (Markov order 1): thicker means more likely"
+                                        .to_string()
+                                    spec=graph
+                                    testid="chart-transitions"
+                                />
+                            }
+                        })
+                }}
             </section>
         </section>
     }

@@ -54,45 +54,115 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
         }
     };
     let field = |label: &'static str, value: String| {
-        (!value.is_empty()).then(|| view! { <dt>{label}</dt><dd>{value}</dd> })
+        (!value.is_empty()).then(|| {
+            view! {
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+            }
+        })
     };
     view! {
         <section class="page entry" data-testid="entry">
-            {move || entry.get().map(|e| {
-                let cur = currency.get();
-                let url = e.destination_url.clone();
-                view! {
-                    <div class="page-head">
-                        <h1 data-testid="entry-title">{e.title.clone()}</h1>
-                        <div class="actions">
-                            <a class="button" href=format!("#/entry/{entry_id}/edit")>"Edit entry"</a>
-                            {move || if confirm_delete.get() {
-                                view! {
-                                    <span class="confirm" role="group" aria-label="Confirm delete">
-                                        <button type="button" class="danger" on:click=delete>"Yes, delete this entry"</button>
-                                        <button type="button" on:click=move |_| confirm_delete.set(false)>"Keep it"</button>
-                                    </span>
-                                }.into_any()
-                            } else {
-                                view! {
-                                    <button type="button" class="danger" on:click=move |_| confirm_delete.set(true)>"Delete entry"</button>
-                                }.into_any()
-                            }}
-                        </div>
-                    </div>
-                    <dl class="entry-facts">
-                        <dt>"Entry id"</dt><dd><code>{e.entry_id}</code>" · links tagged "<code>{format!("utm_content={}", e.utm_content())}</code></dd>
-                        <dt>"Channel"</dt><dd>{e.channel.clone()}</dd>
-                        {field("Campaign", e.campaign.clone())}
-                        <dt>"Publish date"</dt><dd>{e.publish_date.to_string()}</dd>
-                        {(!url.is_empty()).then(|| view! { <dt>"Destination URL"</dt><dd><a href=url.clone() rel="noopener noreferrer" target="_blank">{url.clone()}</a></dd> })}
-                        {field("Planned cost", e.cost.map(|c| format_money(c, &cur)).unwrap_or_default())}
-                        {field("Creator", e.creator.clone())}
-                        {field("Notes", e.notes.clone())}
-                        {field("Predicted", e.predicted.iter().map(|p| format!("{} {}", p.metric.format_display(p.value, &cur), p.metric.label().to_lowercase())).collect::<Vec<_>>().join(", "))}
-                    </dl>
-                }
-            })}
+            {move || {
+                entry
+                    .get()
+                    .map(|e| {
+                        let cur = currency.get();
+                        let url = e.destination_url.clone();
+                        view! {
+                            <div class="page-head">
+                                <h1 data-testid="entry-title">{e.title.clone()}</h1>
+                                <div class="actions">
+                                    <a class="button" href=format!("#/entry/{entry_id}/edit")>
+                                        "Edit entry"
+                                    </a>
+                                    {move || {
+                                        if confirm_delete.get() {
+                                            view! {
+                                                <span
+                                                    class="confirm"
+                                                    role="group"
+                                                    aria-label="Confirm delete"
+                                                >
+                                                    <button type="button" class="danger" on:click=delete>
+                                                        "Yes, delete this entry"
+                                                    </button>
+                                                    <button
+                                                        type="button"
+                                                        on:click=move |_| confirm_delete.set(false)
+                                                    >
+                                                        "Keep it"
+                                                    </button>
+                                                </span>
+                                            }
+                                                .into_any()
+                                        } else {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="danger"
+                                                    on:click=move |_| confirm_delete.set(true)
+                                                >
+                                                    "Delete entry"
+                                                </button>
+                                            }
+                                                .into_any()
+                                        }
+                                    }}
+                                </div>
+                            </div>
+                            <dl class="entry-facts">
+                                <dt>"Entry id"</dt>
+                                <dd>
+                                    <code>{e.entry_id}</code>
+                                    " · links tagged "
+                                    <code>{format!("utm_content={}", e.utm_content())}</code>
+                                </dd>
+                                <dt>"Channel"</dt>
+                                <dd>{e.channel.clone()}</dd>
+                                {field("Campaign", e.campaign.clone())}
+                                <dt>"Publish date"</dt>
+                                <dd>{e.publish_date.to_string()}</dd>
+                                {(!url.is_empty())
+                                    .then(|| {
+                                        view! {
+                                            <dt>"Destination URL"</dt>
+                                            <dd>
+                                                <a
+                                                    href=url.clone()
+                                                    rel="noopener noreferrer"
+                                                    target="_blank"
+                                                >
+                                                    {url.clone()}
+                                                </a>
+                                            </dd>
+                                        }
+                                    })}
+                                {field(
+                                    "Planned cost",
+                                    e.cost.map(|c| format_money(c, &cur)).unwrap_or_default(),
+                                )}
+                                {field("Creator", e.creator.clone())}
+                                {field("Notes", e.notes.clone())}
+                                {field(
+                                    "Predicted",
+                                    e
+                                        .predicted
+                                        .iter()
+                                        .map(|p| {
+                                            format!(
+                                                "{} {}",
+                                                p.metric.format_display(p.value, &cur),
+                                                p.metric.label().to_lowercase(),
+                                            )
+                                        })
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                )}
+                            </dl>
+                        }
+                    })
+            }}
             <UtmBuilder state=state entry_id=entry_id />
             <PerformanceForm state=state entry_id=entry_id />
             <crate::components::entry_trends::EntryTrends state=state entry_id=entry_id />
@@ -222,43 +292,81 @@ fn PerformanceForm(state: AppState, entry_id: u64) -> impl IntoView {
                     .into_iter()
                     .filter(|m| m.category() == cat && !shown.contains(m))
                     .collect();
-                (!metrics.is_empty()).then(|| view! {
-                    <optgroup label=cat.label()>
-                        {metrics.into_iter().map(|m| view! { <option value=m.key()>{m.label()}</option> }).collect_view()}
-                    </optgroup>
+                (!metrics.is_empty()).then(|| {
+                    view! {
+                        <optgroup label=cat
+                            .label()>
+                            {metrics
+                                .into_iter()
+                                .map(|m| view! { <option value=m.key()>{m.label()}</option> })
+                                .collect_view()}
+                        </optgroup>
+                    }
                 })
             })
             .collect_view()
     };
 
     view! {
-        <form class="performance" novalidate on:submit=save aria-labelledby="perf-heading" data-testid="performance-form">
+        <form
+            class="performance"
+            novalidate
+            on:submit=save
+            aria-labelledby="perf-heading"
+            data-testid="performance-form"
+        >
             <h2 id="perf-heading">"Performance data (manual entry)"</h2>
-            <p class="hint">"Values you enter are marked manual and always win over imported ones. Each save is kept with its date."</p>
+            <p class="hint">
+                "Values you enter are marked manual and always win over imported ones. Each save is kept with its date."
+            </p>
             <div class="metric-grid">
-                {move || rows.get().into_iter().map(|row| view! {
-                    <MetricField state=state entry_id=entry_id row=row currency=currency />
-                }).collect_view()}
+                {move || {
+                    rows.get()
+                        .into_iter()
+                        .map(|row| {
+                            view! {
+                                <MetricField
+                                    state=state
+                                    entry_id=entry_id
+                                    row=row
+                                    currency=currency
+                                />
+                            }
+                        })
+                        .collect_view()
+                }}
             </div>
             <div class="add-metric">
                 <div class="field inline">
                     <label for="add-metric">"Add metric"</label>
-                    <select id="add-metric" prop:value=move || to_add.get() on:change=move |ev| to_add.set(event_target_value(&ev))>
+                    <select
+                        id="add-metric"
+                        prop:value=move || to_add.get()
+                        on:change=move |ev| to_add.set(event_target_value(&ev))
+                    >
                         <option value="">"Choose a metric…"</option>
                         {addable}
                     </select>
                 </div>
-                <button type="button" on:click=add_metric disabled=move || to_add.get().is_empty()>"Add"</button>
+                <button type="button" on:click=add_metric disabled=move || to_add.get().is_empty()>
+                    "Add"
+                </button>
             </div>
             <div class="roi-line">
                 <span id="roi-label">"Calculated ROI: "</span>
-                <strong aria-labelledby="roi-label"><RoiFigure status=live_roi testid="roi" /></strong>
+                <strong aria-labelledby="roi-label">
+                    <RoiFigure status=live_roi testid="roi" />
+                </strong>
                 <span class="hint">" (revenue − cost) / cost × 100"</span>
                 {move || roi_note().map(|n| view! { <p class="hint">{n}</p> })}
             </div>
             <div class="actions">
-                <button type="submit" class="primary">"Save performance"</button>
-                <p class="status" role="status" aria-live="polite" data-testid="performance-status">{move || saved.get()}</p>
+                <button type="submit" class="primary">
+                    "Save performance"
+                </button>
+                <p class="status" role="status" aria-live="polite" data-testid="performance-status">
+                    {move || saved.get()}
+                </p>
             </div>
         </form>
     }
@@ -297,25 +405,54 @@ fn MetricField(
         }
     };
     view! {
-        <div class="field metric" class:invalid=move || row.error.get().is_some() data-testid=format!("field-{}", metric.key())>
+        <div
+            class="field metric"
+            class:invalid=move || row.error.get().is_some()
+            data-testid=format!("field-{}", metric.key())
+        >
             <label for=id.clone()>{label}</label>
-            <input id=id.clone() type="text" inputmode=if metric == MetricKind::TimeOnPage { "text" } else { "decimal" }
+            <input
+                id=id.clone()
+                type="text"
+                inputmode=if metric == MetricKind::TimeOnPage { "text" } else { "decimal" }
                 aria-invalid=move || row.error.get().is_some().then_some("true")
                 aria-describedby=described
                 prop:value=move || row.text.get()
-                on:input=move |ev| row.text.set(event_target_value(&ev)) />
+                on:input=move |ev| row.text.set(event_target_value(&ev))
+            />
             <span class="hint" id=hint_id>
                 {metric.hint()}
-                {move || source().map(|v| {
-                    let (class, label) = match v.source {
-                        Source::Manual => ("badge manual", "manual"),
-                        Source::Imported => ("badge imported", "imported"),
-                    };
-                    view! { " " <span class=class title=format!("recorded {}", format_timestamp(v.recorded_at))>{label}</span> }
-                })}
-                {move || (metric == MetricKind::Cost && cost_source() == Some(CostSource::Planned)).then_some(view! { " " <span class="badge planned">"planned"</span> })}
+                {move || {
+                    source()
+                        .map(|v| {
+                            let (class, label) = match v.source {
+                                Source::Manual => ("badge manual", "manual"),
+                                Source::Imported => ("badge imported", "imported"),
+                            };
+                            view! {
+                                " "
+                                <span
+                                    class=class
+                                    title=format!("recorded {}", format_timestamp(v.recorded_at))
+                                >
+                                    {label}
+                                </span>
+                            }
+                        })
+                }}
+                {move || {
+                    (metric == MetricKind::Cost && cost_source() == Some(CostSource::Planned))
+                        .then_some(
+                            view! {
+                                " "
+                                <span class="badge planned">"planned"</span>
+                            },
+                        )
+                }}
             </span>
-            <p class="error" id=error_id aria-live="polite">{move || row.error.get().map(|e| e.to_string())}</p>
+            <p class="error" id=error_id aria-live="polite">
+                {move || row.error.get().map(|e| e.to_string())}
+            </p>
         </div>
     }
 }

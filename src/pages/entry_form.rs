@@ -42,8 +42,25 @@ fn TextField(
     };
     view! {
         <div class="field" class:invalid=move || error().is_some()>
-            <label for=id>{label}{required.then_some(view! { <span class="req" aria-hidden="true">" *"</span> })}</label>
-            {(!hint.is_empty()).then(|| view! { <span class="hint" id=hint_id.clone()>{hint}</span> })}
+            <label for=id>
+                {label}
+                {required
+                    .then_some(
+                        view! {
+                            <span class="req" aria-hidden="true">
+                                " *"
+                            </span>
+                        },
+                    )}
+            </label>
+            {(!hint.is_empty())
+                .then(|| {
+                    view! {
+                        <span class="hint" id=hint_id.clone()>
+                            {hint}
+                        </span>
+                    }
+                })}
             <input
                 id=id
                 name=id
@@ -54,7 +71,9 @@ fn TextField(
                 prop:value=move || form.with(get)
                 on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))
             />
-            <p class="error" id=error_id aria-live="polite">{error}</p>
+            <p class="error" id=error_id aria-live="polite">
+                {error}
+            </p>
         </div>
     }
 }
@@ -86,61 +105,166 @@ fn EntryFormView(
     let count = move || errors.with(|e| e.0.len());
     view! {
         <form class="entry-form" novalidate on:submit=submit data-testid="entry-form">
-            {move || (submitted.get() && count() > 0).then(|| view! {
-                <p class="banner danger" role="alert">
-                    {format!("Nothing was saved: fix the {} marked below.", if count() == 1 { "field".to_owned() } else { format!("{} fields", count()) })}
-                </p>
-            })}
-            <TextField id="entry-title" label="Title".into() required=true form=form field=Field::Title
-                get=|f| f.title.clone() set=|f, v| f.title = v errors=errors />
+            {move || {
+                (submitted.get() && count() > 0)
+                    .then(|| {
+                        view! {
+                            <p class="banner danger" role="alert">
+                                {format!(
+                                    "Nothing was saved: fix the {} marked below.",
+                                    if count() == 1 {
+                                        "field".to_owned()
+                                    } else {
+                                        format!("{} fields", count())
+                                    },
+                                )}
+                            </p>
+                        }
+                    })
+            }}
+            <TextField
+                id="entry-title"
+                label="Title".into()
+                required=true
+                form=form
+                field=Field::Title
+                get=|f| f.title.clone()
+                set=|f, v| f.title = v
+                errors=errors
+            />
             <div class="field" class:invalid=move || channel_error().is_some()>
-                <label for="entry-channel">"Channel"<span class="req" aria-hidden="true">" *"</span></label>
-                <select id="entry-channel" required
+                <label for="entry-channel">
+                    "Channel"<span class="req" aria-hidden="true">
+                        " *"
+                    </span>
+                </label>
+                <select
+                    id="entry-channel"
+                    required
                     aria-invalid=move || channel_error().is_some().then_some("true")
                     aria-describedby=move || channel_error().map(|_| "entry-channel-error")
                     prop:value=move || form.with(|f| f.channel_choice.clone())
-                    on:change=move |ev| form.update(|f| f.channel_choice = event_target_value(&ev))>
-                    <option value="" selected=move || form.with(|f| f.channel_choice.is_empty())>"Choose a channel…"</option>
-                    {BUILTIN_CHANNELS.iter().map(|c| view! {
-                        <option value=*c selected=move || form.with(|f| f.channel_choice == *c)>{*c}</option>
-                    }).collect_view()}
-                    <option value=CUSTOM_CHANNEL selected=is_custom>"Custom channel…"</option>
+                    on:change=move |ev| form.update(|f| f.channel_choice = event_target_value(&ev))
+                >
+                    <option value="" selected=move || form.with(|f| f.channel_choice.is_empty())>
+                        "Choose a channel…"
+                    </option>
+                    {BUILTIN_CHANNELS
+                        .iter()
+                        .map(|c| {
+                            view! {
+                                <option
+                                    value=*c
+                                    selected=move || form.with(|f| f.channel_choice == *c)
+                                >
+                                    {*c}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                    <option value=CUSTOM_CHANNEL selected=is_custom>
+                        "Custom channel…"
+                    </option>
                 </select>
-                <p class="error" id="entry-channel-error" aria-live="polite">{channel_error}</p>
+                <p class="error" id="entry-channel-error" aria-live="polite">
+                    {channel_error}
+                </p>
             </div>
-            {move || is_custom().then(|| view! {
-                <TextField id="entry-custom-channel" label="Custom channel name".into() required=true form=form field=Field::Channel
-                    get=|f| f.custom_channel.clone() set=|f, v| f.custom_channel = v errors=RwSignal::new(EntryErrors::default()) />
-            })}
-            <TextField id="entry-campaign" label="Campaign".into() form=form field=Field::Campaign
-                get=|f| f.campaign.clone() set=|f, v| f.campaign = v errors=errors />
-            <TextField id="entry-date" label="Publish date".into() kind="date" required=true form=form field=Field::PublishDate
-                get=|f| f.publish_date.clone() set=|f, v| f.publish_date = v errors=errors />
-            <TextField id="entry-url" label="Destination URL".into() kind="url" form=form field=Field::DestinationUrl
+            {move || {
+                is_custom()
+                    .then(|| {
+                        view! {
+                            <TextField
+                                id="entry-custom-channel"
+                                label="Custom channel name".into()
+                                required=true
+                                form=form
+                                field=Field::Channel
+                                get=|f| f.custom_channel.clone()
+                                set=|f, v| f.custom_channel = v
+                                errors=RwSignal::new(EntryErrors::default())
+                            />
+                        }
+                    })
+            }}
+            <TextField
+                id="entry-campaign"
+                label="Campaign".into()
+                form=form
+                field=Field::Campaign
+                get=|f| f.campaign.clone()
+                set=|f, v| f.campaign = v
+                errors=errors
+            />
+            <TextField
+                id="entry-date"
+                label="Publish date".into()
+                kind="date"
+                required=true
+                form=form
+                field=Field::PublishDate
+                get=|f| f.publish_date.clone()
+                set=|f, v| f.publish_date = v
+                errors=errors
+            />
+            <TextField
+                id="entry-url"
+                label="Destination URL".into()
+                kind="url"
+                form=form
+                field=Field::DestinationUrl
                 hint="the page the artifact links to, e.g. https://example.com/blog/launch"
-                get=|f| f.destination_url.clone() set=|f, v| f.destination_url = v errors=errors />
-            <TextField id="entry-cost" label="Planned cost".into() form=form field=Field::Cost
+                get=|f| f.destination_url.clone()
+                set=|f, v| f.destination_url = v
+                errors=errors
+            />
+            <TextField
+                id="entry-cost"
+                label="Planned cost".into()
+                form=form
+                field=Field::Cost
                 hint="what publishing it costs, e.g. 150"
-                get=|f| f.cost.clone() set=|f, v| f.cost = v errors=errors />
-            <TextField id="entry-creator" label="Creator".into() form=form field=Field::Creator
-                get=|f| f.creator.clone() set=|f, v| f.creator = v errors=errors />
+                get=|f| f.cost.clone()
+                set=|f, v| f.cost = v
+                errors=errors
+            />
+            <TextField
+                id="entry-creator"
+                label="Creator".into()
+                form=form
+                field=Field::Creator
+                get=|f| f.creator.clone()
+                set=|f, v| f.creator = v
+                errors=errors
+            />
             <div class="field">
                 <label for="entry-notes">"Notes"</label>
-                <textarea id="entry-notes" rows="3"
+                <textarea
+                    id="entry-notes"
+                    rows="3"
                     prop:value=move || form.with(|f| f.notes.clone())
-                    on:input=move |ev| form.update(|f| f.notes = event_target_value(&ev))></textarea>
-                <p class="error" aria-live="polite">{move || errors.with(|e| e.get(Field::Notes).map(ToString::to_string))}</p>
+                    on:input=move |ev| form.update(|f| f.notes = event_target_value(&ev))
+                ></textarea>
+                <p class="error" aria-live="polite">
+                    {move || errors.with(|e| e.get(Field::Notes).map(ToString::to_string))}
+                </p>
             </div>
             <fieldset class="predicted">
                 <legend>"Predicted performance (optional)"</legend>
-                <p class="hint">"The forecast the plan was made with, to compare with what happens."</p>
+                <p class="hint">
+                    "The forecast the plan was made with, to compare with what happens."
+                </p>
                 <PredictedField index=0 form=form errors=errors />
                 <PredictedField index=1 form=form errors=errors />
                 <PredictedField index=2 form=form errors=errors />
             </fieldset>
             <div class="actions">
-                <button type="submit" class="primary">{submit_label}</button>
-                <a class="button" href=cancel_href>"Cancel"</a>
+                <button type="submit" class="primary">
+                    {submit_label}
+                </button>
+                <a class="button" href=cancel_href>
+                    "Cancel"
+                </a>
             </div>
         </form>
     }
@@ -166,11 +290,25 @@ fn PredictedField(
     view! {
         <div class="field" class:invalid=move || error().is_some()>
             <label for=id>{format!("Predicted {}", metric.label().to_lowercase())}</label>
-            <input id=id type="text" inputmode="decimal"
+            <input
+                id=id
+                type="text"
+                inputmode="decimal"
                 aria-invalid=move || error().is_some().then_some("true")
-                prop:value=move || form.with(|f| f.predicted.get(index).cloned().unwrap_or_default())
-                on:input=move |ev| form.update(|f| if let Some(slot) = f.predicted.get_mut(index) { *slot = event_target_value(&ev) }) />
-            <p class="error" aria-live="polite">{error}</p>
+                prop:value=move || {
+                    form.with(|f| f.predicted.get(index).cloned().unwrap_or_default())
+                }
+                on:input=move |ev| {
+                    form.update(|f| {
+                        if let Some(slot) = f.predicted.get_mut(index) {
+                            *slot = event_target_value(&ev);
+                        }
+                    })
+                }
+            />
+            <p class="error" aria-live="polite">
+                {error}
+            </p>
         </div>
     }
 }
@@ -185,8 +323,12 @@ pub fn NewEntryPage(state: AppState) -> impl IntoView {
     view! {
         <section class="page entry-edit" data-testid="new-entry">
             <h1>"New calendar entry"</h1>
-            <EntryFormView initial=EntryForm::default() submit_label="Create entry"
-                cancel_href="#/calendar".into() on_save=on_save />
+            <EntryFormView
+                initial=EntryForm::default()
+                submit_label="Create entry"
+                cancel_href="#/calendar".into()
+                on_save=on_save
+            />
         </section>
     }
 }
@@ -210,8 +352,12 @@ pub fn EditEntryPage(state: AppState, entry_id: u64) -> impl IntoView {
     view! {
         <section class="page entry-edit" data-testid="edit-entry">
             <h1>{format!("Edit entry {entry_id}")}</h1>
-            <EntryFormView initial=initial submit_label="Save changes"
-                cancel_href=format!("#/entry/{entry_id}") on_save=on_save />
+            <EntryFormView
+                initial=initial
+                submit_label="Save changes"
+                cancel_href=format!("#/entry/{entry_id}")
+                on_save=on_save
+            />
         </section>
     }
     .into_any()
@@ -224,7 +370,9 @@ pub fn MissingEntry(entry_id: u64) -> impl IntoView {
         <section class="page not-found" data-testid="missing-entry">
             <h1>"Entry not found"</h1>
             <p>{format!("There is no calendar entry {entry_id}. It may have been deleted.")}</p>
-            <p><a href="#/calendar">"Go to the calendar"</a></p>
+            <p>
+                <a href="#/calendar">"Go to the calendar"</a>
+            </p>
         </section>
     }
 }

@@ -13,8 +13,10 @@ pub fn Home() -> impl IntoView {
                 "Every calculation runs in this browser tab: your data never leaves your machine."
             </p>
             <ul class="facts">
-                <li>"Seven attribution models side by side: first touch, last touch, linear, "
-                    "time-decay, position-based, Markov removal effect and Shapley."</li>
+                <li>
+                    "Seven attribution models side by side: first touch, last touch, linear, "
+                    "time-decay, position-based, Markov removal effect and Shapley."
+                </li>
                 <li>"Per-artifact ROI: (revenue − cost) / cost × 100."</li>
                 <li>"Works offline once loaded; no account, no server."</li>
             </ul>

@@ -97,57 +97,143 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
     view! {
         <section class="page import" data-testid="import">
             <h1>"Import"</h1>
-            <p>"Bring in what your platforms export: GA4 (BigQuery export CSV or Data API runReport JSON), Google Ads, Meta Ads Insights, Mailchimp campaign reports, and event logs or path tables for attribution. Files are read in this tab and never leave it."</p>
-            <div class="dropzone" class:over=move || drag_over.get() data-testid="dropzone"
-                on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); drag_over.set(true); }
+            <p>
+                "Bring in what your platforms export: GA4 (BigQuery export CSV or Data API runReport JSON), Google Ads, Meta Ads Insights, Mailchimp campaign reports, and event logs or path tables for attribution. Files are read in this tab and never leave it."
+            </p>
+            <div
+                class="dropzone"
+                class:over=move || drag_over.get()
+                data-testid="dropzone"
+                on:dragover=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    drag_over.set(true);
+                }
                 on:dragleave=move |_| drag_over.set(false)
-                on:drop=on_drop>
+                on:drop=on_drop
+            >
                 <label for="import-file">"Choose an export file"</label>
-                <input id="import-file" type="file" accept=".csv,.tsv,.txt,.json,text/csv,application/json" aria-describedby="drop-hint" on:change=on_file />
-                <p class="hint" id="drop-hint">"…or drop it here. Nothing is written until you confirm the preview."</p>
+                <input
+                    id="import-file"
+                    type="file"
+                    accept=".csv,.tsv,.txt,.json,text/csv,application/json"
+                    aria-describedby="drop-hint"
+                    on:change=on_file
+                />
+                <p class="hint" id="drop-hint">
+                    "…or drop it here. Nothing is written until you confirm the preview."
+                </p>
             </div>
             <div role="status" aria-live="polite">
-                {move || cancelled.get().then(|| view! { <p class="banner info" data-testid="import-cancelled">"Import cancelled: nothing was written."</p> })}
+                {move || {
+                    cancelled
+                        .get()
+                        .then(|| {
+                            view! {
+                                <p class="banner info" data-testid="import-cancelled">
+                                    "Import cancelled: nothing was written."
+                                </p>
+                            }
+                        })
+                }}
             </div>
             {move || match flow.get().phase {
                 Phase::Idle => ().into_any(),
-                Phase::Working { stage, file_name } => view! {
-                    <div class="import-progress" data-testid="import-progress">
-                        <label for="import-bar">{format!("{file_name}: {}", stage.label())}</label>
-                        <progress id="import-bar" max="100" value=stage.percent().to_string()>{format!("{}%", stage.percent())}</progress>
-                        <button type="button" on:click=cancel data-testid="import-cancel">"Cancel"</button>
-                    </div>
-                }.into_any(),
-                Phase::Failed(message) => view! {
-                    <div class="banner danger" role="alert" data-testid="import-error">
-                        <p>{message}</p>
-                        {move || needs_period.get().then(|| view! {
-                            <div class="period-form">
-                                <div class="field inline">
-                                    <label for="period-start">"First day"</label>
-                                    <input id="period-start" type="date" prop:value=move || period_start.get() on:input=move |ev| period_start.set(event_target_value(&ev)) />
-                                </div>
-                                <div class="field inline">
-                                    <label for="period-end">"Last day"</label>
-                                    <input id="period-end" type="date" prop:value=move || period_end.get() on:input=move |ev| period_end.set(event_target_value(&ev)) />
-                                </div>
-                                <button type="button" on:click=choose_period>"Use this period"</button>
-                                <p class="error" aria-live="polite">{move || period_error.get()}</p>
-                            </div>
-                        })}
-                        <button type="button" on:click=cancel>"Start over"</button>
-                    </div>
-                }.into_any(),
-                Phase::Done(message) => view! {
-                    <p class="banner info" role="status" data-testid="import-summary">{message}</p>
-                }.into_any(),
-                Phase::Preview => view! {
-                    <ImportPreview state=state preview=preview journeys=journeys keep_dataset=keep_dataset dataset_name=dataset_name currency=currency reparse=reparse />
-                    <div class="actions">
-                        <button type="button" class="primary" on:click=confirm data-testid="import-confirm">"Confirm import"</button>
-                        <button type="button" on:click=cancel data-testid="import-cancel">"Cancel"</button>
-                    </div>
-                }.into_any(),
+                Phase::Working { stage, file_name } => {
+                    view! {
+                        <div class="import-progress" data-testid="import-progress">
+                            <label for="import-bar">
+                                {format!("{file_name}: {}", stage.label())}
+                            </label>
+                            <progress id="import-bar" max="100" value=stage.percent().to_string()>
+                                {format!("{}%", stage.percent())}
+                            </progress>
+                            <button type="button" on:click=cancel data-testid="import-cancel">
+                                "Cancel"
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Phase::Failed(message) => {
+                    view! {
+                        <div class="banner danger" role="alert" data-testid="import-error">
+                            <p>{message}</p>
+                            {move || {
+                                needs_period
+                                    .get()
+                                    .then(|| {
+                                        view! {
+                                            <div class="period-form">
+                                                <div class="field inline">
+                                                    <label for="period-start">"First day"</label>
+                                                    <input
+                                                        id="period-start"
+                                                        type="date"
+                                                        prop:value=move || period_start.get()
+                                                        on:input=move |ev| period_start.set(event_target_value(&ev))
+                                                    />
+                                                </div>
+                                                <div class="field inline">
+                                                    <label for="period-end">"Last day"</label>
+                                                    <input
+                                                        id="period-end"
+                                                        type="date"
+                                                        prop:value=move || period_end.get()
+                                                        on:input=move |ev| period_end.set(event_target_value(&ev))
+                                                    />
+                                                </div>
+                                                <button type="button" on:click=choose_period>
+                                                    "Use this period"
+                                                </button>
+                                                <p class="error" aria-live="polite">
+                                                    {move || period_error.get()}
+                                                </p>
+                                            </div>
+                                        }
+                                    })
+                            }}
+                            <button type="button" on:click=cancel>
+                                "Start over"
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Phase::Done(message) => {
+                    view! {
+                        <p class="banner info" role="status" data-testid="import-summary">
+                            {message}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Phase::Preview => {
+                    view! {
+                        <ImportPreview
+                            state=state
+                            preview=preview
+                            journeys=journeys
+                            keep_dataset=keep_dataset
+                            dataset_name=dataset_name
+                            currency=currency
+                            reparse=reparse
+                        />
+                        <div class="actions">
+                            <button
+                                type="button"
+                                class="primary"
+                                on:click=confirm
+                                data-testid="import-confirm"
+                            >
+                                "Confirm import"
+                            </button>
+                            <button type="button" on:click=cancel data-testid="import-cancel">
+                                "Cancel"
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
             }}
 
             <DatasetList currency=currency reload=reload_list message=list_message />

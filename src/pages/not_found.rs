@@ -9,7 +9,9 @@ pub fn NotFound(path: String) -> impl IntoView {
         <section class="page not-found" data-testid="not-found">
             <h1>"Page not found"</h1>
             <p>"There is no page at " <code>{format!("#/{path}")}</code> "."</p>
-            <p><a href="#/">"Go to the overview"</a></p>
+            <p>
+                <a href="#/">"Go to the overview"</a>
+            </p>
         </section>
     }
 }

@@ -140,36 +140,66 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
             <h2>"Money"</h2>
             <div class="field inline">
                 <label for="currency">"Currency"</label>
-                <select id="currency"
+                <select
+                    id="currency"
                     prop:value=move || state.workspace.with(|ws| ws.settings.currency.clone())
                     on:change=move |ev| {
                         let code = event_target_value(&ev);
                         if crate::model::workspace::is_currency_code(&code) {
                             state.change(|ws| ws.settings.currency = code);
                         }
-                    }>
-                    {CURRENCIES.iter().map(|c| view! {
-                        <option value=*c selected=move || state.workspace.with(|ws| ws.settings.currency == *c)>{*c}</option>
-                    }).collect_view()}
+                    }
+                >
+                    {CURRENCIES
+                        .iter()
+                        .map(|c| {
+                            view! {
+                                <option
+                                    value=*c
+                                    selected=move || {
+                                        state.workspace.with(|ws| ws.settings.currency == *c)
+                                    }
+                                >
+                                    {*c}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <p class="hint">"Amounts are shown in this currency; they are not converted."</p>
             <div class="field inline">
                 <label for="decimal-mark">"Number format"</label>
-                <select id="decimal-mark"
+                <select
+                    id="decimal-mark"
                     on:change=move |ev| {
                         let mark = match event_target_value(&ev).as_str() {
                             "comma" => DecimalMark::Comma,
                             _ => DecimalMark::Point,
                         };
                         state.change(|ws| ws.settings.decimal_mark = mark);
-                    }>
-                    {[(DecimalMark::Point, "point"), (DecimalMark::Comma, "comma")].into_iter().map(|(mark, value)| view! {
-                        <option value=value selected=move || state.workspace.with(|ws| ws.settings.decimal_mark == mark)>{mark.label()}</option>
-                    }).collect_view()}
+                    }
+                >
+                    {[(DecimalMark::Point, "point"), (DecimalMark::Comma, "comma")]
+                        .into_iter()
+                        .map(|(mark, value)| {
+                            view! {
+                                <option
+                                    value=value
+                                    selected=move || {
+                                        state.workspace.with(|ws| ws.settings.decimal_mark == mark)
+                                    }
+                                >
+                                    {mark.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
-            <p class="hint">"How you type numbers, and how imports read a number like 1,234 that could be either."</p>
+            <p class="hint">
+                "How you type numbers, and how imports read a number like 1,234 that could be either."
+            </p>
 
             <h2>"Tracking links"</h2>
             <ChannelMappingTable state=state />
@@ -177,34 +207,87 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
             <h2>"Your data"</h2>
             <p data-testid="storage-status">{storage_text}</p>
             <div class="actions">
-                <button type="button" on:click=export_json>"Export workspace (JSON)"</button>
-                <button type="button" on:click=export_csv>"Export calendar (CSV)"</button>
+                <button type="button" on:click=export_json>
+                    "Export workspace (JSON)"
+                </button>
+                <button type="button" on:click=export_csv>
+                    "Export calendar (CSV)"
+                </button>
             </div>
             <div class="field">
                 <label for="import-file">"Import a workspace file (JSON)"</label>
-                <span class="hint" id="import-hint">"The file is checked completely first; nothing changes unless it is a valid Refleqt workspace and you confirm."</span>
-                <input id="import-file" type="file" accept=".json,application/json" aria-describedby="import-hint" node_ref=file_input on:change=on_file />
+                <span class="hint" id="import-hint">
+                    "The file is checked completely first; nothing changes unless it is a valid Refleqt workspace and you confirm."
+                </span>
+                <input
+                    id="import-file"
+                    type="file"
+                    accept=".json,application/json"
+                    aria-describedby="import-hint"
+                    node_ref=file_input
+                    on:change=on_file
+                />
             </div>
 
             <h2>"Workspace"</h2>
-            <p>{move || if state.workspace.with(|ws| ws.is_demo) { "This is the demo workspace: simulated entries and numbers." } else { "This is your own workspace." }}</p>
+            <p>
+                {move || {
+                    if state.workspace.with(|ws| ws.is_demo) {
+                        "This is the demo workspace: simulated entries and numbers."
+                    } else {
+                        "This is your own workspace."
+                    }
+                }}
+            </p>
             <div class="actions">
-                <button type="button" on:click=move |_| pending.set(Pending::Empty)>"Start empty workspace"</button>
-                <button type="button" on:click=move |_| pending.set(Pending::Demo)>"Reset demo workspace"</button>
+                <button type="button" on:click=move |_| pending.set(Pending::Empty)>
+                    "Start empty workspace"
+                </button>
+                <button type="button" on:click=move |_| pending.set(Pending::Demo)>
+                    "Reset demo workspace"
+                </button>
             </div>
-            {move || question().map(|q| view! {
-                <div class="banner warn" role="alertdialog" aria-labelledby="confirm-text" data-testid="confirm">
-                    <p id="confirm-text">{q}</p>
-                    <div class="actions">
-                        <button type="button" class="danger" on:click=confirm>"Replace workspace"</button>
-                        <button type="button" on:click=move |_| pending.set(Pending::None)>"Cancel"</button>
-                    </div>
-                </div>
-            })}
+            {move || {
+                question()
+                    .map(|q| {
+                        view! {
+                            <div
+                                class="banner warn"
+                                role="alertdialog"
+                                aria-labelledby="confirm-text"
+                                data-testid="confirm"
+                            >
+                                <p id="confirm-text">{q}</p>
+                                <div class="actions">
+                                    <button type="button" class="danger" on:click=confirm>
+                                        "Replace workspace"
+                                    </button>
+                                    <button
+                                        type="button"
+                                        on:click=move |_| pending.set(Pending::None)
+                                    >
+                                        "Cancel"
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
             <div role="status" aria-live="polite">
-                {move || message.get().map(|(ok, text)| view! {
-                    <p class=if ok { "banner info" } else { "banner danger" } data-testid="settings-message">{text}</p>
-                })}
+                {move || {
+                    message
+                        .get()
+                        .map(|(ok, text)| {
+                            view! {
+                                <p
+                                    class=if ok { "banner info" } else { "banner danger" }
+                                    data-testid="settings-message"
+                                >
+                                    {text}
+                                </p>
+                            }
+                        })
+                }}
             </div>
         </section>
     }
