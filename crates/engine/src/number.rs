@@ -30,8 +30,10 @@
 //! are read straight from the bytes, exactly (`m / 10^k` with `m < 10^15` and `k ≤ 22` is the
 //! correctly rounded value, so both paths give the same bits; the tests check it); anything
 //! else goes through [`parse_decimal`], which allocates. (Not re-measured in the change that
-//! made this module; the benchmark is the place to check before removing it.) The engine's own formats read bare numbers (no currency
-//! sign, no `%`: an event log's `$5` is refused); report cells read quantities.
+//! made this module; the benchmark is the place to check before removing it.)
+//!
+//! The engine's own formats read bare numbers (no currency sign, no `%`: an event log's `$5` is
+//! refused); report cells read quantities.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
