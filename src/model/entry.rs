@@ -6,6 +6,7 @@
 
 use super::date::{Date, DateError};
 use super::metric::{MetricKind, ValueError};
+use refleqt_engine::number::DecimalMark;
 use refleqt_engine::EntryId;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -105,7 +106,8 @@ impl CalendarEntry {
 
     /// Check an entry that came from outside (an imported or stored file) as the form would.
     pub fn check(&self) -> Result<(), EntryError> {
-        let form = EntryForm::from_entry(self);
+        // Written and read back with the same mark, so any mark checks the same values.
+        let form = EntryForm::from_entry(self, DecimalMark::Point);
         form.parse().map(|_| ()).map_err(|errors| {
             errors
                 .0
@@ -190,11 +192,13 @@ pub struct EntryForm {
     pub notes: String,
     /// Text per [`PREDICTED_METRICS`] item, same order.
     pub predicted: [String; 3],
+    /// How the numbers (cost, predictions) are written: the workspace's number format.
+    pub decimal_mark: DecimalMark,
 }
 
 impl EntryForm {
-    /// A form showing an existing entry.
-    pub fn from_entry(entry: &CalendarEntry) -> EntryForm {
+    /// A form showing an existing entry, its numbers written with `decimal_mark`.
+    pub fn from_entry(entry: &CalendarEntry, decimal_mark: DecimalMark) -> EntryForm {
         let builtin = BUILTIN_CHANNELS.contains(&entry.channel.as_str());
         EntryForm {
             title: entry.title.clone(),
@@ -213,16 +217,17 @@ impl EntryForm {
             destination_url: entry.destination_url.clone(),
             cost: entry
                 .cost
-                .map(|c| MetricKind::Cost.format_input(c))
+                .map(|c| MetricKind::Cost.format_input_in(c, decimal_mark))
                 .unwrap_or_default(),
             creator: entry.creator.clone(),
             notes: entry.notes.clone(),
             predicted: PREDICTED_METRICS.map(|m| {
                 entry
                     .predicted_value(m)
-                    .map(|v| m.format_input(v))
+                    .map(|v| m.format_input_in(v, decimal_mark))
                     .unwrap_or_default()
             }),
+            decimal_mark,
         }
     }
 
@@ -276,7 +281,7 @@ impl EntryForm {
                 None
             }
         };
-        let cost = match MetricKind::Cost.parse_value(&self.cost) {
+        let cost = match MetricKind::Cost.parse_value_in(&self.cost, self.decimal_mark) {
             Ok(c) => c,
             Err(e) => {
                 errors.push((Field::Cost, e.into()));
@@ -285,7 +290,7 @@ impl EntryForm {
         };
         let mut predicted = Vec::new();
         for (metric, text) in PREDICTED_METRICS.iter().zip(&self.predicted) {
-            match metric.parse_value(text) {
+            match metric.parse_value_in(text, self.decimal_mark) {
                 Ok(Some(value)) => predicted.push(Predicted {
                     metric: *metric,
                     value,
@@ -377,10 +382,37 @@ mod tests {
         let entry = CalendarEntry::from_draft(7, draft);
         assert_eq!(entry.utm_content(), "cal-7");
         assert_eq!(
-            EntryForm::from_entry(&entry).parse().map(|d| d.title),
+            EntryForm::from_entry(&entry, DecimalMark::Point)
+                .parse()
+                .map(|d| d.title),
             Ok(entry.title.clone())
         );
         assert_eq!(entry.check(), Ok(()));
+    }
+
+    #[test]
+    fn numbers_follow_the_workspace_number_format() {
+        let comma = EntryForm {
+            cost: "1.250,5".into(),
+            predicted: ["2.847".into(), String::new(), "12,5".into()],
+            decimal_mark: DecimalMark::Comma,
+            ..form()
+        };
+        let draft = comma.parse().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(draft.cost, Some(1250.5));
+        let entry = CalendarEntry::from_draft(3, draft);
+        assert_eq!(entry.predicted_value(PREDICTED_METRICS[0]), Some(2847.0));
+        assert_eq!(entry.predicted_value(PREDICTED_METRICS[2]), Some(12.5));
+        // Shown again in the same format, it reads back to the same values.
+        let again = EntryForm::from_entry(&entry, DecimalMark::Comma);
+        assert_eq!(again.cost, "1.250,50");
+        assert_eq!(again.parse().map(|d| d.cost), Ok(Some(1250.5)));
+        // The same text under a decimal point is refused, not misread.
+        let point = EntryForm {
+            decimal_mark: DecimalMark::Point,
+            ..comma
+        };
+        assert!(point.parse().is_err());
     }
 
     #[test]

@@ -324,7 +324,10 @@ pub fn NewEntryPage(state: AppState) -> impl IntoView {
         <section class="page entry-edit" data-testid="new-entry">
             <h1>"New calendar entry"</h1>
             <EntryFormView
-                initial=EntryForm::default()
+                initial=EntryForm {
+                    decimal_mark: state.workspace.with_untracked(|ws| ws.settings.decimal_mark),
+                    ..EntryForm::default()
+                }
                 submit_label="Create entry"
                 cancel_href="#/calendar".into()
                 on_save=on_save
@@ -336,9 +339,10 @@ pub fn NewEntryPage(state: AppState) -> impl IntoView {
 /// `#/entry/<id>/edit`.
 #[component]
 pub fn EditEntryPage(state: AppState, entry_id: u64) -> impl IntoView {
-    let initial = state
-        .workspace
-        .with_untracked(|ws| ws.entry(entry_id).map(EntryForm::from_entry));
+    let initial = state.workspace.with_untracked(|ws| {
+        ws.entry(entry_id)
+            .map(|e| EntryForm::from_entry(e, ws.settings.decimal_mark))
+    });
     let Some(initial) = initial else {
         return view! { <MissingEntry entry_id=entry_id /> }.into_any();
     };
