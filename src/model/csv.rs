@@ -1,21 +1,13 @@
 //! CSV export of the calendar: one row per entry with its fields, its current metric values
 //! (manual wins) and its ROI. RFC 4180 quoting; cells that a spreadsheet would run as a formula
-//! (`=`, `+`, `-`, `@` first) get a leading `'`.
+//! (`=`, `+`, `-`, `@`, tab or CR first, unless a plain number) get a leading `'`.
 
 use super::metric::MetricKind;
 use super::workspace::Workspace;
 
+/// A text cell: the engine's one formula guard and quoting ([`refleqt_engine::csv_out::cell`]).
 fn cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
+    refleqt_engine::csv_out::cell(text).into_owned()
 }
 
 fn number(value: f64) -> String {
@@ -86,7 +78,10 @@ mod tests {
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
         assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-5"), "'-5");
+        // A formula starting with `-` is guarded; a plain negative number stays a number.
+        assert_eq!(cell("-5+1"), "'-5+1");
+        assert_eq!(cell("-5"), "-5");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
     }
 
     #[test]

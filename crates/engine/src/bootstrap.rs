@@ -18,6 +18,10 @@
 //! of credited conversions. Defaults: B = 200 replicates, level 95 %, seed 0x5EED. Same input and
 //! seed → the same intervals.
 //!
+//! **Limits.** At most [`MAX_REPLICATES`] (10,000) replicates and [`MAX_BOOTSTRAP_SAMPLES`]
+//! (20 million) kept shares (replicates × channels × models); beyond either, [`intervals`] is a
+//! typed error ([`ModelError::TooManyReplicates`], [`ModelError::BootstrapTooLarge`]).
+//!
 //! **Sampling, bit for bit on every target.** The weights come from one `ChaCha8Rng` stream and
 //! portable maths only, so the CLI (native) and the browser (wasm32) give the same intervals to
 //! the last bit ([`crate::determinism`] checks this on both). Gamma(a, 1) with a ≥ 1 is drawn by
@@ -42,6 +46,14 @@ use crate::models::{heuristic, markov, shapley, Model, ModelError, ModelParams};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+
+/// Most replicates [`intervals`] runs; more is [`ModelError::TooManyReplicates`]. Past a few
+/// thousand the interval ends move by less than their own rounding.
+pub const MAX_REPLICATES: usize = 10_000;
+
+/// Most replicate shares [`intervals`] keeps (replicates × channels × models, 8 bytes each, so
+/// 160 MB); more is [`ModelError::BootstrapTooLarge`].
+pub const MAX_BOOTSTRAP_SAMPLES: usize = 20_000_000;
 
 /// Bootstrap settings, with documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -249,8 +261,21 @@ pub fn intervals(
         .collect();
     let b = opts.replicates;
     let width = set.channels.len();
+    if b > MAX_REPLICATES {
+        return Err(ModelError::TooManyReplicates {
+            requested: b,
+            max: MAX_REPLICATES,
+        });
+    }
     if b == 0 || models.is_empty() {
         return Ok(Vec::new());
+    }
+    let samples_needed = b.saturating_mul(width).saturating_mul(models.len());
+    if samples_needed > MAX_BOOTSTRAP_SAMPLES {
+        return Err(ModelError::BootstrapTooLarge {
+            samples: samples_needed,
+            max: MAX_BOOTSTRAP_SAMPLES,
+        });
     }
     let (agg, of_journey) = PathAggregate::from_set_indexed(set);
     let rule_credit: Vec<Option<PathCredit>> = models

@@ -330,19 +330,12 @@ pub fn run(
     })
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 fn opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// One row per model and channel:
+/// One row per model and channel (channel names through [`crate::csv_out::cell`], safe to open
+/// in a spreadsheet):
 /// `model,channel,conversions,revenue,share,share_low,share_high,cost,roi,roas`.
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from(
@@ -353,7 +346,7 @@ pub fn to_csv(report: &Report) -> String {
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{},{},{}\n",
                 m.model.key(),
-                csv_field(&c.channel),
+                crate::csv_out::cell(&c.channel),
                 c.conversions,
                 c.revenue,
                 c.share,
