@@ -270,7 +270,8 @@ fn model_report(
 }
 
 /// Run the models and the bootstrap on `set` and assemble the report. Models that cannot run on
-/// this data (time-decay without timestamps, Shapley beyond its budget) are listed under
+/// this data (time-decay without timestamps, Shapley beyond its budget, a Markov chain over its
+/// state limit or a solve that did not converge) are listed under
 /// `skipped` with the reason; an invalid parameter is an error.
 pub fn run(
     set: &JourneySet,
@@ -283,11 +284,14 @@ pub fn run(
     for (model, result) in attribute_all(set, report_params.models, &report_params.params) {
         match result {
             Ok(r) => results.push(r),
-            Err(e @ (ModelError::NoTimestamps | ModelError::ShapleyTooExpensive { .. })) => skipped
-                .push(Skipped {
-                    model,
-                    reason: e.to_string(),
-                }),
+            Err(
+                e @ (ModelError::NoTimestamps
+                | ModelError::ShapleyTooExpensive { .. }
+                | ModelError::Markov(_)),
+            ) => skipped.push(Skipped {
+                model,
+                reason: e.to_string(),
+            }),
             Err(e) => return Err(e),
         }
     }

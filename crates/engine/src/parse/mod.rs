@@ -325,7 +325,7 @@ pub enum ParseError {
     #[error("missing column{}: {}; headers found: {}",
         if .missing.len() == 1 { "" } else { "s" },
         .missing.iter().map(|f| describe_field(*f)).collect::<Vec<_>>().join("; "),
-        if .found.is_empty() { "none".to_owned() } else { .found.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ") })]
+        headers_found(.found))]
     MissingColumns {
         missing: Vec<Field>,
         found: Vec<String>,
@@ -343,6 +343,26 @@ pub enum ParseError {
     )]
     TooManyTouchKeys,
 }
+
+/// The headers of a file for an error message: each quoted and cut to 60 characters, at most
+/// [`MAX_HEADERS_SHOWN`] of them, `none` for none. A hostile header (a 2 MB line) stays short.
+pub fn headers_found(found: &[String]) -> String {
+    if found.is_empty() {
+        return "none".to_owned();
+    }
+    let mut out: Vec<String> = found
+        .iter()
+        .take(MAX_HEADERS_SHOWN)
+        .map(|h| format!("{:?}", snippet(h.as_bytes())))
+        .collect();
+    if found.len() > MAX_HEADERS_SHOWN {
+        out.push(format!("and {} more", found.len() - MAX_HEADERS_SHOWN));
+    }
+    out.join(", ")
+}
+
+/// How many headers an error message lists.
+pub const MAX_HEADERS_SHOWN: usize = 40;
 
 fn describe_field(f: Field) -> String {
     let names = |fs: &[&str]| fs.join(", ");
