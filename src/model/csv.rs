@@ -43,7 +43,7 @@ pub fn entries_csv(ws: &Workspace) -> String {
     for e in entries {
         let mut row = vec![
             e.entry_id.to_string(),
-            e.utm_content(),
+            cell(&e.utm_content()),
             cell(&e.title),
             cell(&e.channel),
             cell(&e.campaign),
@@ -59,7 +59,7 @@ pub fn entries_csv(ws: &Workspace) -> String {
                 .unwrap_or_default()
         }));
         row.push(ws.roi(e.entry_id).map(number).unwrap_or_default());
-        row.push(ws.settings.currency.clone());
+        row.push(cell(&ws.settings.currency));
         out.push_str(&row.join(","));
         out.push_str("\r\n");
     }
@@ -82,6 +82,7 @@ mod tests {
         assert_eq!(cell("-5+1"), "'-5+1");
         assert_eq!(cell("-5"), "-5");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("\u{202E}<script>"), "\u{202E}<script>");
     }
 
     #[test]
@@ -114,5 +115,26 @@ mod tests {
         assert!(lines[1].starts_with("1,cal-1,\"Launch, part 1\",Blog / organic,,2025-03-14,"));
         assert!(lines[1].ends_with(",2700,USD"), "{}", lines[1]);
         assert!(lines[1].contains(",2847,"));
+    }
+
+    #[test]
+    fn hostile_entry_fields_export_as_text() {
+        let mut ws = Workspace::empty();
+        let draft = EntryForm {
+            title: "=HYPERLINK(\"http://evil\",\"click\")".into(),
+            channel_choice: "@SUM(A1)".into(),
+            publish_date: "2025-03-14".into(),
+            ..EntryForm::default()
+        }
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        ws.add_entry(draft);
+        let csv = entries_csv(&ws);
+        let row = csv.split("\r\n").nth(1).unwrap_or_default();
+        assert!(
+            row.contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\""),
+            "{row}"
+        );
+        assert!(row.contains(",'@SUM(A1),"), "{row}");
     }
 }
