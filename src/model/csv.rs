@@ -1,21 +1,13 @@
 //! CSV export of the calendar: one row per entry with its fields, its current metric values
 //! (manual wins) and its ROI. RFC 4180 quoting; cells that a spreadsheet would run as a formula
-//! (`=`, `+`, `-`, `@` first) get a leading `'`.
+//! (`=`, `+`, `-`, `@`, tab or CR first, unless a plain number) get a leading `'`.
 
 use super::metric::MetricKind;
 use super::workspace::Workspace;
 
+/// A text cell: the engine's one formula guard and quoting ([`refleqt_engine::csv_out::cell`]).
 fn cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
+    refleqt_engine::csv_out::cell(text).into_owned()
 }
 
 fn number(value: f64) -> String {
@@ -51,7 +43,7 @@ pub fn entries_csv(ws: &Workspace) -> String {
     for e in entries {
         let mut row = vec![
             e.entry_id.to_string(),
-            e.utm_content(),
+            cell(&e.utm_content()),
             cell(&e.title),
             cell(&e.channel),
             cell(&e.campaign),
@@ -67,7 +59,7 @@ pub fn entries_csv(ws: &Workspace) -> String {
                 .unwrap_or_default()
         }));
         row.push(ws.roi(e.entry_id).map(number).unwrap_or_default());
-        row.push(ws.settings.currency.clone());
+        row.push(cell(&ws.settings.currency));
         out.push_str(&row.join(","));
         out.push_str("\r\n");
     }
@@ -86,7 +78,11 @@ mod tests {
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
         assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-5"), "'-5");
+        // A formula starting with `-` is guarded; a plain negative number stays a number.
+        assert_eq!(cell("-5+1"), "'-5+1");
+        assert_eq!(cell("-5"), "-5");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("\u{202E}<script>"), "\u{202E}<script>");
     }
 
     #[test]
@@ -119,5 +115,26 @@ mod tests {
         assert!(lines[1].starts_with("1,cal-1,\"Launch, part 1\",Blog / organic,,2025-03-14,"));
         assert!(lines[1].ends_with(",2700,USD"), "{}", lines[1]);
         assert!(lines[1].contains(",2847,"));
+    }
+
+    #[test]
+    fn hostile_entry_fields_export_as_text() {
+        let mut ws = Workspace::empty();
+        let draft = EntryForm {
+            title: "=HYPERLINK(\"http://evil\",\"click\")".into(),
+            channel_choice: "@SUM(A1)".into(),
+            publish_date: "2025-03-14".into(),
+            ..EntryForm::default()
+        }
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        ws.add_entry(draft);
+        let csv = entries_csv(&ws);
+        let row = csv.split("\r\n").nth(1).unwrap_or_default();
+        assert!(
+            row.contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\""),
+            "{row}"
+        );
+        assert!(row.contains(",'@SUM(A1),"), "{row}");
     }
 }

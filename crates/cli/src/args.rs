@@ -107,7 +107,56 @@ pub enum ArgError {
     Required(&'static str),
     #[error("unexpected argument {0:?}")]
     Unexpected(String),
+    #[error("argument {position} is not valid UTF-8 ({lossy:?}); rename the file or pass the value in UTF-8")]
+    NotUtf8 { position: usize, lossy: String },
 }
+
+/// The arguments as UTF-8 strings; the first that is not is an [`ArgError::NotUtf8`] (1-based
+/// position after the program name), never a panic.
+pub fn utf8_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<Vec<String>, ArgError> {
+    args.into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            a.into_string().map_err(|raw| ArgError::NotUtf8 {
+                position: i + 1,
+                lossy: raw.to_string_lossy().into_owned(),
+            })
+        })
+        .collect()
+}
+
+/// A finite number in `range`, else [`ArgError::BadValue`] with `expected`.
+fn bounded(
+    raw: &str,
+    option: &str,
+    range: std::ops::RangeInclusive<f64>,
+    open_start: bool,
+    expected: &'static str,
+) -> Result<f64, ArgError> {
+    let v: f64 = number(raw, option, expected)?;
+    let start_ok = if open_start {
+        v > *range.start()
+    } else {
+        v >= *range.start()
+    };
+    if v.is_finite() && start_ok && v <= *range.end() {
+        Ok(v)
+    } else {
+        Err(ArgError::BadValue {
+            option: option.to_owned(),
+            value: raw.to_owned(),
+            expected,
+        })
+    }
+}
+
+/// The longest lookback window or half-life the CLI accepts: a century.
+const MAX_DAYS: f64 = 36_500.0;
+const SHARE: &str = "a share between 0 and 1";
+const ORDER: &str = "an order from 1 to 4";
+const REPLICATES: &str = "a whole number of replicates from 0 to 10000 (bootstrap::MAX_REPLICATES)";
 
 fn value<'a>(
     it: &mut impl Iterator<Item = &'a String>,
@@ -201,23 +250,51 @@ fn parse_attribute<'a>(
             }
             "--model" => models(value(it, opt)?, &mut a.models)?,
             "--lookback-days" => {
-                a.lookback_days = number(value(it, opt)?, opt, "a number of days")?
+                a.lookback_days = bounded(
+                    value(it, opt)?,
+                    opt,
+                    0.0..=MAX_DAYS,
+                    true,
+                    "a number of days above 0 and at most 36500",
+                )?
             }
             "--half-life-days" => {
-                a.half_life_days = number(value(it, opt)?, opt, "a number of days")?
+                a.half_life_days = bounded(
+                    value(it, opt)?,
+                    opt,
+                    0.0..=MAX_DAYS,
+                    true,
+                    "a number of days above 0 and at most 36500",
+                )?
             }
             "--position-first" => {
-                a.position_first = number(value(it, opt)?, opt, "a share between 0 and 1")?
+                a.position_first = bounded(value(it, opt)?, opt, 0.0..=1.0, false, SHARE)?
             }
             "--position-last" => {
-                a.position_last = number(value(it, opt)?, opt, "a share between 0 and 1")?
+                a.position_last = bounded(value(it, opt)?, opt, 0.0..=1.0, false, SHARE)?
             }
             "--last-non-direct" => a.last_non_direct = true,
             "--markov-order" => {
-                a.markov_order = number(value(it, opt)?, opt, "an order from 1 to 4")?
+                let raw = value(it, opt)?;
+                a.markov_order = number(raw, opt, ORDER)?;
+                if !(1..=refleqt_engine::models::markov::MAX_ORDER).contains(&a.markov_order) {
+                    return Err(ArgError::BadValue {
+                        option: opt.into(),
+                        value: raw.clone(),
+                        expected: ORDER,
+                    });
+                }
             }
             "--bootstrap" => {
-                a.bootstrap = number(value(it, opt)?, opt, "a whole number of replicates")?
+                let raw = value(it, opt)?;
+                a.bootstrap = number(raw, opt, REPLICATES)?;
+                if a.bootstrap > refleqt_engine::bootstrap::MAX_REPLICATES {
+                    return Err(ArgError::BadValue {
+                        option: opt.into(),
+                        value: raw.clone(),
+                        expected: REPLICATES,
+                    });
+                }
             }
             "--seed" => a.seed = number(value(it, opt)?, opt, "a whole number")?,
             "--delimiter" => {

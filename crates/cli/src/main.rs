@@ -37,7 +37,14 @@ impl CliError {
 }
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
+    // `std::env::args` panics on an argument that is not UTF-8; read them as `OsString`s.
+    let argv = match args::utf8_args(std::env::args_os().skip(1)) {
+        Ok(argv) => argv,
+        Err(e) => {
+            eprintln!("refleqt: {}", CliError::from(e));
+            return ExitCode::from(2);
+        }
+    };
     match run(&argv) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

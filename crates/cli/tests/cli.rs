@@ -261,3 +261,145 @@ fn a_data_set_stored_by_the_app_attributes_like_its_csv() {
         "{err}"
     );
 }
+
+/// A small valid event log in the scratch folder.
+fn small_log(name: &str, channel: &str) -> String {
+    let f = scratch(name);
+    std::fs::write(
+        &f,
+        format!(
+            "user_id,timestamp,channel,event,revenue\n\
+             u1,2025-01-01T10:00:00Z,{channel},touch,\n\
+             u1,2025-01-02T10:00:00Z,,conversion,30\n\
+             u2,2025-01-01T10:00:00Z,Email,touch,\n\
+             u2,2025-01-03T10:00:00Z,,conversion,10\n"
+        ),
+    )
+    .expect("write");
+    f.display().to_string()
+}
+
+#[test]
+fn a_non_utf8_argument_exits_2_with_a_message() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    for args in [
+        vec![
+            OsStr::from_bytes(b"attribute"),
+            OsStr::from_bytes(b"bad\xFF.csv"),
+        ],
+        vec![OsStr::from_bytes(b"\xC3\x28")],
+        vec![
+            OsStr::from_bytes(b"attribute"),
+            OsStr::from_bytes(b"x.csv"),
+            OsStr::from_bytes(b"--model"),
+            OsStr::from_bytes(b"mark\x80ov"),
+        ],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_refleqt"))
+            .args(&args)
+            .output()
+            .expect("the binary runs");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("not valid UTF-8"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn absurd_option_values_exit_2_naming_the_option() {
+    let log = small_log("absurd.csv", "Search");
+    for (option, value) in [
+        ("--bootstrap", "99999999999"),
+        ("--bootstrap", "10001"),
+        ("--bootstrap", "-1"),
+        ("--bootstrap", "99999999999999999999999"),
+        ("--markov-order", "0"),
+        ("--markov-order", "9"),
+        ("--markov-order", "256"),
+        ("--lookback-days", "-1"),
+        ("--lookback-days", "0"),
+        ("--lookback-days", "NaN"),
+        ("--lookback-days", "inf"),
+        ("--lookback-days", "1e400"),
+        ("--half-life-days", "-inf"),
+        ("--position-first", "NaN"),
+        ("--position-last", "2"),
+        ("--delimiter", ",;"),
+        ("--delimiter", "comma,"),
+        ("--delimiter", ""),
+        ("--seed", "-5"),
+        ("--output", "xlsx"),
+    ] {
+        let out = refleqt(&["attribute", &log, option, value]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{option} {value}: {err}");
+        assert!(err.contains(option), "{option} {value}: {err}");
+        assert!(!err.contains("panicked"), "{option} {value}: {err}");
+    }
+    for args in [
+        vec!["attribute", &log, "--frobnicate"],
+        vec!["attribute", &log, "-x"],
+        vec!["attribute", &log, "--bootstrap"],
+        vec![
+            "simulate",
+            "--journeys",
+            "99999999999999",
+            "--events",
+            "/dev/null",
+        ],
+        vec!["simulate", "--journeys", "-3", "--events", "/dev/null"],
+        vec![
+            "attribute",
+            &log,
+            "--format",
+            "paths",
+            "--path-separator",
+            "",
+        ],
+    ] {
+        let out = refleqt(&args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            !err.is_empty() && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+    // At the limits: accepted.
+    let out = refleqt(&[
+        "attribute",
+        &log,
+        "--bootstrap",
+        "3",
+        "--markov-order",
+        "4",
+        "--lookback-days",
+        "36500",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn csv_output_is_safe_to_open_in_a_spreadsheet() {
+    let log = small_log("formula.csv", "\"=HYPERLINK(\"\"http://x\"\")\"");
+    let out = refleqt(&[
+        "attribute",
+        &log,
+        "--model",
+        "linear",
+        "--bootstrap",
+        "0",
+        "--output",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+    assert!(
+        !csv.lines()
+            .any(|l| l.split(',').nth(1).is_some_and(|c| c.starts_with('='))),
+        "{csv}"
+    );
+}

@@ -18,6 +18,13 @@
 //! of credited conversions. Defaults: B = 200 replicates, level 95 %, seed 0x5EED. Same input and
 //! seed → the same intervals.
 //!
+//! **Limits.** At most [`MAX_REPLICATES`] (10,000) replicates and [`MAX_BOOTSTRAP_SAMPLES`]
+//! (20 million) kept shares (replicates × channels × models); beyond either, [`intervals`] is a
+//! typed error ([`ModelError::TooManyReplicates`], [`ModelError::BootstrapTooLarge`]). Shapley
+//! is re-solved exactly in every replicate, so its intervals are left out (like time-decay's
+//! without timestamps) when replicates × its work estimate exceeds [`MAX_SHAPLEY_BOOTSTRAP_WORK`]
+//! (ten times the point estimate's budget, about ten seconds).
+//!
 //! **Sampling, bit for bit on every target.** The weights come from one `ChaCha8Rng` stream and
 //! portable maths only, so the CLI (native) and the browser (wasm32) give the same intervals to
 //! the last bit ([`crate::determinism`] checks this on both). Gamma(a, 1) with a ≥ 1 is drawn by
@@ -42,6 +49,23 @@ use crate::models::{heuristic, markov, shapley, Model, ModelError, ModelParams};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+
+/// Most replicates [`intervals`] runs; more is [`ModelError::TooManyReplicates`]. Past a few
+/// thousand the interval ends move by less than their own rounding.
+pub const MAX_REPLICATES: usize = 10_000;
+
+/// Most replicate shares [`intervals`] keeps (replicates × channels × models, 8 bytes each, so
+/// 160 MB); more is [`ModelError::BootstrapTooLarge`].
+pub const MAX_BOOTSTRAP_SAMPLES: usize = 20_000_000;
+
+/// Most Shapley work (replicates × `shapley::work_estimate`) [`intervals`] spends; above it
+/// Shapley gets no interval.
+pub const MAX_SHAPLEY_BOOTSTRAP_WORK: f64 = 10.0 * shapley::DEFAULT_MAX_WORK;
+
+/// Whether `replicates` Shapley solves of `work` each fit in [`MAX_SHAPLEY_BOOTSTRAP_WORK`].
+fn shapley_fits(work: f64, replicates: usize) -> bool {
+    work * replicates as f64 <= MAX_SHAPLEY_BOOTSTRAP_WORK
+}
 
 /// Bootstrap settings, with documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -233,8 +257,9 @@ fn shares(credit: &[f64]) -> Vec<f64> {
 
 /// Bootstrap intervals on channel shares for each of `models`.
 ///
-/// Time-decay is skipped for data without timestamps. Returns one [`ModelIntervals`] per model
-/// that could run, in the order given.
+/// Time-decay is skipped for data without timestamps, Shapley above
+/// [`MAX_SHAPLEY_BOOTSTRAP_WORK`]. Returns one [`ModelIntervals`] per model that could run, in
+/// the order given.
 pub fn intervals(
     set: &JourneySet,
     models: &[Model],
@@ -249,10 +274,35 @@ pub fn intervals(
         .collect();
     let b = opts.replicates;
     let width = set.channels.len();
+    if b > MAX_REPLICATES {
+        return Err(ModelError::TooManyReplicates {
+            requested: b,
+            max: MAX_REPLICATES,
+        });
+    }
     if b == 0 || models.is_empty() {
         return Ok(Vec::new());
     }
+    let samples_needed = b.saturating_mul(width).saturating_mul(models.len());
+    if samples_needed > MAX_BOOTSTRAP_SAMPLES {
+        return Err(ModelError::BootstrapTooLarge {
+            samples: samples_needed,
+            max: MAX_BOOTSTRAP_SAMPLES,
+        });
+    }
     let (agg, of_journey) = PathAggregate::from_set_indexed(set);
+    let models: Vec<Model> =
+        if models.contains(&Model::Shapley) && !shapley_fits(shapley::work_estimate(&agg), b) {
+            models
+                .into_iter()
+                .filter(|m| *m != Model::Shapley)
+                .collect()
+        } else {
+            models
+        };
+    if models.is_empty() {
+        return Ok(Vec::new());
+    }
     let rule_credit: Vec<Option<PathCredit>> = models
         .iter()
         .map(|&m| (!m.is_data_driven()).then(|| path_credit(set, &agg, &of_journey, m, params)))
@@ -471,6 +521,19 @@ impl WeightStream {
             return g * libm::pow(u, 1.0 / shape);
         }
         self.gamma_at_least_one(shape)
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn shapley_bootstrap_work_limit() {
+        let limit = MAX_SHAPLEY_BOOTSTRAP_WORK;
+        assert!(shapley_fits(limit / 200.0, 200));
+        assert!(!shapley_fits(limit / 200.0 + 1.0, 200));
+        assert!(shapley_fits(0.0, MAX_REPLICATES));
     }
 }
 

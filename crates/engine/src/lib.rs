@@ -26,6 +26,7 @@
 
 pub mod assemble;
 pub mod bootstrap;
+pub mod csv_out;
 pub mod dataset;
 pub mod dates;
 pub mod detect;

@@ -270,7 +270,8 @@ fn model_report(
 }
 
 /// Run the models and the bootstrap on `set` and assemble the report. Models that cannot run on
-/// this data (time-decay without timestamps, Shapley beyond its budget) are listed under
+/// this data (time-decay without timestamps, Shapley beyond its budget, a Markov chain over its
+/// state limit or a solve that did not converge) are listed under
 /// `skipped` with the reason; an invalid parameter is an error.
 pub fn run(
     set: &JourneySet,
@@ -283,11 +284,14 @@ pub fn run(
     for (model, result) in attribute_all(set, report_params.models, &report_params.params) {
         match result {
             Ok(r) => results.push(r),
-            Err(e @ (ModelError::NoTimestamps | ModelError::ShapleyTooExpensive { .. })) => skipped
-                .push(Skipped {
-                    model,
-                    reason: e.to_string(),
-                }),
+            Err(
+                e @ (ModelError::NoTimestamps
+                | ModelError::ShapleyTooExpensive { .. }
+                | ModelError::Markov(_)),
+            ) => skipped.push(Skipped {
+                model,
+                reason: e.to_string(),
+            }),
             Err(e) => return Err(e),
         }
     }
@@ -330,19 +334,12 @@ pub fn run(
     })
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 fn opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// One row per model and channel:
+/// One row per model and channel (channel names through [`crate::csv_out::cell`], safe to open
+/// in a spreadsheet):
 /// `model,channel,conversions,revenue,share,share_low,share_high,cost,roi,roas`.
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from(
@@ -353,7 +350,7 @@ pub fn to_csv(report: &Report) -> String {
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{},{},{}\n",
                 m.model.key(),
-                csv_field(&c.channel),
+                crate::csv_out::cell(&c.channel),
                 c.conversions,
                 c.revenue,
                 c.share,

@@ -92,7 +92,9 @@ use crate::links::ChannelUtm;
 use crate::parse::csv::{sniff_delimiter, Reader, Record};
 use crate::parse::events::{Event, EventLog, TouchKey};
 use crate::parse::timestamp::parse_timestamp_bytes;
-use crate::parse::{ColumnMatch, Field, ParseReport, RowError, RowReason};
+use crate::parse::{
+    ColumnMatch, Field, ParseError, ParseReport, RowError, RowReason, MAX_RECORD_BYTES,
+};
 use crate::percent::percent_decode;
 use crate::utm::entry_id_from_content;
 
@@ -560,6 +562,15 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
             if rec.unterminated() {
                 return Err((None, RowReason::UnterminatedQuote));
             }
+            if rec.byte_len() > MAX_RECORD_BYTES {
+                return Err((
+                    None,
+                    RowReason::RecordTooLong {
+                        bytes: rec.byte_len(),
+                        max: MAX_RECORD_BYTES,
+                    },
+                ));
+            }
             if rec.len() != ncols {
                 return Err((
                     None,
@@ -806,6 +817,12 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
         .collect();
     report.columns.sort_by_key(|c| c.field);
     log.report = report.clone();
+    if log.channels.len() > opts.event_log.max_channels {
+        return Err(ImportError::Parse(ParseError::TooManyChannels {
+            found: log.channels.len(),
+            max: opts.event_log.max_channels,
+        }));
+    }
 
     let used: Vec<usize> = columns.iter().map(|c| c.index).collect();
     let mut cs = currencies.into_iter();

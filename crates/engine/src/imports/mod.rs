@@ -564,13 +564,13 @@ pub enum ImportError {
     Unrecognised,
     #[error("{platform}: missing {}; headers found: {}",
         .missing.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(", "),
-        if .found.is_empty() { "none".to_owned() } else { .found.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ") })]
+        crate::parse::headers_found(.found))]
     MissingColumns {
         platform: Platform,
         missing: Vec<ImportField>,
         found: Vec<String>,
     },
-    #[error("{platform}: no column holds a metric this app knows; headers found: {}", .found.join(", "))]
+    #[error("{platform}: no column holds a metric this app knows; headers found: {}", crate::parse::headers_found(.found))]
     NoMetrics {
         platform: Platform,
         found: Vec<String>,

@@ -16,7 +16,7 @@ use crate::dates::{civil_from_days, day_ms, days_in_month, parse_month_name_date
 use crate::number::{parse_quantity, NumberConvention, Quantity};
 use crate::parse::csv::{sniff_delimiter, strip_bom, Reader, Record};
 use crate::parse::timestamp::{parse_timestamp, TimestampError};
-use crate::parse::{ParseReport, RowError, RowReason};
+use crate::parse::{ParseReport, RowError, RowReason, MAX_RECORD_BYTES};
 
 // ---------------------------------------------------------------------------------------------
 // Names and values.
@@ -417,6 +417,21 @@ pub(crate) fn csv_table(
             continue;
         }
         let line = rec.line();
+        if rec.byte_len() > MAX_RECORD_BYTES {
+            // Rejected without copying its cells: the row is kept only as its reason.
+            rows.push(TableRow {
+                line,
+                cells: Vec::new(),
+                error: Some((
+                    None,
+                    RowReason::RecordTooLong {
+                        bytes: rec.byte_len(),
+                        max: MAX_RECORD_BYTES,
+                    },
+                )),
+            });
+            continue;
+        }
         let cells: Vec<Option<String>> =
             rec.fields().map(|f| Some(text(&f).into_owned())).collect();
         let error = if rec.unterminated() {

@@ -54,7 +54,15 @@
 //!   [`GS_TOLERANCE`] · ‖x‖∞ (x ≤ 1, so this is at least as strict as an absolute 1e-14), at
 //!   most [`GS_MAX_SWEEPS`] sweeps. A run that hits the guard is reported in
 //!   [`SolverReport::converged`] and turned into [`MarkovError::NotConverged`] by
-//!   [`try_channel_credit`].
+//!   [`try_channel_credit`] and [`attribute_checked`] (which `models::attribute` runs), so a
+//!   non-converged solve never reaches the user as numbers.
+//!
+//! **Limits.** The chain has one state per distinct k-gram of the data, so input controls its
+//! size: above [`MAX_STATES`] (100,000) states [`attribute_checked`] and [`try_channel_credit`]
+//! refuse with [`MarkovError::TooManyStates`] before solving. The work is then bounded by
+//! (channels + 1) solves of at most [`GS_MAX_SWEEPS`] sweeps over the transitions each (dense
+//! solves are at most [`DENSE_MAX_STATES`]³); the channel count is bounded by the parsers
+//! (`parse::DEFAULT_MAX_CHANNELS`). [`MarkovLimits`] sets both limits (tests lower them).
 //!
 //! and the shorter grams are then back-substituted exactly, longest first. For a removal the
 //! removed states are dropped from the system (their x is 0), which is the same as zeroing the
@@ -120,6 +128,27 @@ pub const GS_TOLERANCE: f64 = 1e-14;
 /// Gauss–Seidel gives up after this many sweeps (each costs one pass over the non-zeros).
 pub const GS_MAX_SWEEPS: usize = 10_000;
 
+/// Most transient states a checked run builds before refusing ([`MarkovError::TooManyStates`]).
+pub const MAX_STATES: usize = 100_000;
+
+/// The limits of a checked run: [`MAX_STATES`] states and [`GS_MAX_SWEEPS`] sweeps by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarkovLimits {
+    /// Most transient states.
+    pub max_states: usize,
+    /// Most Gauss–Seidel sweeps per system.
+    pub max_sweeps: usize,
+}
+
+impl Default for MarkovLimits {
+    fn default() -> Self {
+        MarkovLimits {
+            max_states: MAX_STATES,
+            max_sweeps: GS_MAX_SWEEPS,
+        }
+    }
+}
+
 /// Order-1 chains accumulate transitions in a dense `(channels + 1) × channels` array up to this
 /// many channels, in a hash map above.
 const DENSE_ORDER1_MAX_CHANNELS: usize = 256;
@@ -131,13 +160,19 @@ pub enum MarkovError {
     Order(u8),
     #[error("the linear system is singular (pivot {pivot:e} in column {column})")]
     Singular { column: usize, pivot: f64 },
-    #[error("Gauss–Seidel did not converge: relative residual {residual:e} after {sweeps} sweeps")]
+    #[error("the Markov solver did not converge: relative residual {residual:e} after {sweeps} sweeps (tolerance 1e-14); the chain has near-closed loops — use order 1, or merge channels that alternate")]
     NotConverged { sweeps: usize, residual: f64 },
     #[error("transition ({from} → {to}) is outside a system of {states} states")]
     StateOutOfRange {
         from: usize,
         to: usize,
         states: usize,
+    },
+    #[error("the order-{order} Markov chain would have {states} states, over the limit of {max} by {}; use a lower order or merge rare channels", .states.saturating_sub(*.max))]
+    TooManyStates {
+        order: u8,
+        states: usize,
+        max: usize,
     },
     #[error("the absorption vector has {got} entries for {expected} states")]
     Length { expected: usize, got: usize },
@@ -310,13 +345,38 @@ pub fn attribute_prepared(
     sheet.finish(set, Model::Markov, Details::Markov(credit.details))
 }
 
+/// [`attribute_prepared`] within `limits`: a chain over [`MarkovLimits::max_states`] states
+/// or a solve that does not converge is an error, never numbers. `order` must be 1..=4.
+pub fn attribute_checked(
+    set: &JourneySet,
+    agg: &PathAggregate,
+    split: &EntrySplit,
+    order: u8,
+    limits: &MarkovLimits,
+) -> Result<AttributionResult, MarkovError> {
+    let mut credit = checked(agg, order, Solver::Auto, limits)?;
+    credit.details.relabel(&set.channels);
+    let sheet = split.apply(set, &credit.conversions, &credit.revenue);
+    Ok(sheet.finish(set, Model::Markov, Details::Markov(credit.details)))
+}
+
 /// Per-channel Markov credit of an aggregate (possibly reweighted by the bootstrap). The order is
 /// clamped to 1..=4 and a Gauss–Seidel run that hits its guard keeps its last iterate (see
 /// [`SolverReport::converged`]); use [`try_channel_credit`] to get errors instead.
 ///
 /// The vectors have length `agg.channel_count` (or more, if a path holds a larger id).
 pub fn channel_credit(agg: &PathAggregate, order: u8) -> MarkovCredit {
-    compute(agg, order.clamp(1, MAX_ORDER), Solver::Auto)
+    let order = order.clamp(1, MAX_ORDER);
+    let limits = MarkovLimits {
+        max_states: usize::MAX,
+        max_sweeps: GS_MAX_SWEEPS,
+    };
+    // Without a state limit `compute` cannot fail.
+    compute(agg, order, Solver::Auto, &limits).unwrap_or_else(|_| MarkovCredit {
+        conversions: Vec::new(),
+        revenue: Vec::new(),
+        details: MarkovDetails::default(),
+    })
 }
 
 /// [`channel_credit`] that rejects a bad order and a non-converged iterative solve.
@@ -330,10 +390,20 @@ pub fn channel_credit_with(
     order: u8,
     solver: Solver,
 ) -> Result<MarkovCredit, MarkovError> {
+    checked(agg, order, solver, &MarkovLimits::default())
+}
+
+/// [`channel_credit_with`] within explicit limits.
+pub fn checked(
+    agg: &PathAggregate,
+    order: u8,
+    solver: Solver,
+    limits: &MarkovLimits,
+) -> Result<MarkovCredit, MarkovError> {
     if !(1..=MAX_ORDER).contains(&order) {
         return Err(MarkovError::Order(order));
     }
-    let credit = compute(agg, order, solver);
+    let credit = compute(agg, order, solver, limits)?;
     let report = &credit.details.solver;
     if !report.converged {
         return Err(MarkovError::NotConverged {
@@ -627,6 +697,7 @@ impl Chain {
         removed: Option<&[bool]>,
         solver: Solver,
         warm: Option<&[f64]>,
+        max_sweeps: usize,
         report: &mut SolverReport,
     ) -> Vec<f64> {
         let n = self.len();
@@ -678,7 +749,7 @@ impl Chain {
                 None => {
                     let guess: Option<Vec<f64>> =
                         warm.map(|w| active.iter().map(|&i| w[i]).collect());
-                    let run = sys.gauss_seidel(guess.as_deref());
+                    let run = sys.gauss_seidel(guess.as_deref(), max_sweeps);
                     report.iterative_solves += 1;
                     report.max_sweeps = report.max_sweeps.max(run.sweeps);
                     report.converged &= run.converged;
@@ -716,7 +787,12 @@ impl Chain {
     }
 }
 
-fn compute(agg: &PathAggregate, order: u8, solver: Solver) -> MarkovCredit {
+fn compute(
+    agg: &PathAggregate,
+    order: u8,
+    solver: Solver,
+    limits: &MarkovLimits,
+) -> Result<MarkovCredit, MarkovError> {
     let k = order as usize;
     let width = channel_width(agg);
     let counts = if k == 1 && width <= DENSE_ORDER1_MAX_CHANNELS {
@@ -724,9 +800,17 @@ fn compute(agg: &PathAggregate, order: u8, solver: Solver) -> MarkovCredit {
     } else {
         count_general(agg, k)
     };
+    if counts.grams.len() > limits.max_states {
+        return Err(MarkovError::TooManyStates {
+            order,
+            states: counts.grams.len(),
+            max: limits.max_states,
+        });
+    }
     let chain = Chain::new(counts, k);
     let mut report = SolverReport::default();
-    let base = chain.absorb(None, solver, None, &mut report);
+    let sweeps = limits.max_sweeps;
+    let base = chain.absorb(None, solver, None, sweeps, &mut report);
     let p = chain.p_conversion(&base);
 
     // Which states each channel occurs in.
@@ -752,7 +836,7 @@ fn compute(agg: &PathAggregate, order: u8, solver: Solver) -> MarkovCredit {
             // Every state of c already has Pr(conversion) = 0: removing them changes nothing.
             continue;
         }
-        let x = chain.absorb(Some(&removed), solver, Some(&base), &mut report);
+        let x = chain.absorb(Some(&removed), solver, Some(&base), sweeps, &mut report);
         let pc = chain.p_conversion(&x);
         p_without[c] = pc;
         let re = 1.0 - pc / p;
@@ -785,14 +869,14 @@ fn compute(agg: &PathAggregate, order: u8, solver: Solver) -> MarkovCredit {
     };
 
     let details = build_details(&chain, order, p, removal_effects, p_without, report);
-    MarkovCredit {
+    Ok(MarkovCredit {
         conversions,
         revenue,
         details: MarkovDetails {
             credit_rule,
             ..details
         },
-    }
+    })
 }
 
 /// Each path's conversions and revenue split 1/n over its n touches (repeats counted).
@@ -1093,7 +1177,7 @@ impl AbsorbingSystem {
 
     /// Solve by Gauss–Seidel from zero; error if the guard is hit.
     pub fn solve_gauss_seidel(&self) -> Result<IterativeSolution, MarkovError> {
-        let run = self.gauss_seidel(None);
+        let run = self.gauss_seidel(None, GS_MAX_SWEEPS);
         if run.converged {
             Ok(run)
         } else {
@@ -1106,7 +1190,7 @@ impl AbsorbingSystem {
 
     /// Gauss–Seidel in row order from `guess` (or zero) until the relative residual is at most
     /// [`GS_TOLERANCE`], or [`GS_MAX_SWEEPS`] sweeps.
-    fn gauss_seidel(&self, guess: Option<&[f64]>) -> IterativeSolution {
+    fn gauss_seidel(&self, guess: Option<&[f64]>, max_sweeps: usize) -> IterativeSolution {
         let n = self.n;
         let mut x = match guess {
             Some(g) if g.len() == n => g.to_vec(),
@@ -1114,7 +1198,7 @@ impl AbsorbingSystem {
         };
         let mut sweeps = 0;
         let mut residual = self.relative_residual(&x);
-        while residual > GS_TOLERANCE && sweeps < GS_MAX_SWEEPS {
+        while residual > GS_TOLERANCE && sweeps < max_sweeps {
             let mut delta: f64 = 0.0;
             let mut norm: f64 = 0.0;
             for i in 0..n {

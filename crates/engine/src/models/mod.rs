@@ -124,6 +124,12 @@ pub enum ModelError {
     MarkovOrder(u8),
     #[error("time-decay needs timestamps; this data (a path table) has none")]
     NoTimestamps,
+    #[error("{requested} bootstrap replicates requested, over the limit of {max} by {}; a few hundred give stable intervals", .requested.saturating_sub(*.max))]
+    TooManyReplicates { requested: usize, max: usize },
+    #[error("the bootstrap would keep {samples} replicate shares (replicates × channels × models), over the limit of {max} by {}; use fewer replicates, models or channels", .samples.saturating_sub(*.max))]
+    BootstrapTooLarge { samples: usize, max: usize },
+    #[error(transparent)]
+    Markov(#[from] markov::MarkovError),
     #[error("exact Shapley values would take about {work:.1e} steps on this data (limit {limit:.1e}): too many distinct large channel sets; merge rare channels or use Markov")]
     ShapleyTooExpensive { work: f64, limit: f64 },
 }
@@ -201,7 +207,17 @@ pub fn attribute(
             }
             Ok(heuristic::attribute(set, model, params))
         }
-        Model::Markov => Ok(markov::attribute(set, params.markov_order)),
+        Model::Markov => {
+            let agg = crate::journey::PathAggregate::from_set(set);
+            let split = entry_split::EntrySplit::new(set);
+            Ok(markov::attribute_checked(
+                set,
+                &agg,
+                &split,
+                params.markov_order,
+                &markov::MarkovLimits::default(),
+            )?)
+        }
         Model::Shapley => {
             let agg = crate::journey::PathAggregate::from_set(set);
             shapley_checked(set, &agg, &entry_split::EntrySplit::new(set))
@@ -250,12 +266,14 @@ pub fn attribute_all(
                         )
                     });
                     if m == Model::Markov {
-                        Ok(markov::attribute_prepared(
+                        markov::attribute_checked(
                             set,
                             agg,
                             split,
                             params.markov_order,
-                        ))
+                            &markov::MarkovLimits::default(),
+                        )
+                        .map_err(ModelError::from)
                     } else {
                         shapley_checked(set, agg, split)
                     }

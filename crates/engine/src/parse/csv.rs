@@ -193,6 +193,15 @@ impl<'a> Record<'a> {
         &self.spans
     }
 
+    /// Bytes from the start of the first field to the end of the last (quotes included, the
+    /// newline not): what [`super::MAX_RECORD_BYTES`] is compared with.
+    pub fn byte_len(&self) -> usize {
+        match (self.spans.first(), self.spans.last()) {
+            (Some(a), Some(b)) => b.end.saturating_sub(a.start),
+            _ => 0,
+        }
+    }
+
     /// The raw bytes of field `i` (quotes not removed).
     #[inline]
     pub fn raw(&self, i: usize) -> Option<&'a [u8]> {

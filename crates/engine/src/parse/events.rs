@@ -51,7 +51,8 @@ use super::intern::{fold, padded_words, AssignIds, NameIndex, UserTable, K};
 use super::timestamp::TimestampParser;
 use super::{
     decode_text, default_convention, parse_amount, snippet, Field, HeaderMap, ParseError,
-    ParseReport, Rejections, RowReason, DEFAULT_MAX_STORED_REJECTIONS,
+    ParseReport, Rejections, RowReason, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_STORED_REJECTIONS,
+    MAX_RECORD_BYTES,
 };
 use crate::journey::{ChannelId, Channels, EntryId};
 use crate::number::{DecimalMark, NumberConvention};
@@ -250,6 +251,9 @@ pub struct EventLogOptions {
     /// How amounts are read; `None` follows the delimiter (a decimal point in comma-delimited
     /// files, either mark otherwise, the ambiguous `1.234` as thousands).
     pub number: Option<NumberConvention>,
+    /// Most distinct channels accepted; more is [`ParseError::TooManyChannels`]. Default
+    /// [`DEFAULT_MAX_CHANNELS`] (1,000).
+    pub max_channels: usize,
 }
 
 impl Default for EventLogOptions {
@@ -260,6 +264,7 @@ impl Default for EventLogOptions {
             columns: Vec::new(),
             conversion_events: Vec::new(),
             number: None,
+            max_channels: DEFAULT_MAX_CHANNELS,
         }
     }
 }
@@ -544,6 +549,15 @@ impl<'a> RowParser<'a> {
         if rec.unterminated() {
             return Err(RowFail::Reject(None, RowReason::UnterminatedQuote));
         }
+        if rec.byte_len() > MAX_RECORD_BYTES {
+            return Err(RowFail::Reject(
+                None,
+                RowReason::RecordTooLong {
+                    bytes: rec.byte_len(),
+                    max: MAX_RECORD_BYTES,
+                },
+            ));
+        }
         if rec.len() != self.ncols {
             return Err(RowFail::Reject(
                 None,
@@ -701,9 +715,16 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
         }
     }
     p.users.flush(&mut p.events)?;
+    let channels = p.channels.into_table();
+    if channels.len() > opts.max_channels {
+        return Err(ParseError::TooManyChannels {
+            found: channels.len(),
+            max: opts.max_channels,
+        });
+    }
     Ok(EventLog {
         users: p.users.len(),
-        channels: p.channels.into_table(),
+        channels,
         campaigns: p.campaigns.into_table(),
         sources: p.sources.into_table(),
         mediums: p.mediums.into_table(),

@@ -18,6 +18,20 @@
 //! ([`Field::synonyms`]); the earliest synonym present wins, and one column serves one field
 //! (except that a source column doubles as the channel when there is no channel column).
 //!
+//! # Limits
+//! Input controls how much the parsers and everything after them hold, so each such resource
+//! has a limit with a worded error rather than an exhausted tab:
+//!
+//! | limit | default | exceeded → |
+//! |---|---|---|
+//! | [`DEFAULT_MAX_CHANNELS`] distinct channels (event log, path table; configurable in the options) | 1,000 | [`ParseError::TooManyChannels`] |
+//! | [`DEFAULT_MAX_PATH_STEPS`] channels in one path-table row (configurable) | 1,000 | the row is rejected: [`RowReason::PathTooLong`] |
+//! | [`MAX_RECORD_BYTES`] bytes in one CSV record | 1 MiB | the row is rejected: [`RowReason::RecordTooLong`] |
+//! | [`DEFAULT_MAX_STORED_REJECTIONS`] rejected rows kept in detail (the count is complete) | 1,000 | later rejections are only counted |
+//!
+//! Referral spam is the usual way to reach the channel limit: every spam domain becomes a source,
+//! and a source column serves as the channel when there is no channel column.
+//!
 //! Text values (channel, campaign, source, medium names) are UTF-8; a value that is not valid
 //! UTF-8 is read as Latin-1 (Windows exports), so it never fails.
 
@@ -39,6 +53,19 @@ use thiserror::Error;
 
 /// How many [`RowError`]s a [`ParseReport`] keeps by default (the count is always complete).
 pub const DEFAULT_MAX_STORED_REJECTIONS: usize = 1000;
+
+/// How many distinct channels a parse accepts by default; more ends it with
+/// [`ParseError::TooManyChannels`]. Attribution over thousands of channels is unreadable and the
+/// data-driven models grow with the channel count; such data usually holds referral spam.
+pub const DEFAULT_MAX_CHANNELS: usize = 1000;
+
+/// How many channels one path-table row may list by default; a longer path rejects its row
+/// ([`RowReason::PathTooLong`]).
+pub const DEFAULT_MAX_PATH_STEPS: usize = 1000;
+
+/// The longest CSV record (bytes from its first field to the end of its last) a parser reads; a
+/// longer one rejects its row ([`RowReason::RecordTooLong`]). No real export has a 1 MiB row.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
 /// A column the parsers look for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -245,6 +272,10 @@ pub enum RowReason {
     EmptyPathWithConversions { conversions: f64 },
     #[error("channel {position} of the path is empty")]
     EmptyPathStep { position: usize },
+    #[error("the row is {bytes} bytes long, over the limit of {max} bytes by {}; a row this long is not an export (check the delimiter and the quotes)", .bytes.saturating_sub(*.max))]
+    RecordTooLong { bytes: usize, max: usize },
+    #[error("the path has {steps} channels, over the limit of {max} by {}; split or shorten such paths before import", .steps.saturating_sub(*.max))]
+    PathTooLong { steps: usize, max: usize },
 }
 
 /// One rejected data row.
@@ -294,7 +325,7 @@ pub enum ParseError {
     #[error("missing column{}: {}; headers found: {}",
         if .missing.len() == 1 { "" } else { "s" },
         .missing.iter().map(|f| describe_field(*f)).collect::<Vec<_>>().join("; "),
-        if .found.is_empty() { "none".to_owned() } else { .found.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ") })]
+        headers_found(.found))]
     MissingColumns {
         missing: Vec<Field>,
         found: Vec<String>,
@@ -305,11 +336,33 @@ pub enum ParseError {
     EmptyPathSeparator,
     #[error("more than {max} distinct users")]
     TooManyUsers { max: u64 },
+    #[error("{found} distinct channels, over the limit of {max} by {}; group rare sources into one channel (referral spam often causes this), or raise the channel limit in the import options", .found.saturating_sub(*.max))]
+    TooManyChannels { found: usize, max: usize },
     #[error(
         "more than 4 billion distinct combinations of channel, campaign, source, medium and entry"
     )]
     TooManyTouchKeys,
 }
+
+/// The headers of a file for an error message: each quoted and cut to 60 characters, at most
+/// [`MAX_HEADERS_SHOWN`] of them, `none` for none. A hostile header (a 2 MB line) stays short.
+pub fn headers_found(found: &[String]) -> String {
+    if found.is_empty() {
+        return "none".to_owned();
+    }
+    let mut out: Vec<String> = found
+        .iter()
+        .take(MAX_HEADERS_SHOWN)
+        .map(|h| format!("{:?}", snippet(h.as_bytes())))
+        .collect();
+    if found.len() > MAX_HEADERS_SHOWN {
+        out.push(format!("and {} more", found.len() - MAX_HEADERS_SHOWN));
+    }
+    out.join(", ")
+}
+
+/// How many headers an error message lists.
+pub const MAX_HEADERS_SHOWN: usize = 40;
 
 fn describe_field(f: Field) -> String {
     let names = |fs: &[&str]| fs.join(", ");

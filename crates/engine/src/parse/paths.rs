@@ -15,7 +15,8 @@
 use super::csv::{sniff_delimiter, Delimiter, Reader, Record};
 use super::{
     decode_text, default_convention, parse_amount, Field, HeaderMap, ParseError, ParseReport,
-    Rejections, RowReason, DEFAULT_MAX_STORED_REJECTIONS,
+    Rejections, RowReason, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_PATH_STEPS,
+    DEFAULT_MAX_STORED_REJECTIONS, MAX_RECORD_BYTES,
 };
 use crate::journey::{Channels, JourneySet, Touch};
 use crate::number::NumberConvention;
@@ -35,6 +36,12 @@ pub struct PathTableOptions {
     /// How amounts are read; `None` follows the delimiter (a decimal point in comma-delimited
     /// files, either mark otherwise, the ambiguous `1.234` as thousands).
     pub number: Option<NumberConvention>,
+    /// Most distinct channels accepted; more is [`ParseError::TooManyChannels`]. Default
+    /// [`DEFAULT_MAX_CHANNELS`] (1,000).
+    pub max_channels: usize,
+    /// Most channels in one path; a longer path rejects its row ([`RowReason::PathTooLong`]).
+    /// Default [`DEFAULT_MAX_PATH_STEPS`] (1,000).
+    pub max_path_steps: usize,
 }
 
 impl Default for PathTableOptions {
@@ -45,6 +52,8 @@ impl Default for PathTableOptions {
             max_stored_rejections: DEFAULT_MAX_STORED_REJECTIONS,
             columns: Vec::new(),
             number: None,
+            max_channels: DEFAULT_MAX_CHANNELS,
+            max_path_steps: DEFAULT_MAX_PATH_STEPS,
         }
     }
 }
@@ -112,20 +121,18 @@ pub fn parse_path_table(bytes: &[u8], opts: &PathTableOptions) -> Result<PathTab
         if rec.is_blank() {
             continue;
         }
-        match row(
-            &rec,
-            &c,
-            ncols,
-            number,
-            &opts.path_separator,
-            &mut set,
-            &mut touches,
-        ) {
+        match row(&rec, &c, ncols, number, opts, &mut set, &mut touches) {
             Ok(()) => accepted += 1,
             Err((col, reason)) => {
                 rejections.push(rec.line(), col.and_then(|i| hm.name(i)), || reason)
             }
         }
+    }
+    if set.channels.len() > opts.max_channels {
+        return Err(ParseError::TooManyChannels {
+            found: set.channels.len(),
+            max: opts.max_channels,
+        });
     }
     Ok(PathTable {
         set,
@@ -144,12 +151,21 @@ fn row(
     c: &Cols,
     ncols: usize,
     number: NumberConvention,
-    sep: &str,
+    opts: &PathTableOptions,
     set: &mut JourneySet,
     touches: &mut Vec<Touch>,
 ) -> Result<(), (Option<usize>, RowReason)> {
     if rec.unterminated() {
         return Err((None, RowReason::UnterminatedQuote));
+    }
+    if rec.byte_len() > MAX_RECORD_BYTES {
+        return Err((
+            None,
+            RowReason::RecordTooLong {
+                bytes: rec.byte_len(),
+                max: MAX_RECORD_BYTES,
+            },
+        ));
     }
     if rec.len() != ncols {
         return Err((
@@ -169,6 +185,7 @@ fn row(
     let conversions = amount(Some(c.conversions))?;
     let value = amount(c.value)?;
     let nulls = amount(c.nulls)?;
+    let (sep, max_steps) = (opts.path_separator.as_str(), opts.max_path_steps);
     let raw = field(c.path);
     let text = decode_text(&raw);
     let text = text.trim();
@@ -187,6 +204,16 @@ fn row(
                 Some(c.path),
                 RowReason::EmptyPathStep {
                     position: position + 1,
+                },
+            ));
+        }
+        let steps = text.split(sep).count();
+        if steps > max_steps {
+            return Err((
+                Some(c.path),
+                RowReason::PathTooLong {
+                    steps,
+                    max: max_steps,
                 },
             ));
         }

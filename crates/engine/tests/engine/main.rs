@@ -7,6 +7,7 @@ mod aggregate;
 mod assemble;
 mod bootstrap;
 mod heuristic;
+mod hostile;
 mod imports_fuzz;
 mod imports_matching;
 mod imports_parsers;
