@@ -1,7 +1,7 @@
 // The installable offline app (issue 10): after one visit the service worker answers everything,
 // so the app, the demo calendar and an attribution run in the worker work without a network; a
 // new build is announced, waits, and replaces the old one only when the user reloads.
-import { rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { test, expect } from "./fixtures.mjs";
 import { AppShell } from "./pages/app-shell.mjs";
 import { CalendarPage } from "./pages/calendar.mjs";
@@ -75,4 +75,26 @@ test("a new build is announced, waits, and reloading gives it", async ({ page, r
     await serve(request, "");
     await rm(next.dir, { recursive: true, force: true });
   }
+});
+
+test("installable by Chromium's criteria, and the worker precaches exactly the build's files", async ({ page, context, request }) => {
+  const updates = new AppUpdates(page);
+  await new AppShell(page).open();
+  await updates.controlled();
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  // Playwright's contexts are incognito, which Chromium never installs from; that is the browser
+  // profile, not the app. Anything about the manifest, icons or service worker would show here.
+  expect(installabilityErrors.filter((e) => e.errorId !== "in-incognito")).toEqual([]);
+
+  const sw = await (await request.get("sw.js")).text();
+  const listed = JSON.parse(sw.match(/const PRECACHE_FILES = (\[[^\]]*\]);/)[1]);
+  const built = (await readdir(new URL("../../dist/", import.meta.url))).filter((f) => f !== "sw.js");
+  expect(listed).toEqual(built.sort());
+  const cache = await page.evaluate(async () => {
+    const [name] = (await caches.keys()).filter((n) => n.startsWith("refleqt-"));
+    const keys = await (await caches.open(name)).keys();
+    return keys.map((req) => new URL(req.url).pathname.replace(/^\/refleqt\//, "")).sort();
+  });
+  expect(cache).toEqual(listed);
 });
