@@ -1,6 +1,7 @@
 //! The app shell: navigation bar, the page for the current route, and a skip link.
 
 use crate::components::banners::{NoticeBanner, StorageBanner};
+use crate::components::update_banner::UpdateBanner;
 use crate::pages::attribution::AttributionPage;
 use crate::pages::calendar::CalendarPage;
 use crate::pages::dashboards::DashboardsPage;
@@ -10,6 +11,7 @@ use crate::pages::import::ImportPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
+use crate::state::updates::AppUpdate;
 use crate::state::workbench::Workbench;
 use crate::state::AppState;
 use crate::storage::db::DB_NAME;
@@ -27,6 +29,7 @@ pub fn App() -> impl IntoView {
 pub fn AppWith(db_name: &'static str) -> impl IntoView {
     let state = AppState::start(db_name);
     let analysis = Workbench::provide(state);
+    let update = AppUpdate::start();
     // Memo: pages are rebuilt when loading ends, not on every save.
     let loading = Memo::new(move |_| state.is_loading());
     let (route, set_route) = signal(Route::from_hash(&web_tools::current_hash()));
@@ -89,6 +92,7 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
         </header>
         <StorageBanner state=state />
         <NoticeBanner state=state />
+        <UpdateBanner update=update />
         <main id="main" tabindex="-1">
             {move || {
                 let route = route.get();

@@ -9,6 +9,7 @@
 //! - [`model`]: pure domain types, validation, ROI, file format and migrations, demo data;
 //! - [`analysis`]: the attribution workbench's runs and views (pure); [`charts`]: series (pure)
 //!   and canvas drawing; [`worker`]: the Web Worker that runs the models off the page's thread;
+//! - [`service_worker`]: registering the offline service worker, a new version that waits;
 //! - [`web_tools`]: the one place for `window`/`document` glue.
 
 pub mod analysis;
@@ -18,6 +19,7 @@ pub mod components;
 pub mod model;
 pub mod pages;
 pub mod routing;
+pub mod service_worker;
 pub mod state;
 pub mod storage;
 pub mod web_tools;

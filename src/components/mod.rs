@@ -7,4 +7,5 @@ pub mod dataset_list;
 pub mod entry_trends;
 pub mod import_preview;
 pub mod roi;
+pub mod update_banner;
 pub mod utm_builder;

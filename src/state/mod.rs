@@ -10,6 +10,7 @@
 
 pub mod datasets;
 pub mod import;
+pub mod updates;
 pub mod workbench;
 
 use crate::model::demo::demo_workspace;

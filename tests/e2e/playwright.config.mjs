@@ -31,7 +31,8 @@ export default defineConfig({
   webServer: {
     command: `node tests/e2e/serve-dist.mjs`,
     cwd: "../..",
-    env: { PORT: String(port), BASE_PATH: "/refleqt/", DIST_DIR: "dist" },
+    // E2E_SWITCHABLE: offline.spec.mjs serves a second build to test the update flow.
+    env: { PORT: String(port), BASE_PATH: "/refleqt/", DIST_DIR: "dist", E2E_SWITCHABLE: "1" },
     url: `http://127.0.0.1:${port}/refleqt/`,
     reuseExistingServer: false,
     timeout: 20_000,

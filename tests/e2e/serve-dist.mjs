@@ -1,11 +1,18 @@
 // A tiny static server for the release build: serves dist/ under a sub-path (default /refleqt/)
 // on 127.0.0.1, to prove the build works from any folder of a static host. Anything outside the
 // sub-path is a 404, so an absolute URL in the build fails the end-to-end tests.
+//
+// With E2E_SWITCHABLE=1 (the Playwright config sets it), `PUT /__e2e/dist-dir` with a folder path
+// as its body serves that folder from then on, and an empty body goes back to DIST_DIR: the
+// update test serves a second build at the same origin, as a redeploy would. The address lies
+// outside the sub-path, so the app itself can never reach it.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 
-const root = resolve(process.env.DIST_DIR ?? "dist");
+const initialRoot = resolve(process.env.DIST_DIR ?? "dist");
+let root = initialRoot;
+const switchable = process.env.E2E_SWITCHABLE === "1";
 const base = process.env.BASE_PATH ?? "/refleqt/";
 const port = Number(process.env.PORT ?? 4173);
 const types = {
@@ -24,6 +31,21 @@ const types = {
 
 createServer(async (req, res) => {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  if (switchable && url.pathname === "/__e2e/dist-dir" && req.method === "PUT") {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const next = body.trim() ? resolve(body.trim()) : initialRoot;
+    try {
+      if (!(await stat(next)).isDirectory()) throw new Error("not a folder");
+    } catch (e) {
+      res.writeHead(400);
+      return res.end(`cannot serve ${next}: ${e.message}`);
+    }
+    root = next;
+    console.log(`now serving ${root}`);
+    res.writeHead(204);
+    return res.end();
+  }
   if (url.pathname === base.slice(0, -1)) {
     res.writeHead(301, { location: base });
     return res.end();
