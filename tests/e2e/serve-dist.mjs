@@ -1,6 +1,8 @@
 // A tiny static server for the release build: serves dist/ under a sub-path (default /refleqt/)
 // on 127.0.0.1, to prove the build works from any folder of a static host. Anything outside the
-// sub-path is a 404, so an absolute URL in the build fails the end-to-end tests.
+// sub-path is a 404, so an absolute URL in the build fails the end-to-end tests. Like Netlify or
+// Cloudflare Pages, it sends the headers of the build's `_headers` file (its `/*` block: the
+// Content-Security-Policy) with every file, so the tests run under the policy a host would send.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -21,6 +23,24 @@ const types = {
   ".ico": "image/x-icon",
   ".csv": "text/csv; charset=utf-8",
 };
+
+// `{ name: value }` of the `/*` block of dist/_headers (none when the build has no such file).
+async function hostHeaders() {
+  let text;
+  try {
+    text = await readFile(join(root, "_headers"), "utf8");
+  } catch {
+    return {};
+  }
+  const headers = {};
+  let inBlock = false;
+  for (const line of text.split("\n")) {
+    if (/^\S/.test(line) && !line.startsWith("#")) inBlock = line.trim() === "/*";
+    const header = inBlock && line.match(/^\s+([A-Za-z-]+):\s*(.*)$/);
+    if (header) headers[header[1].toLowerCase()] = header[2];
+  }
+  return headers;
+}
 
 createServer(async (req, res) => {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -43,6 +63,7 @@ createServer(async (req, res) => {
     const path = info.isDirectory() ? join(file, "index.html") : file;
     const body = await readFile(path);
     res.writeHead(200, {
+      ...(await hostHeaders()),
       "content-type": types[extname(path)] ?? "application/octet-stream",
       "cache-control": "no-store",
     });
