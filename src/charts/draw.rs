@@ -2,9 +2,9 @@
 //! decided in [`super::series`]; here they only get pixels. Sizes scale with the device pixel
 //! ratio so text and lines stay sharp on high-DPI screens.
 
+use super::backend::MeasuredCanvas;
 use super::series::{circle_layout, pct, ChartSpec, Graph, GroupedBars, LinePlot};
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use thiserror::Error;
 use web_sys::HtmlCanvasElement;
 
@@ -40,7 +40,7 @@ fn color(i: usize) -> RGBColor {
 
 /// Draw `spec` on `canvas`, whose pixel size the caller has set (CSS size × `dpr`).
 pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec, dpr: f64) -> Result<(), ChartError> {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or(ChartError::NoCanvas)?;
+    let backend = MeasuredCanvas::new(canvas).ok_or(ChartError::NoCanvas)?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let s = |px: f64| (px * dpr).round().max(1.0) as u32;
@@ -52,7 +52,7 @@ pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec, dpr: f64) -> Result<()
     root.present().map_err(err)
 }
 
-type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+type Area = DrawingArea<MeasuredCanvas, plotters::coord::Shift>;
 
 fn font(dpr: f64, px: f64) -> TextStyle<'static> {
     ("sans-serif", px * dpr).into_font().color(&BLACK)
@@ -97,11 +97,7 @@ fn bars(root: &Area, b: &GroupedBars, dpr: f64, s: &dyn Fn(f64) -> u32) -> Resul
             let x0 = g as f64 + 0.1 + si as f64 * width;
             Rectangle::new([(x0, 0.0), (x0 + width * 0.9, *v)], c.filled())
         });
-        chart
-            .draw_series(rects)
-            .map_err(err)?
-            .label(series.label.clone())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled()));
+        chart.draw_series(rects).map_err(err)?;
         let whiskers = series
             .values
             .iter()
@@ -132,14 +128,19 @@ fn bars(root: &Area, b: &GroupedBars, dpr: f64, s: &dyn Fn(f64) -> u32) -> Resul
             )
     });
     chart.draw_series(labels).map_err(err)?;
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(font(dpr, 11.0))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(err)
+    let entries: Vec<(&str, Swatch)> = b
+        .series
+        .iter()
+        .enumerate()
+        .map(|(si, series)| (series.label.as_str(), Swatch::Box(color(si))))
+        .collect();
+    legend(
+        root,
+        chart.plotting_area().get_pixel_range(),
+        &entries,
+        Corner::UpperRight,
+        dpr,
+    )
 }
 
 fn lines(root: &Area, l: &LinePlot, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<(), ChartError> {
@@ -186,15 +187,11 @@ fn lines(root: &Area, l: &LinePlot, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<
                     s(4.0),
                     style,
                 ))
-                .map_err(err)?
-                .label(line.label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c));
+                .map_err(err)?;
         } else {
             chart
                 .draw_series(LineSeries::new(line.points.iter().copied(), style))
-                .map_err(err)?
-                .label(line.label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c));
+                .map_err(err)?;
             chart
                 .draw_series(
                     line.points
@@ -204,14 +201,101 @@ fn lines(root: &Area, l: &LinePlot, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<
                 .map_err(err)?;
         }
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(font(dpr, 11.0))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)
+    let entries: Vec<(&str, Swatch)> = l
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| (line.label.as_str(), Swatch::Line(color(i))))
+        .collect();
+    legend(
+        root,
+        chart.plotting_area().get_pixel_range(),
+        &entries,
+        Corner::UpperLeft,
+        dpr,
+    )
+}
+
+/// How a series is shown in the legend.
+#[derive(Clone, Copy)]
+enum Swatch {
+    /// A filled square (bars).
+    Box(RGBColor),
+    /// A short line (line plots).
+    Line(RGBColor),
+}
+
+/// Which corner of the plotting area the legend sits in.
+#[derive(Clone, Copy, PartialEq)]
+enum Corner {
+    UpperLeft,
+    UpperRight,
+}
+
+/// The legend, drawn by hand in a corner of the plotting area (`plot`: its pixel ranges).
+/// Plotters' own legend (`configure_series_labels`) measures its text with an inline-styled
+/// `<span>`, which the Content-Security-Policy blocks; here text is measured by the backend
+/// ([`MeasuredCanvas`]: the canvas's `measureText`).
+fn legend(
+    root: &Area,
+    plot: (std::ops::Range<i32>, std::ops::Range<i32>),
+    entries: &[(&str, Swatch)],
+    corner: Corner,
+    dpr: f64,
+) -> Result<(), ChartError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let px = |v: f64| (v * dpr).round().max(1.0) as i32;
+    let style = font(dpr, 11.0);
+    let (margin, swatch, gap) = (px(6.0), px(14.0), px(6.0));
+    let (mut text_w, mut line_h) = (0i32, px(16.0));
+    for (label, _) in entries {
+        let (w, h) = root.estimate_text_size(label, &style).map_err(err)?;
+        text_w = text_w.max(i32::try_from(w).unwrap_or(i32::MAX / 4));
+        line_h = line_h.max(i32::try_from(h).unwrap_or(0) + px(2.0));
+    }
+    let rows = i32::try_from(entries.len()).unwrap_or(i32::MAX / 4);
+    let (box_w, box_h) = (
+        margin * 2 + swatch + gap + text_w,
+        margin * 2 + line_h * rows,
+    );
+    let (xs, ys) = plot;
+    let x0 = match corner {
+        Corner::UpperLeft => xs.start + margin,
+        Corner::UpperRight => xs.end - margin - box_w,
+    };
+    let y0 = ys.start + margin;
+    let corners = [(x0, y0), (x0 + box_w, y0 + box_h)];
+    root.draw(&Rectangle::new(corners, WHITE.mix(0.85).filled()))
+        .map_err(err)?;
+    root.draw(&Rectangle::new(corners, BLACK.mix(0.3)))
+        .map_err(err)?;
+    let anchor = plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Left,
+        plotters::style::text_anchor::VPos::Center,
+    );
+    for (row, (label, mark)) in (0i32..).zip(entries) {
+        let (x, y) = (x0 + margin, y0 + margin + line_h * row + line_h / 2);
+        match mark {
+            Swatch::Box(c) => root.draw(&Rectangle::new(
+                [(x, y - swatch / 2), (x + swatch, y + swatch / 2)],
+                c.filled(),
+            )),
+            Swatch::Line(c) => root.draw(&PathElement::new(
+                vec![(x, y), (x + swatch, y)],
+                c.stroke_width(px(2.0).unsigned_abs()),
+            )),
+        }
+        .map_err(err)?;
+        root.draw(&Text::new(
+            label.to_string(),
+            (x + swatch + gap, y),
+            style.clone().pos(anchor),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 fn graph(root: &Area, g: &Graph, dpr: f64) -> Result<(), ChartError> {

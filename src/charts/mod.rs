@@ -1,7 +1,10 @@
 //! Charts: results turned into series ([`series`], pure and natively tested) and drawn on a
-//! `<canvas>` with plotters ([`draw`], thin). The `Chart` component (`components::chart`) adds the
-//! device-pixel-ratio sizing, redraw on resize, the "show as table" toggle and the PNG download.
+//! `<canvas>` with plotters ([`draw`], thin, on [`backend::MeasuredCanvas`], which measures text
+//! without touching the DOM so the Content-Security-Policy has nothing to block). The `Chart`
+//! component (`components::chart`) adds the device-pixel-ratio sizing, redraw on resize, the
+//! "show as table" toggle and the PNG download.
 
+pub mod backend;
 pub mod draw;
 pub mod series;
 

@@ -1,6 +1,10 @@
 //! A chart on a `<canvas>`: sized to its box × device pixel ratio (sharp on high-DPI screens),
 //! redrawn when the data or the window size changes, with a "show as table" toggle (the same
 //! numbers as text) and a PNG download. The canvas carries the chart's accessible name.
+//!
+//! No `style` attribute (the Content-Security-Policy has no `'unsafe-inline'` for styles): the
+//! width comes from the stylesheet, the height from a `style:height` binding, which Leptos sets
+//! through the CSSOM (`style.setProperty`), which the policy allows.
 
 use crate::charts::draw::draw;
 use crate::charts::series::ChartSpec;
@@ -68,7 +72,7 @@ pub fn Chart(
                 node_ref=canvas
                 role="img"
                 aria-label=label.clone()
-                style=format!("width:100%;height:{HEIGHT_PX}px")
+                style:height=format!("{HEIGHT_PX}px")
             ></canvas>
             {move || {
                 error

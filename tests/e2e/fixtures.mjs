@@ -1,5 +1,6 @@
 // Shared fixture: every test fails on any console error, uncaught page error, failed request or
-// HTTP error response, and on any request that leaves 127.0.0.1.
+// HTTP error response, on any request that leaves 127.0.0.1, and on any Content-Security-Policy
+// violation (a `securitypolicyviolation` event in the page, reported through an exposed binding).
 //
 // Exceptions, both requests the browser itself cancels (net::ERR_ABORTED), which are not failures
 // of the app or the server:
@@ -15,6 +16,23 @@ export const test = base.extend({
     const problems = [];
     let navigations = 0;
     const startedAt = new WeakMap();
+    await page.exposeBinding("__reportCspViolation", (_source, v) => {
+      problems.push(
+        `CSP violation: ${v.directive} blocked ${v.blocked || "inline"} ` +
+          `(${v.source}:${v.line}) ${v.sample}`,
+      );
+    });
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) => {
+        window.__reportCspViolation({
+          directive: e.effectiveDirective,
+          blocked: e.blockedURI,
+          source: e.sourceFile,
+          line: e.lineNumber,
+          sample: e.sample,
+        });
+      });
+    });
     page.on("console", (msg) => {
       if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
     });

@@ -6,6 +6,10 @@
 // as its body serves that folder from then on, and an empty body goes back to DIST_DIR: the
 // update test serves a second build at the same origin, as a redeploy would. The address lies
 // outside the sub-path, so the app itself can never reach it.
+//
+// Like Netlify or Cloudflare Pages, it sends the headers of the build's `_headers` file (its `/*`
+// block: the Content-Security-Policy) with every file, so the tests run under the policy a host
+// would send.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -28,6 +32,24 @@ const types = {
   ".ico": "image/x-icon",
   ".csv": "text/csv; charset=utf-8",
 };
+
+// `{ name: value }` of the `/*` block of dist/_headers (none when the build has no such file).
+async function hostHeaders() {
+  let text;
+  try {
+    text = await readFile(join(root, "_headers"), "utf8");
+  } catch {
+    return {};
+  }
+  const headers = {};
+  let inBlock = false;
+  for (const line of text.split("\n")) {
+    if (/^\S/.test(line) && !line.startsWith("#")) inBlock = line.trim() === "/*";
+    const header = inBlock && line.match(/^\s+([A-Za-z-]+):\s*(.*)$/);
+    if (header) headers[header[1].toLowerCase()] = header[2];
+  }
+  return headers;
+}
 
 createServer(async (req, res) => {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -65,6 +87,7 @@ createServer(async (req, res) => {
     const path = info.isDirectory() ? join(file, "index.html") : file;
     const body = await readFile(path);
     res.writeHead(200, {
+      ...(await hostHeaders()),
       "content-type": types[extname(path)] ?? "application/octet-stream",
       "cache-control": "no-store",
     });
