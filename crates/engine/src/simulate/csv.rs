@@ -29,7 +29,13 @@ fn push_decimal(buf: &mut Vec<u8>, v: i64, width: usize) {
 }
 
 /// `n` in decimal, at least `width` digits (zero-padded).
-fn push_unsigned(buf: &mut Vec<u8>, mut n: u64, width: usize) {
+fn push_unsigned(buf: &mut Vec<u8>, n: u64, width: usize) {
+    buf.extend(decimal_digits(n, width));
+}
+
+/// The ASCII digits of `n`, most significant first, at least `width` of them (zero-padded);
+/// on the stack, so the per-journey user id allocates nothing.
+fn decimal_digits(mut n: u64, width: usize) -> impl Iterator<Item = u8> {
     let mut digits = [0u8; 20];
     let mut len = 0;
     while n > 0 || len < width.max(1) {
@@ -40,7 +46,7 @@ fn push_unsigned(buf: &mut Vec<u8>, mut n: u64, width: usize) {
             break;
         }
     }
-    buf.extend(digits[..len].iter().rev());
+    digits.into_iter().take(len).rev()
 }
 
 /// ISO 8601 UTC: `2025-01-03T14:05:00Z` (`.mmm` added only when the milliseconds are not 0).
@@ -263,9 +269,7 @@ impl EventsStream {
     fn push(&mut self, j: &SimJourney<'_>) {
         self.uid.clear();
         self.uid.push('u');
-        let mut digits = Vec::with_capacity(8);
-        push_unsigned(&mut digits, j.user, 6);
-        self.uid.extend(digits.iter().map(|&b| char::from(b)));
+        self.uid.extend(decimal_digits(j.user, 6).map(char::from));
         for t in j.touches {
             let c = t.channel as usize;
             let (campaign, utm) = t
