@@ -1,5 +1,6 @@
 //! The one place for browser glue: window, document, location, the crash banner, files (chosen
-//! or dropped), the clipboard, and yielding to the event loop.
+//! or dropped), the clipboard, yielding to the event loop, the site's storage (persistence, usage)
+//! and the warning before a tab with unsaved work closes.
 
 use thiserror::Error;
 use wasm_bindgen::{JsCast, JsValue};
@@ -310,4 +311,78 @@ pub fn file_from_bytes(bytes: &[u8], name: &str) -> Result<web_sys::File, Browse
     parts.push(&js_sys::Uint8Array::from(bytes));
     web_sys::File::new_with_u8_array_sequence(&parts, name)
         .map_err(|e| BrowserError::OutOfMemory(format!("{e:?}")))
+}
+
+/// What the browser says about this site's storage (`navigator.storage`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StorageInfo {
+    /// `Some(true)`: the browser will not clear the site's data to free space on its own.
+    /// `None`: this browser has no `navigator.storage`.
+    pub persisted: Option<bool>,
+    /// Bytes used by this site, and the most it may use, when the browser says.
+    pub usage: Option<f64>,
+    pub quota: Option<f64>,
+}
+
+fn storage_manager() -> Option<web_sys::StorageManager> {
+    let navigator = web_sys::window()?.navigator();
+    // Older browsers and insecure contexts have no `navigator.storage`.
+    let storage = js_sys::Reflect::get(&navigator, &"storage".into()).ok()?;
+    (!storage.is_undefined() && !storage.is_null()).then(|| navigator.storage())
+}
+
+async fn promised(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
+    let promise = promise.ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok()
+}
+
+/// The site's storage: persistence, usage and quota, as far as the browser tells.
+pub async fn storage_info() -> StorageInfo {
+    let Some(manager) = storage_manager() else {
+        return StorageInfo {
+            persisted: None,
+            usage: None,
+            quota: None,
+        };
+    };
+    let persisted = promised(manager.persisted())
+        .await
+        .and_then(|v| v.as_bool());
+    let estimate = promised(manager.estimate())
+        .await
+        .map(web_sys::StorageEstimate::from);
+    StorageInfo {
+        persisted,
+        usage: estimate.as_ref().and_then(|e| e.get_usage()),
+        quota: estimate.as_ref().and_then(|e| e.get_quota()),
+    }
+}
+
+/// Ask the browser to keep this site's data (`navigator.storage.persist()`); `Some(granted)`,
+/// `None` when the browser has no such request.
+pub async fn request_persistent_storage() -> Option<bool> {
+    let manager = storage_manager()?;
+    promised(manager.persist()).await.and_then(|v| v.as_bool())
+}
+
+/// Ask before the tab closes or reloads whenever `pending()` says unsaved work would be lost.
+/// The listener lives as long as the page.
+pub fn warn_before_unload(pending: impl Fn() -> bool + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
+        move |event: web_sys::BeforeUnloadEvent| {
+            if pending() {
+                // Both, for the browsers that still read `returnValue`.
+                event.prevent_default();
+                event.set_return_value("unsaved");
+            }
+        },
+    );
+    match window.add_event_listener_with_callback("beforeunload", listener.as_ref().unchecked_ref())
+    {
+        Ok(()) => listener.forget(),
+        Err(e) => warn("could not watch for the tab closing", &e),
+    }
 }

@@ -22,6 +22,22 @@ pub fn StorageBanner(state: AppState) -> impl IntoView {
         let (error, memory_only) = match status {
             SaveStatus::Failed(e) => (e, false),
             SaveStatus::MemoryOnly(e) => (e, true),
+            SaveStatus::UpgradeBlocked => {
+                return Some(
+                    view! {
+                        <div class="banner warn" role="alert" data-testid="storage-blocked">
+                            <strong>"Waiting for another Refleqt tab"</strong>
+                            <p>
+                                "An older version of Refleqt is open in another tab and holds your saved data, so this newer version cannot open it yet."
+                            </p>
+                            <p>
+                                "Close or reload the other Refleqt tabs; this tab then continues by itself. Nothing is lost."
+                            </p>
+                        </div>
+                    }
+                        .into_any(),
+                );
+            }
             _ => return None,
         };
         let conflict = matches!(error, StorageError::Conflict { .. });
@@ -69,7 +85,8 @@ pub fn StorageBanner(state: AppState) -> impl IntoView {
                         })} <a href="#/settings">"Export from Settings"</a>
                 </div>
             </div>
-        })
+        }
+            .into_any())
     }
 }
 

@@ -7,5 +7,6 @@ pub mod dataset_list;
 pub mod entry_trends;
 pub mod import_preview;
 pub mod roi;
+pub mod storage_panel;
 pub mod update_banner;
 pub mod utm_builder;

@@ -2,6 +2,7 @@
 //! workspace or a fresh demo).
 
 use crate::components::channel_mapping::ChannelMappingTable;
+use crate::components::storage_panel::StoragePanel;
 use crate::model::csv::entries_csv;
 use crate::model::date::Date;
 use crate::model::demo::demo_workspace;
@@ -30,10 +31,31 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
     let file_input = NodeRef::<leptos::html::Input>::new();
     let today = move || Date::from_unix_ms(web_tools::now_ms()).to_string();
     let export_json = move |_| {
+        let name = format!("refleqt-workspace-{}.json", today());
+        if state.stored_is_unreadable() {
+            // The tab holds nothing of it: export what is stored, byte for byte.
+            leptos::task::spawn_local(async move {
+                match state.stored_text().await {
+                    Ok(Some(text)) => {
+                        let name = format!("refleqt-stored-unreadable-{}.json", today());
+                        report(
+                            message,
+                            web_tools::download(&name, "application/json", &text),
+                            &name,
+                        );
+                    }
+                    Ok(None) => message.set(Some((false, "Nothing is stored to export.".into()))),
+                    Err(e) => message.set(Some((
+                        false,
+                        format!("The stored data could not be read for export: {e}."),
+                    ))),
+                }
+            });
+            return;
+        }
         let text = state
             .workspace
             .with_untracked(|ws| file::encode(ws, web_tools::now_ms(), None));
-        let name = format!("refleqt-workspace-{}.json", today());
         report(
             message,
             web_tools::download(&name, "application/json", &text),
@@ -108,18 +130,37 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
         }
     };
     let entries = move || state.workspace.with(|ws| ws.entries.len());
-    let question = move || {
-        match pending.get() {
+    // What a replacement destroys, said truly: over unreadable stored data the tab's own
+    // workspace is empty, so the count would be a lie.
+    let current = move || {
+        if state.stored_is_unreadable() {
+            "the saved data that this version cannot read (a copy is kept in the browser, and \
+             \"Export workspace\" still downloads it)"
+                .to_owned()
+        } else {
+            format!("the current workspace ({} entries)", entries())
+        }
+    };
+    let question = move || match pending.get() {
         Pending::None => None,
-        Pending::Empty => Some(format!("Replace the current workspace ({} entries) with an empty one? Export it first if you want to keep it.", entries())),
-        Pending::Demo => Some(format!("Replace the current workspace ({} entries) with a fresh demo workspace?", entries())),
-        Pending::Import(d) => Some(format!(
-            "Replace the current workspace ({} entries) with the file's workspace ({} entries{})?",
-            entries(),
-            d.workspace.entries.len(),
-            if d.schema_version < file::SCHEMA_VERSION { format!(", upgraded from schema {}", d.schema_version) } else { String::new() }
+        Pending::Empty => Some(format!(
+            "Replace {} with an empty one? Export it first if you want to keep it.",
+            current()
         )),
-    }
+        Pending::Demo => Some(format!(
+            "Replace {} with a fresh demo workspace?",
+            current()
+        )),
+        Pending::Import(d) => Some(format!(
+            "Replace {} with the file's workspace ({} entries{})?",
+            current(),
+            d.workspace.entries.len(),
+            if d.schema_version < file::SCHEMA_VERSION {
+                format!(", upgraded from schema {}", d.schema_version)
+            } else {
+                String::new()
+            }
+        )),
     };
     let storage_text = move || match state.status.get() {
         SaveStatus::Loading => "Loading…".to_owned(),
@@ -130,6 +171,10 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
         SaveStatus::Failed(e) => format!("Not saved: {e}."),
         SaveStatus::MemoryOnly(_) => {
             "Not saved: this browser blocks storage, so the workspace lives only in this tab."
+                .to_owned()
+        }
+        SaveStatus::UpgradeBlocked => {
+            "Waiting for another Refleqt tab to close before the saved data can be opened."
                 .to_owned()
         }
     };
@@ -206,6 +251,7 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
 
             <h2>"Your data"</h2>
             <p data-testid="storage-status">{storage_text}</p>
+            <StoragePanel />
             <div class="actions">
                 <button type="button" on:click=export_json>
                     "Export workspace (JSON)"

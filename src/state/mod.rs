@@ -15,7 +15,7 @@ pub mod workbench;
 
 use crate::model::demo::demo_workspace;
 use crate::model::workspace::Workspace;
-use crate::storage::idb_store::IdbStore;
+use crate::storage::idb_store::{IdbStore, KEY_CURRENT};
 pub use crate::storage::StorageError;
 use crate::storage::{Base, Loaded, MemoryStore, WorkspaceStore};
 use crate::web_tools::{self, TabChannel};
@@ -61,6 +61,9 @@ pub enum SaveStatus {
     Failed(StorageError),
     /// No storage at all (private mode): working in memory only.
     MemoryOnly(StorageError),
+    /// The database upgrade waits for another tab (an older version holding it open); the load
+    /// continues by itself once that tab closes or reloads.
+    UpgradeBlocked,
 }
 
 /// How this tab's workspace reaches storage: the backend, the revision the next save is based
@@ -112,9 +115,48 @@ impl AppState {
             }
             count
         });
+        web_tools::warn_before_unload(move || state.unsaved_work());
         let name = db_name.to_owned();
         spawn_local(async move { state.open(&name).await });
         state
+    }
+
+    /// Whether closing the tab now would lose work: a save in flight or failed, or changes made
+    /// in a tab that has no storage at all.
+    pub fn unsaved_work(&self) -> bool {
+        let changed = self.changes.try_get_untracked().unwrap_or(0) > 0;
+        self.status
+            .try_with_untracked(|s| match s {
+                SaveStatus::Saving => true,
+                SaveStatus::Failed(StorageError::Unreadable(_)) => false,
+                SaveStatus::Failed(_) | SaveStatus::MemoryOnly(_) => changed,
+                SaveStatus::Loading | SaveStatus::Saved { .. } | SaveStatus::UpgradeBlocked => {
+                    false
+                }
+            })
+            .unwrap_or(false)
+    }
+
+    /// Whether the stored workspace could not be read by this build (nothing is saved over it
+    /// until the user replaces it).
+    pub fn stored_is_unreadable(&self) -> bool {
+        self.persistence
+            .try_with_value(|s| s.blocked)
+            .unwrap_or(false)
+    }
+
+    /// The stored workspace's text exactly as it is in storage (to export data this build cannot
+    /// read), `None` when nothing is stored.
+    pub async fn stored_text(self) -> Result<Option<String>, StorageError> {
+        let backend = self
+            .persistence
+            .try_with_value(|s| s.backend.clone())
+            .flatten();
+        match backend.as_deref() {
+            Some(Backend::Idb(store)) => store.get_text(KEY_CURRENT).await,
+            Some(Backend::Memory(store)) => Ok(store.raw_text()),
+            None => Ok(None),
+        }
     }
 
     /// The state from context (pages are always under the app shell that provides it).
@@ -128,7 +170,9 @@ impl AppState {
 
     async fn open(self, db_name: &str) {
         let now = web_tools::now_ms();
-        let backend = match IdbStore::open(db_name).await {
+        let blocked = self.status;
+        let on_blocked = move || blocked.set(SaveStatus::UpgradeBlocked);
+        let backend = match IdbStore::open_watching(db_name, on_blocked).await {
             Ok(store) => Backend::Idb(store),
             Err(e) => {
                 let _ = self.persistence.try_update_value(|s| {

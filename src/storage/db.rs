@@ -50,9 +50,20 @@ pub(crate) fn transaction(
 
 /// Open (and create or upgrade) the database `name` at [`DB_VERSION`].
 pub async fn open_db(name: &str) -> Result<Database, StorageError> {
+    open_db_watching(name, || {}).await
+}
+
+/// [`open_db`], calling `on_blocked` when the upgrade has to wait for another tab (an older
+/// build holding a connection it does not close): the open then completes by itself once that
+/// tab closes or reloads, and the caller can tell the user meanwhile.
+pub async fn open_db_watching(
+    name: &str,
+    on_blocked: impl FnOnce() + 'static,
+) -> Result<Database, StorageError> {
     let unavailable = |e: idb::Error| StorageError::Unavailable(e.to_string());
     let factory = Factory::new().map_err(unavailable)?;
     let mut request = factory.open(name, Some(DB_VERSION)).map_err(unavailable)?;
+    request.on_blocked(move |_| on_blocked());
     request.on_upgrade_needed(|event| {
         let Ok(db) = event.database() else {
             return;

@@ -10,7 +10,7 @@
 //! The database itself (name, version, object stores, upgrade) is owned by [`super::db`]; every
 //! connection opens through [`super::db::open_db`].
 
-use super::db::{classify, open_db, transaction, WORKSPACE_STORE as STORE};
+use super::db::{classify, open_db_watching, transaction, WORKSPACE_STORE as STORE};
 use super::{decode_stored, next_revision, Base, Loaded, StorageError, WorkspaceStore};
 use crate::model::file;
 use crate::model::workspace::Workspace;
@@ -19,6 +19,8 @@ use wasm_bindgen::JsValue;
 
 pub const KEY_CURRENT: &str = "current";
 pub const KEY_REVISION: &str = "revision";
+/// Stored text this build could not read, kept when the user replaced it (`…-<revision>`).
+pub const KEY_UNREADABLE_PREFIX: &str = "backup-unreadable-";
 
 /// An open IndexedDB database holding the workspace.
 #[derive(Debug)]
@@ -29,8 +31,16 @@ pub struct IdbStore {
 impl IdbStore {
     /// Open (and create or upgrade) the database `name`.
     pub async fn open(name: &str) -> Result<IdbStore, StorageError> {
+        IdbStore::open_watching(name, || {}).await
+    }
+
+    /// [`IdbStore::open`], calling `on_blocked` while the upgrade waits for another tab.
+    pub async fn open_watching(
+        name: &str,
+        on_blocked: impl FnOnce() + 'static,
+    ) -> Result<IdbStore, StorageError> {
         Ok(IdbStore {
-            db: open_db(name).await?,
+            db: open_db_watching(name, on_blocked).await?,
         })
     }
 
@@ -116,6 +126,9 @@ impl WorkspaceStore for IdbStore {
             .map_err(classify)?
             .and_then(|v| v.as_f64())
             .map(|r| r as u64);
+        if base == Base::Overwrite {
+            self.keep_unreadable(&store, stored.unwrap_or(0)).await?;
+        }
         let revision = match next_revision(stored, base) {
             Ok(r) => r,
             Err(conflict) => {
@@ -157,6 +170,37 @@ impl WorkspaceStore for IdbStore {
 }
 
 impl IdbStore {
+    /// Before an overwrite: if the stored text cannot be read by this build, copy it to
+    /// `backup-unreadable-<revision>` in the same transaction, so that replacing unreadable data
+    /// (the user's choice) never destroys it.
+    async fn keep_unreadable(
+        &self,
+        store: &idb::ObjectStore,
+        revision: u64,
+    ) -> Result<(), StorageError> {
+        let current = store
+            .get(JsValue::from_str(KEY_CURRENT))
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        let Some(current) = current else {
+            return Ok(());
+        };
+        let readable = current
+            .as_string()
+            .is_some_and(|text| file::decode(&text, 0).is_ok());
+        if readable {
+            return Ok(());
+        }
+        let key = format!("{KEY_UNREADABLE_PREFIX}{revision}");
+        store
+            .put(&current, Some(&JsValue::from_str(&key)))
+            .map_err(classify)?
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
     async fn backup(&self, text: &str, schema: u32) -> Result<(), StorageError> {
         let tx = transaction(&self.db, &[STORE], TransactionMode::ReadWrite)?;
         let store = tx.object_store(STORE).map_err(classify)?;

@@ -143,6 +143,11 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
+    /// The stored text as it is.
+    pub fn raw_text(&self) -> Option<String> {
+        self.slot.borrow().as_ref().map(|(text, _)| text.clone())
+    }
+
     /// Put raw stored text, as an older version of the app would have left it.
     pub fn put_raw(&self, text: &str, revision: u64) {
         *self.slot.borrow_mut() = Some((text.to_owned(), revision));
