@@ -15,6 +15,7 @@
 pub mod csv;
 pub mod date;
 pub mod demo;
+pub mod edit_merge;
 pub mod entry;
 pub mod file;
 pub mod import;

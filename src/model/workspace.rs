@@ -217,6 +217,17 @@ impl Workspace {
         Ok(())
     }
 
+    /// Replace the entry with the same id by `entry` (an edit merged with another tab's change).
+    pub fn put_entry(&mut self, entry: CalendarEntry) -> Result<(), WorkspaceError> {
+        let slot = self
+            .entries
+            .iter_mut()
+            .find(|e| e.entry_id == entry.entry_id)
+            .ok_or(WorkspaceError::NoSuchEntry(entry.entry_id))?;
+        *slot = entry;
+        Ok(())
+    }
+
     /// Delete an entry with its metrics and results. Its id is not reused.
     pub fn delete_entry(&mut self, entry_id: EntryId) -> Result<CalendarEntry, WorkspaceError> {
         let index = self

@@ -1,8 +1,10 @@
 //! Create and edit a calendar entry. The form keeps the text as typed; saving parses it into a
 //! validated draft, or shows every refusal next to its field and saves nothing.
 
+use crate::model::edit_merge::{merge_edit, EditMerge};
 use crate::model::entry::{
-    EntryErrors, EntryForm, Field, BUILTIN_CHANNELS, CUSTOM_CHANNEL, PREDICTED_METRICS,
+    CalendarEntry, EntryDraft, EntryErrors, EntryForm, Field, BUILTIN_CHANNELS, CUSTOM_CHANNEL,
+    PREDICTED_METRICS,
 };
 use crate::model::metric::MetricKind;
 use crate::state::AppState;
@@ -346,16 +348,75 @@ pub fn EditEntryPage(state: AppState, entry_id: u64) -> impl IntoView {
     let Some(initial) = initial else {
         return view! { <MissingEntry entry_id=entry_id /> }.into_any();
     };
-    let on_save = Callback::new(move |draft| {
-        let result = state.change(|ws| ws.update_entry(entry_id, draft));
+    // The entry as the form opened it: another tab may change it meanwhile (this tab then reloads
+    // it), and saving the form must not silently undo that change.
+    let base = state
+        .workspace
+        .with_untracked(|ws| ws.entry(entry_id).cloned());
+    let conflict = RwSignal::new(None::<(Vec<String>, EntryDraft)>);
+    let save = move |entry: CalendarEntry| {
+        let result = state.change(|ws| ws.put_entry(entry));
         match result {
             Ok(()) => web_tools::go(&format!("#/entry/{entry_id}")),
             Err(e) => state.notice.set(Some(format!("Not saved: {e}."))),
+        }
+    };
+    let on_save = Callback::new(move |draft: EntryDraft| {
+        let mine = CalendarEntry::from_draft(entry_id, draft.clone());
+        let now = state
+            .workspace
+            .with_untracked(|ws| ws.entry(entry_id).cloned());
+        let (Some(base), Some(now)) = (base.as_ref(), now) else {
+            state.notice.set(Some(format!(
+                "Not saved: entry {entry_id} was deleted (in another tab) after this form was opened."
+            )));
+            return;
+        };
+        match merge_edit(base, &now, mine) {
+            EditMerge::Clean { entry, merged } => {
+                if !merged.is_empty() {
+                    state.notice.set(Some(format!(
+                        "Saved, keeping what another tab changed meanwhile: {}.",
+                        merged.join(", ")
+                    )));
+                }
+                save(*entry);
+            }
+            EditMerge::Conflict(fields) => conflict.set(Some((fields, draft))),
         }
     });
     view! {
         <section class="page entry-edit" data-testid="edit-entry">
             <h1>{format!("Edit entry {entry_id}")}</h1>
+            {move || {
+                conflict
+                    .get()
+                    .map(|(fields, draft)| {
+                        let mine = CalendarEntry::from_draft(entry_id, draft);
+                        view! {
+                            <div class="banner warn" role="alert" data-testid="edit-conflict">
+                                <p>
+                                    {format!(
+                                        "Not saved yet: another tab changed this entry after you opened the form ({}). Saving your values replaces those changes.",
+                                        fields.join(", "),
+                                    )}
+                                </p>
+                                <div class="actions">
+                                    <button
+                                        type="button"
+                                        class="danger"
+                                        on:click=move |_| save(mine.clone())
+                                    >
+                                        "Save my values anyway"
+                                    </button>
+                                    <a href=format!(
+                                        "#/entry/{entry_id}",
+                                    )>"Discard my edits and see the entry"</a>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
             <EntryFormView
                 initial=initial
                 submit_label="Save changes"
