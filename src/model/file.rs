@@ -30,15 +30,20 @@ use thiserror::Error;
 pub const FORMAT: &str = "refleqt-workspace";
 /// The layout this build writes.
 pub const SCHEMA_VERSION: u32 = 3;
-/// Files above this size are refused before parsing.
-pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+/// Files above this size are refused before parsing, and a save that would write more is refused
+/// too (so that whatever is saved can be loaded again). Below a browser's longest string (about
+/// 512 MB in Chromium).
+pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+/// Workspaces with more recorded rows than this are written without indentation (a third of the
+/// size); smaller ones stay easy to read in an editor.
+const PRETTY_MAX_ROWS: usize = 10_000;
 
 /// Why a file could not be read as a workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FileError {
     #[error("the file is empty")]
     Empty,
-    #[error("the file is too large ({0} MB; at most 50 MB)")]
+    #[error("the file is too large ({0} MB; at most {max} MB)", max = MAX_FILE_BYTES / (1024 * 1024))]
     TooLarge(usize),
     #[error("the file is not valid JSON ({0})")]
     NotJson(String),
@@ -96,7 +101,20 @@ pub fn encode(workspace: &Workspace, saved_at: i64, revision: Option<u64>) -> St
     };
     // Serialising plain data with string keys cannot fail; an empty string would be refused on
     // reading, never taken for a workspace.
-    serde_json::to_string_pretty(&envelope).unwrap_or_default()
+    if workspace.performance_entries.len() > PRETTY_MAX_ROWS {
+        serde_json::to_string(&envelope).unwrap_or_default()
+    } else {
+        serde_json::to_string_pretty(&envelope).unwrap_or_default()
+    }
+}
+
+/// Refuse to store `text` when [`decode`] would refuse to read it back for its size.
+pub fn check_size(text: &str) -> Result<(), FileError> {
+    if text.len() > MAX_FILE_BYTES {
+        Err(FileError::TooLarge(text.len().div_ceil(1024 * 1024)))
+    } else {
+        Ok(())
+    }
 }
 
 /// Read a workspace file of any known schema, migrating it forward (`now` dates migrated rows).
@@ -256,6 +274,101 @@ mod tests {
     use crate::model::entry::EntryForm;
     use crate::model::metric::MetricKind;
     use crate::model::performance::Source;
+
+    /// `entries` entries, each with `days` daily imported rows of ten metrics (as years of platform
+    /// imports leave them).
+    fn grown(entries: usize, days: i64) -> Workspace {
+        use crate::model::performance::PerformanceEntry;
+        use refleqt_engine::imports::{Period, Platform};
+        let mut ws = Workspace::empty();
+        let metrics = [
+            MetricKind::Impressions,
+            MetricKind::Clicks,
+            MetricKind::Ctr,
+            MetricKind::Purchases,
+            MetricKind::Revenue,
+            MetricKind::Cost,
+            MetricKind::Pageviews,
+            MetricKind::Signups,
+            MetricKind::Opens,
+            MetricKind::Shares,
+        ];
+        for e in 0..entries {
+            let draft = EntryForm {
+                title: format!("Artifact {e}"),
+                channel_choice: "Blog / organic".into(),
+                publish_date: "2023-01-01".into(),
+                ..EntryForm::default()
+            }
+            .parse()
+            .unwrap_or_else(|e| panic!("{e:?}"));
+            let id = ws.add_entry(draft);
+            for day in 0..days {
+                let at = 1_672_531_200_000 + day * 86_400_000;
+                for (k, metric) in metrics.iter().enumerate() {
+                    let value = if *metric == MetricKind::Ctr {
+                        ((day + k as i64) % 100) as f64 / 10.0
+                    } else {
+                        ((day * 7 + k as i64 * 13 + e as i64) % 5000) as f64
+                    };
+                    ws.performance_entries.push(PerformanceEntry {
+                        platform: Some(Platform::GoogleAdsCsv),
+                        period: Some(Period::day(at)),
+                        ..PerformanceEntry::new(id, *metric, value, at, Source::Imported)
+                    });
+                }
+            }
+        }
+        ws.recalculate_attribution(7);
+        ws
+    }
+
+    #[test]
+    fn a_grown_workspace_saves_compactly_and_loads_back_the_same() {
+        let ws = grown(20, 60);
+        let text = encode(&ws, 9, Some(3));
+        assert!(check_size(&text).is_ok());
+        assert!(
+            !text.contains("\n  "),
+            "large workspaces are written without indentation"
+        );
+        let back = decode(&text, 10).expect("what was saved loads");
+        assert_eq!(back.workspace, ws);
+        // A save past the load limit is refused instead of writing what could not load.
+        let huge = "x".repeat(MAX_FILE_BYTES + 1);
+        assert_eq!(check_size(&huge), Err(FileError::TooLarge(257)));
+        assert!(matches!(decode(&huge, 0), Err(FileError::TooLarge(_))));
+    }
+
+    /// The measurement of issue 10: 100 entries × 10 metrics × 3 years of daily rows.
+    /// `cargo test --release -p refleqt --lib grown_workspace_measure -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a measurement: prints sizes and times"]
+    fn grown_workspace_measure() {
+        use std::time::Instant;
+        let t = Instant::now();
+        let mut ws = grown(100, 3 * 365);
+        let built = t.elapsed();
+        let t = Instant::now();
+        let text = encode(&ws, 9, Some(3));
+        let encoded = t.elapsed();
+        let t = Instant::now();
+        let back = decode(&text, 10).expect("what was saved loads");
+        let decoded = t.elapsed();
+        let t = Instant::now();
+        ws.recalculate_attribution(11);
+        let recalculated = t.elapsed();
+        println!(
+            "rows {} | stored {:.1} MB (limit {} MB) | build {built:?} | encode {encoded:?} | decode+validate {decoded:?} | recalculate {recalculated:?}",
+            ws.performance_entries.len(),
+            text.len() as f64 / 1_048_576.0,
+            MAX_FILE_BYTES / 1_048_576
+        );
+        assert_eq!(
+            back.workspace.performance_entries.len(),
+            ws.performance_entries.len()
+        );
+    }
 
     fn sample() -> Workspace {
         let mut ws = Workspace::empty();

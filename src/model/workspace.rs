@@ -9,7 +9,9 @@
 
 use super::entry::{CalendarEntry, EntryDraft, EntryError};
 use super::metric::MetricKind;
-use super::performance::{current_value, value_fits, CurrentValue, PerformanceEntry, Source};
+use super::performance::{
+    current_value, current_values, value_fits, CurrentValue, PerformanceEntry, Source,
+};
 use refleqt_engine::links::{default_channel_mapping, ChannelUtm};
 use refleqt_engine::number::DecimalMark;
 use refleqt_engine::recommend::BusinessType;
@@ -355,14 +357,21 @@ impl Workspace {
         )
     }
 
-    /// Recompute the V1 last-touch results: one row per entry with revenue or cost.
+    /// Recompute the V1 last-touch results: one row per entry with revenue or cost. One pass over
+    /// the recorded rows (their index), not one per entry.
     pub fn recalculate_attribution(&mut self, now: i64) {
+        let values = current_values(&self.performance_entries);
         let rows = self
             .entries
             .iter()
             .filter_map(|e| {
-                let revenue = self.value(e.entry_id, MetricKind::Revenue).map(|v| v.value);
-                let cost = self.cost(e.entry_id).map(|(c, _)| c);
+                let revenue = values
+                    .get(&(e.entry_id, MetricKind::Revenue))
+                    .map(|v| v.value);
+                let cost = values
+                    .get(&(e.entry_id, MetricKind::Cost))
+                    .map(|v| v.value)
+                    .or(e.cost);
                 if revenue.is_none() && cost.is_none() {
                     return None;
                 }

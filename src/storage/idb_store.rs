@@ -143,6 +143,15 @@ impl WorkspaceStore for IdbStore {
             }
         };
         let text = file::encode(workspace, now, Some(revision));
+        if let Err(too_large) = file::check_size(&text) {
+            if let Err(e) = tx.abort() {
+                crate::web_tools::warn(
+                    "could not abort a refused save",
+                    &JsValue::from_str(&e.to_string()),
+                );
+            }
+            return Err(StorageError::TooLarge(too_large));
+        }
         store
             .put(
                 &JsValue::from_str(&text),

@@ -42,6 +42,8 @@ pub enum StorageError {
     Unreadable(FileError),
     #[error("saving failed: {0}")]
     Failed(String),
+    #[error("the workspace has grown too large to store: {0}")]
+    TooLarge(FileError),
     #[error("the data set {0:?} is not stored (it may have been deleted in another tab)")]
     DatasetMissing(String),
     #[error("the stored data set could not be read: {0}")]
@@ -71,6 +73,11 @@ impl StorageError {
                 "The saved data has been left untouched and nothing will be saved over it. \
                  Import a workspace file from Settings, or start an empty workspace there \
                  (which replaces the unreadable data)."
+            }
+            StorageError::TooLarge(_) => {
+                "Your last change is kept in this tab but is not saved, so that what is stored \
+                 stays loadable. Export the workspace from Settings, then delete entries or \
+                 imported data you no longer need."
             }
             StorageError::Failed(_) => {
                 "Your last change is kept in this tab but is not saved. Export the workspace from \
@@ -164,7 +171,9 @@ impl WorkspaceStore for MemoryStore {
     async fn save(&self, workspace: &Workspace, base: Base, now: i64) -> Result<u64, StorageError> {
         let stored = self.slot.borrow().as_ref().map(|(_, r)| *r);
         let revision = next_revision(stored, base)?;
-        *self.slot.borrow_mut() = Some((file::encode(workspace, now, Some(revision)), revision));
+        let text = file::encode(workspace, now, Some(revision));
+        file::check_size(&text).map_err(StorageError::TooLarge)?;
+        *self.slot.borrow_mut() = Some((text, revision));
         Ok(revision)
     }
 }
