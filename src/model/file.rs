@@ -83,6 +83,15 @@ struct EnvelopeOut<'a> {
     workspace: &'a Workspace,
 }
 
+/// The envelope's marker and version; everything else is skipped unread.
+#[derive(Deserialize)]
+struct Header {
+    #[serde(default)]
+    format: Value,
+    #[serde(default)]
+    schema_version: Value,
+}
+
 #[derive(Deserialize)]
 struct EnvelopeIn {
     #[serde(default)]
@@ -125,17 +134,24 @@ pub fn decode(text: &str, now: i64) -> Result<Decoded, FileError> {
     if text.trim().is_empty() {
         return Err(FileError::Empty);
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| FileError::NotJson(e.to_string()))?;
-    let Some(object) = value.as_object() else {
-        return Err(FileError::Foreign);
-    };
-    if object.get("format").and_then(Value::as_str) != Some(FORMAT) {
+    // The envelope first, skipping the workspace: a current-schema file (every stored workspace)
+    // is then read straight into its types, without a JSON tree of every row in between (10 s
+    // instead of under 1 s for a million recorded rows).
+    if !text.trim_start().starts_with('{') {
+        // JSON, but not an object: not ours (or not JSON at all).
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => FileError::Foreign,
+            Err(e) => FileError::NotJson(e.to_string()),
+        });
+    }
+    let header: Header = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => FileError::Foreign,
+        _ => FileError::NotJson(e.to_string()),
+    })?;
+    if header.format.as_str() != Some(FORMAT) {
         return Err(FileError::Foreign);
     }
-    let found = object
-        .get("schema_version")
-        .and_then(Value::as_u64)
-        .ok_or(FileError::NoVersion)?;
+    let found = header.schema_version.as_u64().ok_or(FileError::NoVersion)?;
     if found == 0 {
         return Err(FileError::NoVersion);
     }
@@ -145,6 +161,17 @@ pub fn decode(text: &str, now: i64) -> Result<Decoded, FileError> {
             supported: SCHEMA_VERSION,
         });
     }
+    if found == u64::from(SCHEMA_VERSION) {
+        let envelope: EnvelopeIn =
+            serde_json::from_str(text).map_err(|e| FileError::Shape(e.to_string()))?;
+        envelope.workspace.validate()?;
+        return Ok(Decoded {
+            workspace: envelope.workspace,
+            schema_version: SCHEMA_VERSION,
+            revision: envelope.revision,
+        });
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| FileError::NotJson(e.to_string()))?;
     let from = found as u32;
     let value = migrate(value, from, now)?;
     let envelope: EnvelopeIn =
