@@ -155,13 +155,13 @@ pub const PROVIDERS: &[Provider] = &[
     },
     Provider {
         name: "Google Analytics 4 (Data API runReport)",
-        status: Status::Works,
-        note: "Create an OAuth client of type \u{201c}Web application\u{201d} in Google Cloud with this app's address as redirect URI, enable the Analytics Data API, scope https://www.googleapis.com/auth/analytics.readonly. Issuer https://accounts.google.com; data endpoint https://analyticsdata.googleapis.com/v1beta/properties/<property id>:runReport. Google has no refresh tokens for browser clients without a secret: reconnect when the hour is up.",
+        status: Status::RefusesBrowsers,
+        note: "Google's token endpoint asks a \u{201c}Web application\u{201d} client for its client secret even with PKCE, and a browser app cannot keep a secret; Google's browser route (the Identity Services token model) is an implicit-style grant this app does not use. Run the report in Google's API Explorer (runReport) or BigQuery and bring the JSON or CSV through Import; a server of your own that answers in the runReport shape works as a generic connection.",
     },
     Provider {
         name: "Meta Ads Insights (Graph API)",
         status: Status::RefusesBrowsers,
-        note: "Meta's OAuth has no PKCE code flow for a browser app without a secret (only the implicit grant, which this app does not use). Export Ads Manager reports as CSV and use Import.",
+        note: "Meta's code exchange needs the app secret and its browser login is an implicit-style grant this app does not use. Export the Ads Manager report (CSV) or the Graph API insights JSON and use Import.",
     },
     Provider {
         name: "Plausible (Stats API v2)",
