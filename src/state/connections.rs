@@ -202,7 +202,9 @@ impl Connections {
             let id = attempt.connection_id;
             match result {
                 Ok(tokens) => {
-                    let name = find(self.state, id).map(|c| c.name).unwrap_or_default();
+                    let name = find(self.state, id)
+                        .map(|c| format!(" to {}", c.name))
+                        .unwrap_or_default();
                     self.live.update_value(|m| {
                         m.insert(
                             id,
@@ -220,7 +222,7 @@ impl Connections {
                     });
                     self.say(
                         false,
-                        format!("Connected to {name}. The sign-in is kept in this tab's memory only: reloading the page means Connect again."),
+                        format!("Connected{name}. The sign-in is kept in this tab's memory only: reloading the page means Connect again."),
                     );
                 }
                 Err(e) => self.say(true, e.to_string()),
