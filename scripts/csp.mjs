@@ -14,18 +14,46 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
+// Origins the app may connect to besides its own: the origins of the connections' servers
+// (issue 9), given at build time in REFLEQT_CONNECT_SRC, separated by spaces or commas. A meta
+// policy cannot be widened at runtime, so a deployment lists its providers' token, revocation,
+// discovery and data origins here (README, Connections). Each must be a bare origin: https, or
+// http only for 127.0.0.1/localhost (the tests' servers); never a wildcard, a path or a scheme.
+export function connectOrigins(text = process.env.REFLEQT_CONNECT_SRC ?? "") {
+  const origins = [];
+  for (const item of text.split(/[\s,]+/).filter(Boolean)) {
+    let url;
+    try {
+      url = new URL(item);
+    } catch {
+      throw new Error(`REFLEQT_CONNECT_SRC: "${item}" is not an origin such as https://api.example.com`);
+    }
+    const loopback = ["127.0.0.1", "localhost"].includes(url.hostname);
+    const ok =
+      (url.protocol === "https:" || (url.protocol === "http:" && loopback)) &&
+      !item.includes("*") &&
+      url.origin === item.replace(/\/$/, "");
+    if (!ok) {
+      throw new Error(
+        `REFLEQT_CONNECT_SRC: "${item}" must be a bare https origin (http only for 127.0.0.1 or localhost), no path or wildcard`,
+      );
+    }
+    if (!origins.includes(url.origin)) origins.push(url.origin);
+  }
+  return origins;
+}
+
 // The directives of the policy; `scriptHashes` are CSP source expressions (`'sha256-…'`).
-// Connections: only the app's own origin. A connector to a provider (the connectors issue) adds
-// that provider's API origin to `connect-src` here, one fixed origin per connector, never a
-// wildcard.
-export function directives(scriptHashes) {
+// Connections: the app's own origin, plus the connection origins given at build time
+// (`connectOrigins`), each a fixed origin, never a wildcard.
+export function directives(scriptHashes, extraConnect = connectOrigins()) {
   return [
     ["default-src", "'self'"],
     ["script-src", "'self'", "'wasm-unsafe-eval'", ...scriptHashes],
     ["style-src", "'self'"],
     ["img-src", "'self'", "data:", "blob:"],
     ["font-src", "'self'"],
-    ["connect-src", "'self'"],
+    ["connect-src", "'self'", ...extraConnect],
     ["worker-src", "'self'"],
     ["manifest-src", "'self'"],
     ["object-src", "'none'"],

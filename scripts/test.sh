@@ -65,6 +65,10 @@ step "clippy (wasm32 engine)" cargo clippy --target wasm32-unknown-unknown -p re
 step "engine purity" engine_is_pure
 step "tier 1: native tests" cargo test --workspace --locked
 step "tier 2: browser tests (wasm-bindgen-test, headless Chromium)" cargo test --target wasm32-unknown-unknown -p refleqt --locked
+# The end-to-end tier's authorization and resource servers (connections.spec.mjs) run on these
+# ports; the test build's connect-src lists them (scripts/csp.mjs reads REFLEQT_CONNECT_SRC).
+export E2E_AS_PORT="${E2E_AS_PORT:-4175}" E2E_RS_PORT="${E2E_RS_PORT:-4176}"
+export REFLEQT_CONNECT_SRC="${REFLEQT_CONNECT_SRC:-http://127.0.0.1:$E2E_AS_PORT http://127.0.0.1:$E2E_RS_PORT}"
 step "release build (trunk)" release_build
 if [ -f dist/index.html ]; then
   step "tier 3: end-to-end tests (Playwright, Chromium)" playwright test -c tests/e2e/playwright.config.mjs

@@ -4,6 +4,7 @@ use crate::components::banners::{NoticeBanner, StorageBanner};
 use crate::components::update_banner::UpdateBanner;
 use crate::pages::attribution::AttributionPage;
 use crate::pages::calendar::CalendarPage;
+use crate::pages::connections::ConnectionsPage;
 use crate::pages::dashboards::DashboardsPage;
 use crate::pages::entry_detail::EntryPage;
 use crate::pages::entry_form::{EditEntryPage, NewEntryPage};
@@ -11,6 +12,7 @@ use crate::pages::import::ImportPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
+use crate::state::connections::Connections;
 use crate::state::updates::AppUpdate;
 use crate::state::workbench::Workbench;
 use crate::state::AppState;
@@ -30,6 +32,8 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
     let state = AppState::start(db_name);
     let analysis = Workbench::provide(state);
     let update = AppUpdate::start();
+    // Before the route is read: a sign-in answer on the URL is taken off and lands on #/connections.
+    let connections = Connections::provide(state);
     // Memo: pages are rebuilt when loading ends, not on every save.
     let loading = Memo::new(move |_| state.is_loading());
     let (route, set_route) = signal(Route::from_hash(&web_tools::current_hash()));
@@ -114,6 +118,9 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                     }
                     Route::Settings => view! { <SettingsPage state=state /> }.into_any(),
                     Route::Import => view! { <ImportPage state=state /> }.into_any(),
+                    Route::Connections => {
+                        view! { <ConnectionsPage connections=connections /> }.into_any()
+                    }
                     Route::Attribution => {
                         view! { <AttributionPage state=state analysis=analysis /> }.into_any()
                     }

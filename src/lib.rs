@@ -16,6 +16,7 @@ pub mod analysis;
 pub mod app;
 pub mod charts;
 pub mod components;
+pub mod connectors;
 pub mod model;
 pub mod pages;
 pub mod routing;

@@ -18,6 +18,8 @@ pub enum Route {
     Settings,
     /// Imports of platform exports and event logs; the stored data sets.
     Import,
+    /// Connections to providers: Connect, Pull, Disconnect (issue 9).
+    Connections,
     /// The attribution workbench: every model side by side.
     Attribution,
     /// Channel, campaign and prediction dashboards; the journey explorer.
@@ -56,6 +58,10 @@ pub const NAV: &[NavItem] = &[
         href: "#/import",
     },
     NavItem {
+        label: "Connections",
+        href: "#/connections",
+    },
+    NavItem {
         label: "Settings",
         href: "#/settings",
     },
@@ -82,6 +88,7 @@ impl Route {
             ["calendar", "new"] => Route::NewEntry,
             ["settings"] => Route::Settings,
             ["import"] => Route::Import,
+            ["connections"] => Route::Connections,
             ["attribution"] => Route::Attribution,
             ["dashboards"] => Route::Dashboards,
             ["entry", id] => {
@@ -104,6 +111,7 @@ impl Route {
             Route::EditEntry(id) => format!("#/entry/{id}/edit"),
             Route::Settings => "#/settings".to_owned(),
             Route::Import => "#/import".to_owned(),
+            Route::Connections => "#/connections".to_owned(),
             Route::Attribution => "#/attribution".to_owned(),
             Route::Dashboards => "#/dashboards".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
@@ -120,6 +128,7 @@ impl Route {
             Route::EditEntry(id) => format!("Edit entry {id} · Refleqt Attribution"),
             Route::Settings => "Settings · Refleqt Attribution".to_owned(),
             Route::Import => "Import · Refleqt Attribution".to_owned(),
+            Route::Connections => "Connections · Refleqt Attribution".to_owned(),
             Route::Attribution => "Attribution · Refleqt Attribution".to_owned(),
             Route::Dashboards => "Dashboards · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),

@@ -8,10 +8,13 @@
 //! - [`workspace`]: everything the user has, its changes, ROI and V1 last-touch results;
 //! - [`file`]: the versioned JSON file (export, import, storage) and its migrations;
 //! - [`mapping`]: the editable channel → utm_source/utm_medium mapping;
+//! - [`oauth`]: the OAuth 2.0 code grant with PKCE as pure functions (issue 9);
+//! - [`connection`]: connections (settings, never tokens), the providers' honest status, pull decisions;
 //! - [`import`]: platform exports → preview (matches, hand assignment) → merged metrics;
 //! - [`csv`]: CSV export of the calendar;
 //! - [`demo`]: the demo workspace built from the engine's simulator.
 
+pub mod connection;
 pub mod csv;
 pub mod date;
 pub mod demo;
@@ -21,5 +24,6 @@ pub mod file;
 pub mod import;
 pub mod mapping;
 pub mod metric;
+pub mod oauth;
 pub mod performance;
 pub mod workspace;

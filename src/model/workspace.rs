@@ -49,6 +49,9 @@ pub struct Settings {
     /// How typed numbers are written, and how imports read a number that could be either
     /// (`1,234`). Default a decimal point. Files older than this field load with the default.
     pub decimal_mark: DecimalMark,
+    /// Connections to providers (issue 9): settings and the last period pulled, never a token.
+    /// Files older than this field load with none.
+    pub connections: Vec<super::connection::Connection>,
 }
 
 impl Default for Settings {
@@ -59,6 +62,7 @@ impl Default for Settings {
             business_type: BusinessType::B2c,
             sales_cycle_days: DEFAULT_SALES_CYCLE_DAYS,
             decimal_mark: DecimalMark::Point,
+            connections: Vec::new(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod attribution;
 pub mod calendar;
+pub mod connections;
 pub mod dashboards;
 pub mod entry_detail;
 pub mod entry_form;

@@ -302,6 +302,29 @@ impl ImportSession {
         });
     }
 
+    /// Parse bytes that did not come from a file (a connection's pull, already merged into one
+    /// export): the same stages, preview and confirm as a chosen file.
+    pub fn start_bytes(self, name: String, bytes: Vec<u8>) {
+        let ImportSession {
+            flow,
+            work,
+            cancelled,
+            dataset_name,
+            ..
+        } = self;
+        cancelled.set(false);
+        self.clear();
+        dataset_name.set(String::new());
+        let job = flow
+            .try_update(|f| f.start(&name, Stage::Parsing))
+            .unwrap_or(0);
+        work.update_value(|w| {
+            w.bytes = Some(Rc::new(bytes));
+            w.file_name = name;
+        });
+        leptos::task::spawn_local(self.parse(job, Choices::default()));
+    }
+
     /// Parse the same file again with other choices (platform, columns, period).
     pub fn reparse(self, choices: Choices) {
         let ImportSession { flow, work, .. } = self;

@@ -8,6 +8,7 @@
 //! the tab tells the others over a `BroadcastChannel`; they reload when they have nothing unsaved.
 //! Nothing is ever dropped silently: a failed save keeps the change in the tab and says so.
 
+pub mod connections;
 pub mod datasets;
 pub mod import;
 pub mod updates;

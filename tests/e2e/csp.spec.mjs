@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { test, expect } from "./fixtures.mjs";
 import { AppShell } from "./pages/app-shell.mjs";
+import { connectOrigins, directives } from "../../scripts/csp.mjs";
 
 // `{ directive: [sources] }` from a serialized policy.
 function parsePolicy(text) {
@@ -38,7 +39,9 @@ test("the built page carries a strict policy with a hash for each inline script"
   expect(policy["default-src"]).toEqual(["'self'"]);
   expect(policy["style-src"]).toEqual(["'self'"]);
   expect(policy["img-src"]).toEqual(["'self'", "data:", "blob:"]);
-  expect(policy["connect-src"]).toEqual(["'self'"]);
+  // Its own origin, plus exactly the connection origins this build was given (REFLEQT_CONNECT_SRC;
+  // scripts/test.sh gives the test servers of connections.spec.mjs).
+  expect(policy["connect-src"]).toEqual(["'self'", ...connectOrigins()]);
   expect(policy["worker-src"]).toEqual(["'self'"]);
   expect(policy["manifest-src"]).toEqual(["'self'"]);
   expect(policy["object-src"]).toEqual(["'none'"]);
@@ -117,4 +120,16 @@ test("the crash banner's Reload button works without an inline handler", async (
   await reloaded;
   await expect(shell.crash).toBeVisible();
   await broken.close();
+});
+
+test("connect-src is the app's own origin unless origins are given, and refuses loose ones", () => {
+  const connect = (extra) => directives([], extra).find(([name]) => name === "connect-src");
+  expect(connect(connectOrigins(""))).toEqual(["connect-src", "'self'"]);
+  expect(connectOrigins("https://api.example.com, http://127.0.0.1:4175/")).toEqual([
+    "https://api.example.com",
+    "http://127.0.0.1:4175",
+  ]);
+  for (const loose of ["*", "https://*.example.com", "http://api.example.com", "https://api.example.com/v1", "https:", "data:"]) {
+    expect(() => connectOrigins(loose), loose).toThrow(/REFLEQT_CONNECT_SRC/);
+  }
 });

@@ -9,10 +9,17 @@
 //   same-document navigations such as `#/import` → `#/calendar`. That the favicon is served is
 //   tested on its own in shell.spec.mjs.
 // Any other failure, and any other abort without a later navigation, still fails the test.
+//
+// A test that provokes an HTTP error on purpose (connections.spec.mjs: a resource server answering
+// 401, 429 or 500, a token endpoint refusing a code) lists the URLs it expects to fail in
+// `expectHttpErrors` (one regular expression, none by default); only those responses, and the
+// browser's "Failed to load resource" console line for them, are let through.
 import { test as base, expect } from "@playwright/test";
 
 export const test = base.extend({
-  page: async ({ page }, use) => {
+  expectHttpErrors: [null, { option: true }],
+  page: async ({ page, expectHttpErrors }, use) => {
+    const expected = (url) => expectHttpErrors !== null && expectHttpErrors.test(url);
     const problems = [];
     let navigations = 0;
     const startedAt = new WeakMap();
@@ -34,7 +41,10 @@ export const test = base.extend({
       });
     });
     page.on("console", (msg) => {
-      if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+      if (msg.type() !== "error") return;
+      const failedLoad = msg.text().startsWith("Failed to load resource: the server responded");
+      if (failedLoad && expected(msg.location()?.url ?? "")) return;
+      problems.push(`console error: ${msg.text()}`);
     });
     page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
     page.on("request", (req) => {
@@ -59,7 +69,9 @@ export const test = base.extend({
       problems.push(`request failed: ${req.url()} (${error})`);
     });
     page.on("response", (res) => {
-      if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+      if (res.status() >= 400 && !expected(res.url())) {
+        problems.push(`HTTP ${res.status()}: ${res.url()}`);
+      }
     });
     await use(page);
     expect(problems, "console errors, page errors and failed requests").toEqual([]);
