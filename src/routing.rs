@@ -22,6 +22,8 @@ pub enum Route {
     Attribution,
     /// Channel, campaign and prediction dashboards; the journey explorer.
     Dashboards,
+    /// Anomaly alerts: results outside their predicted range.
+    Alerts,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -50,6 +52,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "Dashboards",
         href: "#/dashboards",
+    },
+    NavItem {
+        label: "Alerts",
+        href: "#/alerts",
     },
     NavItem {
         label: "Import",
@@ -84,6 +90,7 @@ impl Route {
             ["import"] => Route::Import,
             ["attribution"] => Route::Attribution,
             ["dashboards"] => Route::Dashboards,
+            ["alerts"] => Route::Alerts,
             ["entry", id] => {
                 entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
             }
@@ -106,6 +113,7 @@ impl Route {
             Route::Import => "#/import".to_owned(),
             Route::Attribution => "#/attribution".to_owned(),
             Route::Dashboards => "#/dashboards".to_owned(),
+            Route::Alerts => "#/alerts".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -122,6 +130,7 @@ impl Route {
             Route::Import => "Import · Refleqt Attribution".to_owned(),
             Route::Attribution => "Attribution · Refleqt Attribution".to_owned(),
             Route::Dashboards => "Dashboards · Refleqt Attribution".to_owned(),
+            Route::Alerts => "Alerts · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -159,6 +168,7 @@ mod tests {
         check("#/import", Route::Import);
         check("#/attribution", Route::Attribution);
         check("#/dashboards/", Route::Dashboards);
+        check("#/alerts", Route::Alerts);
         check("#/entry/42", Route::Entry(42));
         check("#/entry/42/edit", Route::EditEntry(42));
         check("#/entry/0", Route::NotFound("entry/0".into()));
@@ -184,6 +194,7 @@ mod tests {
             Route::Import,
             Route::Attribution,
             Route::Dashboards,
+            Route::Alerts,
             Route::NotFound("x/y".into()),
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);

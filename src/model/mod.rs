@@ -10,6 +10,8 @@
 //! - [`mapping`]: the editable channel → utm_source/utm_medium mapping;
 //! - [`import`]: platform exports → preview (matches, hand assignment) → merged metrics;
 //! - [`csv`]: CSV export of the calendar;
+//! - [`prediction`]: what the learners store: frozen predictions and anomaly alerts;
+//! - [`learning`]: entries as artifacts, predicted performance, freezing at publication, alerts;
 //! - [`demo`]: the demo workspace built from the engine's simulator.
 
 pub mod csv;
@@ -18,7 +20,9 @@ pub mod demo;
 pub mod entry;
 pub mod file;
 pub mod import;
+pub mod learning;
 pub mod mapping;
 pub mod metric;
 pub mod performance;
+pub mod prediction;
 pub mod workspace;

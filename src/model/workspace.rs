@@ -10,6 +10,7 @@
 use super::entry::{CalendarEntry, EntryDraft, EntryError};
 use super::metric::MetricKind;
 use super::performance::{current_value, value_fits, CurrentValue, PerformanceEntry, Source};
+use super::prediction::{Alert, DEFAULT_ALERT_THRESHOLD_PERCENT};
 use refleqt_engine::links::{default_channel_mapping, ChannelUtm};
 use refleqt_engine::number::DecimalMark;
 use refleqt_engine::recommend::BusinessType;
@@ -47,6 +48,9 @@ pub struct Settings {
     /// How typed numbers are written, and how imports read a number that could be either
     /// (`1,234`). Default a decimal point. Files older than this field load with the default.
     pub decimal_mark: DecimalMark,
+    /// An actual outside its predicted range by more than this percent of the nearer bound
+    /// raises an alert. Default 25.
+    pub alert_threshold_percent: u32,
 }
 
 impl Default for Settings {
@@ -57,6 +61,7 @@ impl Default for Settings {
             business_type: BusinessType::B2c,
             sales_cycle_days: DEFAULT_SALES_CYCLE_DAYS,
             decimal_mark: DecimalMark::Point,
+            alert_threshold_percent: DEFAULT_ALERT_THRESHOLD_PERCENT,
         }
     }
 }
@@ -168,6 +173,9 @@ pub struct Workspace {
     pub performance_entries: Vec<PerformanceEntry>,
     #[serde(default)]
     pub attribution_results: Vec<AttributionResultRow>,
+    /// Anomaly alerts (`model::learning`).
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
 }
 
 impl Default for Workspace {
@@ -186,6 +194,7 @@ impl Workspace {
             entries: Vec::new(),
             performance_entries: Vec::new(),
             attribution_results: Vec::new(),
+            alerts: Vec::new(),
         }
     }
 
@@ -228,6 +237,7 @@ impl Workspace {
             .retain(|r| r.calendar_entry_id != entry_id);
         self.attribution_results
             .retain(|r| r.calendar_entry_id != entry_id);
+        self.alerts.retain(|a| a.entry_id != entry_id);
         Ok(self.entries.remove(index))
     }
 
