@@ -214,6 +214,9 @@ fn distance(a: &Coded, b: &Coded) -> f64 {
     d
 }
 
+/// A neighbour: (distance, −day, position in the metric's rows).
+type Neighbour = (f64, i64, usize);
+
 /// One metric's calibrated model.
 #[derive(Debug, Clone)]
 struct MetricModel {
@@ -290,7 +293,7 @@ impl Predictor {
             .iter()
             .map(|r| code_with(&r.features, |s| interner.id(s)))
             .collect();
-        let mut scratch = Vec::new();
+        let mut cache: Option<(Vec<usize>, Vec<Vec<Neighbour>>)> = None;
         let models = metrics
             .iter()
             .map(|&metric| {
@@ -307,7 +310,17 @@ impl Predictor {
                     .iter()
                     .map(|&i| libm::log1p(history[i].value(metric).unwrap_or(0.0)))
                     .collect();
-                let q = calibrate(&coded, &rows, &y, k, coverage, &mut scratch);
+                let q = if rows.len() < MIN_HISTORY {
+                    None
+                } else {
+                    if cache.as_ref().is_none_or(|(r, _)| *r != rows) {
+                        let lists = loo_neighbours(&coded, &rows, k);
+                        cache = Some((rows.clone(), lists));
+                    }
+                    cache
+                        .as_ref()
+                        .and_then(|(_, lists)| calibrate(&rows, lists, &y, coverage))
+                };
                 MetricModel {
                     metric: metric.to_owned(),
                     rows,
@@ -409,26 +422,31 @@ impl Predictor {
 }
 
 /// The conformal quantile of the leave-one-out normalised residuals, if the history allows one.
-fn calibrate(
-    coded: &[Coded],
-    rows: &[usize],
-    y: &[f64],
-    k: usize,
-    coverage: f64,
-    scratch: &mut Vec<(f64, i64, usize)>,
-) -> Option<f64> {
+/// Each row's leave-one-out neighbours (positions in `rows`, nearest first). They depend on the
+/// rows only, so metrics measured on the same artifacts share them.
+fn loo_neighbours(coded: &[Coded], rows: &[usize], k: usize) -> Vec<Vec<Neighbour>> {
+    let mut scratch = Vec::new();
+    rows.iter()
+        .enumerate()
+        .map(|(pos, &r)| {
+            let found = neighbours(coded, rows, &coded[r], Some(pos), k, &mut scratch);
+            scratch[..found].to_vec()
+        })
+        .collect()
+}
+
+fn calibrate(rows: &[usize], lists: &[Vec<Neighbour>], y: &[f64], coverage: f64) -> Option<f64> {
     let n = rows.len();
     let rank = ((n as f64 + 1.0) * coverage).ceil() as usize;
     if n < MIN_HISTORY || rank > n || rank == 0 {
         return None;
     }
     let mut scores: Vec<f64> = Vec::with_capacity(n);
-    for (pos, &r) in rows.iter().enumerate() {
-        let found = neighbours(coded, rows, &coded[r], Some(pos), k, scratch);
-        if found == 0 {
+    for (pos, found) in lists.iter().enumerate() {
+        if found.is_empty() {
             return None;
         }
-        let (mean, sd) = mean_sd(y, &scratch[..found]);
+        let (mean, sd) = mean_sd(y, found);
         scores.push((y[pos] - mean).abs() / (sd + BETA));
     }
     scores.sort_unstable_by(f64::total_cmp);
