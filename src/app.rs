@@ -2,6 +2,7 @@
 
 use crate::components::banners::{NoticeBanner, StorageBanner};
 use crate::components::update_banner::UpdateBanner;
+use crate::pages::alerts::{AlertCount, AlertsPage};
 use crate::pages::attribution::AttributionPage;
 use crate::pages::calendar::CalendarPage;
 use crate::pages::connections::ConnectionsPage;
@@ -74,6 +75,8 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                                         aria-current=move || current().then_some("page")
                                     >
                                         {item.label}
+                                        {(item.href == "#/alerts")
+                                            .then(|| view! { <AlertCount state=state /> })}
                                     </a>
                                 </li>
                             }
@@ -127,6 +130,7 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                     Route::Dashboards => {
                         view! { <DashboardsPage state=state analysis=analysis /> }.into_any()
                     }
+                    Route::Alerts => view! { <AlertsPage state=state /> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
                 }
             }}

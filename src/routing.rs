@@ -24,6 +24,8 @@ pub enum Route {
     Attribution,
     /// Channel, campaign and prediction dashboards; the journey explorer.
     Dashboards,
+    /// Anomaly alerts: results outside their predicted range.
+    Alerts,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -52,6 +54,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "Dashboards",
         href: "#/dashboards",
+    },
+    NavItem {
+        label: "Alerts",
+        href: "#/alerts",
     },
     NavItem {
         label: "Import",
@@ -91,6 +97,7 @@ impl Route {
             ["connections"] => Route::Connections,
             ["attribution"] => Route::Attribution,
             ["dashboards"] => Route::Dashboards,
+            ["alerts"] => Route::Alerts,
             ["entry", id] => {
                 entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
             }
@@ -114,6 +121,7 @@ impl Route {
             Route::Connections => "#/connections".to_owned(),
             Route::Attribution => "#/attribution".to_owned(),
             Route::Dashboards => "#/dashboards".to_owned(),
+            Route::Alerts => "#/alerts".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -131,6 +139,7 @@ impl Route {
             Route::Connections => "Connections · Refleqt Attribution".to_owned(),
             Route::Attribution => "Attribution · Refleqt Attribution".to_owned(),
             Route::Dashboards => "Dashboards · Refleqt Attribution".to_owned(),
+            Route::Alerts => "Alerts · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -168,6 +177,7 @@ mod tests {
         check("#/import", Route::Import);
         check("#/attribution", Route::Attribution);
         check("#/dashboards/", Route::Dashboards);
+        check("#/alerts", Route::Alerts);
         check("#/entry/42", Route::Entry(42));
         check("#/entry/42/edit", Route::EditEntry(42));
         check("#/entry/0", Route::NotFound("entry/0".into()));
@@ -193,6 +203,7 @@ mod tests {
             Route::Import,
             Route::Attribution,
             Route::Dashboards,
+            Route::Alerts,
             Route::NotFound("x/y".into()),
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod dataset_list;
 pub mod entry_trends;
 pub mod import_preview;
+pub mod predicted;
 pub mod roi;
 pub mod storage_panel;
 pub mod update_banner;

@@ -37,6 +37,20 @@ fn channel_label(sim_name: &str) -> &str {
     }
 }
 
+/// The artifact type of a demo entry, by channel.
+fn demo_kind(sim_name: &str) -> &'static str {
+    match sim_name {
+        "google-ads" | "meta-ads" => "Ad",
+        "email" => "Email",
+        "linkedin" | "twitter" => "Social post",
+        "blog" | "organic-search" => "Blog post",
+        _ => "",
+    }
+}
+
+/// Topic tags the demo entries cycle through.
+const DEMO_TOPICS: [&str; 4] = ["product", "how-to", "pricing", "customer-story"];
+
 fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -80,6 +94,11 @@ pub fn demo_workspace() -> Result<Workspace, SimError> {
                 metric: MetricKind::Pageviews,
                 value: (visits * 1.1 / 10.0).round() * 10.0,
             }],
+            kind: demo_kind(&sim.channel).to_owned(),
+            topics: vec![DEMO_TOPICS[(id % 4) as usize].to_owned()],
+            length: None,
+            publish_hour: Some(8 + (id * 5 % 9) as u8),
+            frozen_prediction: None,
         });
         let recorded_at = publish_date.plus_days(RECORDED_AFTER_DAYS).unix_ms();
         let mut push = |metric: MetricKind, value: f64| {
@@ -133,6 +152,8 @@ pub fn demo_workspace() -> Result<Workspace, SimError> {
         .max()
         .unwrap_or(0);
     ws.recalculate_attribution(calculated_at);
+    // Published entries get their predictions frozen, as a change in the app would.
+    ws.refresh_learning(calculated_at);
     Ok(ws)
 }
 

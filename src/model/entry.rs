@@ -5,7 +5,9 @@
 //! `utm_content=cal-<id>` that later maps analytics rows back to the entry.
 
 use super::date::{Date, DateError};
-use super::metric::{MetricKind, ValueError};
+use super::metric::{parse_number_in, MetricKind, ValueError};
+use super::prediction::FrozenPrediction;
+pub use refleqt_engine::artifact::BUILTIN_KINDS;
 use refleqt_engine::number::DecimalMark;
 use refleqt_engine::EntryId;
 use serde::{Deserialize, Serialize};
@@ -42,6 +44,8 @@ const MAX_TITLE: usize = 200;
 const MAX_SHORT: usize = 100;
 const MAX_URL: usize = 2000;
 const MAX_NOTES: usize = 5000;
+/// At most this many topic tags, each at most [`MAX_SHORT`] characters.
+pub const MAX_TOPICS: usize = 10;
 
 /// One forecast value of an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -72,6 +76,22 @@ pub struct CalendarEntry {
     pub notes: String,
     #[serde(default)]
     pub predicted: Vec<Predicted>,
+    /// Artifact type ("Blog post", "Email", … from `refleqt_engine::artifact::BUILTIN_KINDS`, or
+    /// any other name); empty when not set.
+    #[serde(default)]
+    pub kind: String,
+    /// Topic tags, lower case, without duplicates.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Length in the unit of its type (words for text, seconds for video), when set.
+    #[serde(default)]
+    pub length: Option<f64>,
+    /// Publish hour 0–23 (local), when set.
+    #[serde(default)]
+    pub publish_hour: Option<u8>,
+    /// The prediction stored when the entry was published (`model::learning`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen_prediction: Option<FrozenPrediction>,
 }
 
 impl CalendarEntry {
@@ -93,6 +113,11 @@ impl CalendarEntry {
             creator: draft.creator,
             notes: draft.notes,
             predicted: draft.predicted,
+            kind: draft.kind,
+            topics: draft.topics,
+            length: draft.length,
+            publish_hour: draft.publish_hour,
+            frozen_prediction: None,
         }
     }
 
@@ -131,6 +156,10 @@ pub enum Field {
     Creator,
     Notes,
     Predicted(MetricKind),
+    Kind,
+    Topics,
+    Length,
+    PublishHour,
 }
 
 /// Why a field of the entry form was refused.
@@ -150,6 +179,14 @@ pub enum EntryError {
     Url,
     #[error("{0}")]
     Value(#[from] ValueError),
+    #[error("enter a time of day such as 09:30, or leave it empty")]
+    Hour,
+    #[error("at most {MAX_TOPICS} topics, separated by commas")]
+    TooManyTopics,
+    #[error(
+        "enter the length as a number above 0 (words, or seconds for a video), or leave it empty"
+    )]
+    Length,
 }
 
 /// Every refused field with its reason, in form order.
@@ -175,6 +212,10 @@ pub struct EntryDraft {
     pub creator: String,
     pub notes: String,
     pub predicted: Vec<Predicted>,
+    pub kind: String,
+    pub topics: Vec<String>,
+    pub length: Option<f64>,
+    pub publish_hour: Option<u8>,
 }
 
 /// What the entry form holds: the text of every field, exactly as typed.
@@ -194,6 +235,13 @@ pub struct EntryForm {
     pub predicted: [String; 3],
     /// How the numbers (cost, predictions) are written: the workspace's number format.
     pub decimal_mark: DecimalMark,
+    /// Artifact type.
+    pub kind: String,
+    /// Topic tags separated by commas.
+    pub topics: String,
+    pub length: String,
+    /// `HH:MM` (or `HH`), empty when not set.
+    pub publish_time: String,
 }
 
 impl EntryForm {
@@ -228,6 +276,16 @@ impl EntryForm {
                     .unwrap_or_default()
             }),
             decimal_mark,
+            kind: entry.kind.clone(),
+            topics: entry.topics.join(", "),
+            length: entry
+                .length
+                .map(|l| MetricKind::Pageviews.format_input_in(l, decimal_mark))
+                .unwrap_or_default(),
+            publish_time: entry
+                .publish_hour
+                .map(|h| format!("{h:02}:00"))
+                .unwrap_or_default(),
         }
     }
 
@@ -268,6 +326,7 @@ impl EntryForm {
         );
         let campaign = text(Field::Campaign, &self.campaign, MAX_SHORT, None);
         let creator = text(Field::Creator, &self.creator, MAX_SHORT, None);
+        let kind = text(Field::Kind, &self.kind, MAX_SHORT, None);
         // Notes keep their inner line breaks; only the ends are trimmed.
         let notes = text(Field::Notes, &self.notes, MAX_NOTES, None);
         let destination_url = text(Field::DestinationUrl, &self.destination_url, MAX_URL, None);
@@ -299,6 +358,24 @@ impl EntryForm {
                 Err(e) => errors.push((Field::Predicted(*metric), e.into())),
             }
         }
+        let topics = parse_topics(&self.topics).unwrap_or_else(|e| {
+            errors.push((Field::Topics, e));
+            Vec::new()
+        });
+        let length = match self.length.trim() {
+            "" => None,
+            t => match parse_number_in(t, self.decimal_mark) {
+                Ok(l) if l > 0.0 && l.is_finite() => Some(l),
+                _ => {
+                    errors.push((Field::Length, EntryError::Length));
+                    None
+                }
+            },
+        };
+        let publish_hour = parse_hour(&self.publish_time).unwrap_or_else(|e| {
+            errors.push((Field::PublishHour, e));
+            None
+        });
         match publish_date {
             Some(publish_date) if errors.is_empty() => Ok(EntryDraft {
                 title,
@@ -310,9 +387,47 @@ impl EntryForm {
                 creator,
                 notes,
                 predicted,
+                kind,
+                topics,
+                length,
+                publish_hour,
             }),
             _ => Err(EntryErrors(errors)),
         }
+    }
+}
+
+/// Comma-separated tags → lower-case, trimmed, without empties or duplicates (first order kept).
+pub fn parse_topics(text: &str) -> Result<Vec<String>, EntryError> {
+    let mut topics: Vec<String> = Vec::new();
+    for t in text.split(',') {
+        let t = t.trim().to_lowercase();
+        if t.is_empty() || topics.contains(&t) {
+            continue;
+        }
+        if t.chars().count() > MAX_SHORT {
+            return Err(EntryError::TooLong(MAX_SHORT));
+        }
+        topics.push(t);
+    }
+    if topics.len() > MAX_TOPICS {
+        return Err(EntryError::TooManyTopics);
+    }
+    Ok(topics)
+}
+
+/// `HH:MM`, `H:MM` or `HH` → the hour 0–23; empty → none.
+pub fn parse_hour(text: &str) -> Result<Option<u8>, EntryError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let (h, m) = t.split_once(':').unwrap_or((t, "00"));
+    let m_ok = m.len() == 2 && m.parse::<u8>().is_ok_and(|m| m < 60);
+    let h_ok = (1..=2).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_digit());
+    match h.parse::<u8>() {
+        Ok(h) if h < 24 && h_ok && m_ok => Ok(Some(h)),
+        _ => Err(EntryError::Hour),
     }
 }
 
@@ -469,6 +584,58 @@ mod tests {
             ..form()
         });
         assert_eq!(errors.get(Field::Title), Some(&EntryError::TooLong(200)));
+    }
+
+    #[test]
+    fn artifact_attributes_parse_and_round_trip() {
+        let draft = EntryForm {
+            kind: "Video".into(),
+            topics: " Pricing, how-to ,pricing,, ".into(),
+            length: "1,200".into(),
+            publish_time: "09:30".into(),
+            ..form()
+        }
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(draft.kind, "Video");
+        assert_eq!(draft.topics, ["pricing", "how-to"]);
+        assert_eq!(draft.length, Some(1200.0));
+        assert_eq!(draft.publish_hour, Some(9));
+        let entry = CalendarEntry::from_draft(4, draft);
+        let again = EntryForm::from_entry(&entry, DecimalMark::Point);
+        assert_eq!(again.publish_time, "09:00");
+        assert_eq!(again.topics, "pricing, how-to");
+        assert_eq!(again.parse().map(|d| d.length), Ok(Some(1200.0)));
+        let errors = refused(EntryForm {
+            publish_time: "25:00".into(),
+            length: "-3".into(),
+            topics: (0..11)
+                .map(|i| format!("t{i}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            ..form()
+        });
+        assert_eq!(errors.get(Field::PublishHour), Some(&EntryError::Hour));
+        assert_eq!(errors.get(Field::Length), Some(&EntryError::Length));
+        assert_eq!(errors.get(Field::Topics), Some(&EntryError::TooManyTopics));
+        assert_eq!(parse_hour("7"), Ok(Some(7)));
+        assert_eq!(parse_hour("7:5"), Err(EntryError::Hour));
+        assert_eq!(parse_hour(""), Ok(None));
+    }
+
+    #[test]
+    fn entries_without_the_artifact_fields_still_load() {
+        let old =
+            r#"{"entry_id":3,"title":"Old post","channel":"LinkedIn","publish_date":"2024-05-01"}"#;
+        let entry: CalendarEntry = serde_json::from_str(old).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(entry.kind, "");
+        assert!(entry.topics.is_empty());
+        assert_eq!((entry.length, entry.publish_hour), (None, None));
+        assert!(entry.frozen_prediction.is_none());
+        assert_eq!(entry.check(), Ok(()));
+        // Written back without a frozen prediction, the file has no such key.
+        let text = serde_json::to_string(&entry).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!text.contains("frozen_prediction"), "{text}");
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! - [`connection`]: connections (settings, never tokens), the providers' honest status, pull decisions;
 //! - [`import`]: platform exports → preview (matches, hand assignment) → merged metrics;
 //! - [`csv`]: CSV export of the calendar;
+//! - [`prediction`]: what the learners store: frozen predictions and anomaly alerts;
+//! - [`learning`]: entries as artifacts, predicted performance, freezing at publication, alerts;
 //! - [`demo`]: the demo workspace built from the engine's simulator.
 
 pub mod connection;
@@ -22,8 +24,10 @@ pub mod edit_merge;
 pub mod entry;
 pub mod file;
 pub mod import;
+pub mod learning;
 pub mod mapping;
 pub mod metric;
 pub mod oauth;
 pub mod performance;
+pub mod prediction;
 pub mod workspace;

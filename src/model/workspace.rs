@@ -12,6 +12,7 @@ use super::metric::MetricKind;
 use super::performance::{
     current_value, current_values, value_fits, CurrentValue, PerformanceEntry, Source,
 };
+use super::prediction::{Alert, DEFAULT_ALERT_THRESHOLD_PERCENT};
 use refleqt_engine::links::{default_channel_mapping, ChannelUtm};
 use refleqt_engine::number::DecimalMark;
 use refleqt_engine::recommend::BusinessType;
@@ -52,6 +53,9 @@ pub struct Settings {
     /// Connections to providers (issue 9): settings and the last period pulled, never a token.
     /// Files older than this field load with none.
     pub connections: Vec<super::connection::Connection>,
+    /// An actual outside its predicted range by more than this percent of the nearer bound
+    /// raises an alert. Default 25.
+    pub alert_threshold_percent: u32,
 }
 
 impl Default for Settings {
@@ -63,6 +67,7 @@ impl Default for Settings {
             sales_cycle_days: DEFAULT_SALES_CYCLE_DAYS,
             decimal_mark: DecimalMark::Point,
             connections: Vec::new(),
+            alert_threshold_percent: DEFAULT_ALERT_THRESHOLD_PERCENT,
         }
     }
 }
@@ -174,6 +179,9 @@ pub struct Workspace {
     pub performance_entries: Vec<PerformanceEntry>,
     #[serde(default)]
     pub attribution_results: Vec<AttributionResultRow>,
+    /// Anomaly alerts (`model::learning`).
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
 }
 
 impl Default for Workspace {
@@ -192,6 +200,7 @@ impl Workspace {
             entries: Vec::new(),
             performance_entries: Vec::new(),
             attribution_results: Vec::new(),
+            alerts: Vec::new(),
         }
     }
 
@@ -245,6 +254,7 @@ impl Workspace {
             .retain(|r| r.calendar_entry_id != entry_id);
         self.attribution_results
             .retain(|r| r.calendar_entry_id != entry_id);
+        self.alerts.retain(|a| a.entry_id != entry_id);
         Ok(self.entries.remove(index))
     }
 

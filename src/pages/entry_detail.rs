@@ -142,6 +142,12 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
                                     "Planned cost",
                                     e.cost.map(|c| format_money(c, &cur)).unwrap_or_default(),
                                 )}
+                                {field("Type", e.kind.clone())}
+                                {field("Topics", e.topics.join(", "))}
+                                {field(
+                                    "Publish time",
+                                    e.publish_hour.map(|h| format!("{h:02}:00")).unwrap_or_default(),
+                                )}
                                 {field("Creator", e.creator.clone())}
                                 {field("Notes", e.notes.clone())}
                                 {field(
@@ -163,6 +169,7 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
                         }
                     })
             }}
+            <crate::components::predicted::PredictedPerformance state=state entry_id=entry_id />
             <UtmBuilder state=state entry_id=entry_id />
             <PerformanceForm state=state entry_id=entry_id />
             <crate::components::entry_trends::EntryTrends state=state entry_id=entry_id />

@@ -3,7 +3,8 @@
 
 use crate::model::edit_merge::{merge_edit, EditMerge};
 use crate::model::entry::{
-    CalendarEntry, EntryDraft, EntryErrors, EntryForm, Field, BUILTIN_CHANNELS, CUSTOM_CHANNEL,
+    CalendarEntry, EntryDraft, EntryErrors, EntryForm, Field, BUILTIN_CHANNELS, BUILTIN_KINDS,
+    CUSTOM_CHANNEL,
     PREDICTED_METRICS,
 };
 use crate::model::metric::MetricKind;
@@ -237,6 +238,69 @@ fn EntryFormView(
                 field=Field::Creator
                 get=|f| f.creator.clone()
                 set=|f, v| f.creator = v
+                errors=errors
+            />
+            <div class="field">
+                <label for="entry-kind">"Type"</label>
+                <select
+                    id="entry-kind"
+                    on:change=move |ev| form.update(|f| f.kind = event_target_value(&ev))
+                >
+                    <option value="" selected=move || form.with(|f| f.kind.is_empty())>
+                        "Not set"
+                    </option>
+                    {move || {
+                        let current = form.with(|f| f.kind.clone());
+                        let mut kinds: Vec<String> = BUILTIN_KINDS
+                            .iter()
+                            .map(|k| (*k).to_owned())
+                            .collect();
+                        if !current.is_empty() && !kinds.contains(&current) {
+                            kinds.push(current.clone());
+                        }
+                        kinds
+                            .into_iter()
+                            .map(|k| {
+                                let selected = k == current;
+                                view! {
+                                    <option value=k.clone() selected=selected>
+                                        {k.clone()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
+            <TextField
+                id="entry-topics"
+                label="Topics".into()
+                form=form
+                field=Field::Topics
+                hint="tags separated by commas, e.g. pricing, how-to"
+                get=|f| f.topics.clone()
+                set=|f, v| f.topics = v
+                errors=errors
+            />
+            <TextField
+                id="entry-length"
+                label="Length".into()
+                form=form
+                field=Field::Length
+                hint="words for text, seconds for a video"
+                get=|f| f.length.clone()
+                set=|f, v| f.length = v
+                errors=errors
+            />
+            <TextField
+                id="entry-time"
+                label="Publish time".into()
+                kind="time"
+                form=form
+                field=Field::PublishHour
+                hint="the hour matters for the prediction, e.g. 09:30"
+                get=|f| f.publish_time.clone()
+                set=|f, v| f.publish_time = v
                 errors=errors
             />
             <div class="field">

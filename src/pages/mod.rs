@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod alerts;
 pub mod attribution;
 pub mod calendar;
 pub mod connections;

@@ -246,6 +246,42 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
                 "How you type numbers, and how imports read a number like 1,234 that could be either."
             </p>
 
+            <h2>"Alerts"</h2>
+            <div class="field inline">
+                <label for="alert-threshold">
+                    "Alert when a result is outside its predicted range by more than (%)"
+                </label>
+                <input
+                    id="alert-threshold"
+                    type="number"
+                    min="0"
+                    max="1000"
+                    step="5"
+                    prop:value=move || {
+                        state.workspace.with(|ws| ws.settings.alert_threshold_percent.to_string())
+                    }
+                    on:change=move |ev| {
+                        match event_target_value(&ev).trim().parse::<u32>() {
+                            Ok(p) if p <= 1000 => {
+                                state.change(|ws| ws.settings.alert_threshold_percent = p);
+                            }
+                            _ => {
+                                state
+                                    .notice
+                                    .set(
+                                        Some(
+                                            "Alert threshold not changed: enter a whole percent from 0 to 1000."
+                                                .to_owned(),
+                                        ),
+                                    );
+                            }
+                        }
+                    }
+                />
+            </div>
+            <p class="hint">
+                "Measured from the nearer end of the 95 % range (or from a typed-in prediction). 25 % flags clear over- and under-performance without crying wolf."
+            </p>
             <h2>"Tracking links"</h2>
             <ChannelMappingTable state=state />
 

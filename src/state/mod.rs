@@ -232,6 +232,7 @@ impl AppState {
             let mut ws = self.workspace.write();
             let r = f(&mut ws);
             ws.recalculate_attribution(now);
+            ws.refresh_learning(now);
             r
         };
         self.changes.update(|c| *c += 1);

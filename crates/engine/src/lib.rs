@@ -21,11 +21,18 @@
 //! - [`recommend`]: the spec's model-selection rules and the data-driven caution;
 //! - [`trend`]: least-squares trend lines, predicted-vs-actual errors and accuracy;
 //! - [`explore`]: the most common paths with their conversion rates;
+//! - [`artifact`]: what an artifact is for the learners (features, measured metrics);
+//! - [`predict`]: a planned artifact's 95 % range per metric (nearest neighbours + conformal);
+//! - [`posting_time`]: best posting times (weekday and hour effects by least squares, with intervals);
+//! - [`clusters`]: k-means clusters of artifacts, k by the silhouette;
+//! - [`isolation`]: the isolation forest and artifacts' outlier scores among their peers;
 //! - [`determinism`]: a fixed computation whose bits every target must reproduce;
 //! - [`dataset`]: the binary blob a stored data set is kept in (the app's IndexedDB, the CLI).
 
+pub mod artifact;
 pub mod assemble;
 pub mod bootstrap;
+pub mod clusters;
 pub mod csv_out;
 pub mod dataset;
 pub mod dates;
@@ -33,12 +40,15 @@ pub mod detect;
 pub mod determinism;
 pub mod explore;
 pub mod imports;
+pub mod isolation;
 pub mod journey;
 pub mod links;
 pub mod models;
 pub mod number;
 pub mod parse;
 pub mod percent;
+pub mod posting_time;
+pub mod predict;
 pub mod recommend;
 pub mod report;
 pub mod roi;

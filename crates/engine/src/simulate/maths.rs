@@ -98,6 +98,62 @@ impl Gen {
     pub(super) fn lognormal(&mut self, mu: f64, sigma: f64) -> f64 {
         det_exp(mu + sigma * self.normal())
     }
+
+    /// Gamma(shape, scale 1): Marsaglia & Tsang (2000) for shape ≥ 1; shape < 1 by the boost
+    /// G(a) = G(a + 1)·U^(1/a). Used by the artifact simulator only.
+    pub(super) fn gamma(&mut self, shape: f64) -> f64 {
+        if !(shape > 0.0 && shape.is_finite()) {
+            return 0.0;
+        }
+        if shape < 1.0 {
+            let g = self.gamma(shape + 1.0);
+            let u = self.uniform().max(f64::MIN_POSITIVE);
+            return g * det_exp(det_ln(u) / shape);
+        }
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let z = self.normal();
+            let v = 1.0 + c * z;
+            if v <= 0.0 {
+                continue;
+            }
+            let v = v * v * v;
+            let u = self.uniform().max(f64::MIN_POSITIVE);
+            if det_ln(u) < 0.5 * z * z + d - d * v + d * det_ln(v) {
+                return d * v;
+            }
+        }
+    }
+
+    /// Poisson(λ): Knuth's product of uniforms for λ ≤ 30, otherwise the normal approximation
+    /// with continuity correction (the artifact simulator's counts; exact tails do not matter
+    /// there, over-dispersion comes from the Gamma mixing).
+    pub(super) fn poisson(&mut self, lambda: f64) -> f64 {
+        if !(lambda > 0.0 && lambda.is_finite()) {
+            return 0.0;
+        }
+        if lambda > 30.0 {
+            return (lambda + lambda.sqrt() * self.normal() + 0.5)
+                .floor()
+                .max(0.0);
+        }
+        let limit = det_exp(-lambda);
+        let mut k = 0.0;
+        let mut p = self.uniform();
+        while p > limit {
+            k += 1.0;
+            p *= self.uniform();
+        }
+        k
+    }
+
+    /// Gamma–Poisson (negative binomial) count with mean `mean` and shape `shape`:
+    /// variance = mean + mean²/shape.
+    pub(super) fn neg_binomial(&mut self, mean: f64, shape: f64) -> f64 {
+        let g = self.gamma(shape) / shape;
+        self.poisson(mean * g)
+    }
 }
 
 #[cfg(test)]

@@ -68,9 +68,11 @@
 //! # Outputs
 //!
 //! [`simulate_into`] streams journeys to a closure (nothing is kept); [`simulate`] collects
-//! [`SimOutput`] rows for small runs; [`simulate_to_csv`] streams the events CSV (and optionally
+//! [`SimOutput`] rows for small runs; [`simulate_artifacts`] writes an artifact history (see
+//! `artifacts`); [`simulate_to_csv`] streams the events CSV (and optionally
 //! the path table) at any scale; [`simulate_journey_set`] builds a [`JourneySet`](crate::JourneySet) directly.
 
+mod artifacts;
 mod config;
 mod csv;
 mod generate;
@@ -79,6 +81,11 @@ mod output;
 mod tally;
 
 pub use crate::truth::{l1_distance, model_shares, ChannelTruth, Truth, TruthBasis};
+pub use artifacts::{
+    simulate_artifacts, time_effect, AnomalyKind, ArtifactHistory, ArtifactSimConfig,
+    ArtifactSimError, InjectedAnomaly, PlantedTime, SimArtifact, ARTIFACT_METRICS,
+    MAX_ARTIFACTS_PER_WEEK, MAX_ARTIFACT_DAYS,
+};
 pub use config::{
     SimChannel, SimConfig, SimError, SimWriteError, MAX_CHANNELS, MAX_ENTRIES_PER_CHANNEL,
     MAX_JOURNEYS, MAX_MEAN_TOUCHES, MAX_SPAN_DAYS, MAX_TOUCHES,

@@ -12,6 +12,7 @@ mod imports_fuzz;
 mod imports_matching;
 mod imports_parsers;
 mod insights;
+mod learn;
 mod links;
 mod markov;
 mod number_agreement;

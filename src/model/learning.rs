@@ -1,0 +1,460 @@
+//! V3 learning on the workspace: calendar entries as the engine's artifacts, an entry's
+//! "Predicted performance" (engine `predict`: its k nearest past artifacts, 95 % ranges by
+//! conformal calibration), the prediction frozen when the entry is published, and anomaly
+//! alerts when an actual lies outside its range by more than the Settings threshold (a typed-in
+//! prediction overrides the learned one: then the alert compares with the typed value).
+
+use super::entry::CalendarEntry;
+use super::metric::MetricKind;
+use super::prediction::{Alert, FrozenPrediction, FrozenRange};
+use super::workspace::Workspace;
+use refleqt_engine::artifact::{ArtifactFeatures, ArtifactRecord};
+use refleqt_engine::predict::{
+    deviation, MetricPrediction, Predictor, DEFAULT_COVERAGE, DEFAULT_K,
+};
+use refleqt_engine::EntryId;
+
+const MS_PER_DAY: i64 = 86_400_000;
+/// Up to this many entries published at once are each frozen from a fit without them.
+const FIT_EACH_UP_TO: usize = 5;
+
+/// Metrics the predictor learns: every metric but the cost (an input, not an outcome).
+pub fn learned_metrics() -> Vec<MetricKind> {
+    MetricKind::ALL
+        .into_iter()
+        .filter(|m| *m != MetricKind::Cost)
+        .collect()
+}
+
+/// An entry's features as the engine's learners see them.
+pub fn features(ws: &Workspace, entry: &CalendarEntry) -> ArtifactFeatures {
+    ArtifactFeatures {
+        channel: entry.channel.clone(),
+        kind: entry.kind.clone(),
+        topics: entry.topics.clone(),
+        length: entry.length,
+        creator: entry.creator.clone(),
+        cost: ws.cost(entry.entry_id).map(|(c, _)| c),
+        day: entry.publish_date.unix_ms().div_euclid(MS_PER_DAY),
+        hour: entry.publish_hour,
+    }
+}
+
+/// The history: every entry with at least one measured outcome, with its current values.
+pub struct History {
+    pub records: Vec<ArtifactRecord>,
+    pub ids: Vec<EntryId>,
+}
+
+pub fn history(ws: &Workspace) -> History {
+    history_without(ws, None)
+}
+
+/// The history without one entry (its own results must not calibrate its prediction).
+fn history_without(ws: &Workspace, without: Option<EntryId>) -> History {
+    let metrics = learned_metrics();
+    let mut records = Vec::new();
+    let mut ids = Vec::new();
+    for e in ws.entries.iter().filter(|e| Some(e.entry_id) != without) {
+        let values: Vec<(String, f64)> = metrics
+            .iter()
+            .filter_map(|m| {
+                ws.value(e.entry_id, *m)
+                    .map(|v| (m.key().to_owned(), v.value))
+            })
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        records.push(ArtifactRecord {
+            features: features(ws, e),
+            values,
+        });
+        ids.push(e.entry_id);
+    }
+    History { records, ids }
+}
+
+/// A fitted predictor over the workspace's history.
+pub struct WorkspacePredictor {
+    pub history: History,
+    predictor: Predictor,
+    metrics: Vec<MetricKind>,
+}
+
+impl WorkspacePredictor {
+    pub fn fit(ws: &Workspace) -> WorkspacePredictor {
+        Self::fit_on(history(ws))
+    }
+
+    /// Fitted without `entry_id`: its prediction as it would have been before its results.
+    pub fn fit_without(ws: &Workspace, entry_id: EntryId) -> WorkspacePredictor {
+        Self::fit_on(history_without(ws, Some(entry_id)))
+    }
+
+    fn fit_on(history: History) -> WorkspacePredictor {
+        // Only metrics someone measured: the others would all say "not enough".
+        let metrics: Vec<MetricKind> = learned_metrics()
+            .into_iter()
+            .filter(|m| history.records.iter().any(|r| r.value(m.key()).is_some()))
+            .collect();
+        let keys: Vec<&str> = metrics.iter().map(|m| m.key()).collect();
+        let predictor = Predictor::fit(&history.records, &keys, DEFAULT_K, DEFAULT_COVERAGE);
+        WorkspacePredictor {
+            history,
+            predictor,
+            metrics,
+        }
+    }
+
+    /// The prediction of `entry` from every other entry's results, for the metrics the entry's
+    /// channel has ever measured.
+    pub fn predict(&self, ws: &Workspace, entry: &CalendarEntry) -> EntryPrediction {
+        let skip = self.history.ids.iter().position(|id| *id == entry.entry_id);
+        let predictions = self.predictor.predict_excluding(&features(ws, entry), skip);
+        let on_channel = |m: MetricKind| {
+            self.history.records.iter().enumerate().any(|(i, r)| {
+                Some(i) != skip && r.features.channel == entry.channel && r.value(m.key()).is_some()
+            })
+        };
+        let metrics = self
+            .metrics
+            .iter()
+            .zip(predictions)
+            .filter(|(m, _)| on_channel(**m))
+            .map(|(m, p)| (*m, p))
+            .collect();
+        EntryPrediction {
+            history: self.history.records.len() - usize::from(skip.is_some()),
+            metrics,
+        }
+    }
+}
+
+/// An entry's predicted performance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryPrediction {
+    /// Past artifacts with results the prediction could draw on.
+    pub history: usize,
+    /// One per metric the channel has results for, in catalog order.
+    pub metrics: Vec<(MetricKind, MetricPrediction)>,
+}
+
+impl EntryPrediction {
+    /// What is stored when the entry is published.
+    pub fn freeze(&self, now: i64) -> FrozenPrediction {
+        FrozenPrediction {
+            frozen_at: now,
+            history: self.history,
+            ranges: self
+                .metrics
+                .iter()
+                .filter_map(|(m, p)| {
+                    p.range().map(|r| FrozenRange {
+                        metric: *m,
+                        low: r.low,
+                        point: r.point,
+                        high: r.high,
+                        based_on: r.based_on,
+                        confidence: r.confidence,
+                        reason: r.reason.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Whether an entry counts as published: its day has come, or results arrived.
+pub fn is_published(ws: &Workspace, entry: &CalendarEntry, now: i64) -> bool {
+    entry.publish_date.unix_ms() <= now || !ws.recorded_metrics(entry.entry_id).is_empty()
+}
+
+impl Workspace {
+    /// After every change: freeze the prediction of each newly published entry (from the other
+    /// entries' results at that moment), then raise, keep or drop alerts.
+    pub fn refresh_learning(&mut self, now: i64) {
+        let to_freeze: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| {
+                let e = &self.entries[i];
+                e.frozen_prediction.is_none() && is_published(self, e, now)
+            })
+            .collect();
+        if !to_freeze.is_empty() {
+            // One or a few entries (the usual case: results arrive for one): each from a fit
+            // without it, so its own results do not widen its range. Many at once (a workspace
+            // from before the learners): one fit, each predicted leave-one-out.
+            let frozen: Vec<(usize, FrozenPrediction)> = if to_freeze.len() <= FIT_EACH_UP_TO {
+                to_freeze
+                    .into_iter()
+                    .map(|i| {
+                        let e = &self.entries[i];
+                        let p = WorkspacePredictor::fit_without(self, e.entry_id);
+                        (i, p.predict(self, e).freeze(now))
+                    })
+                    .collect()
+            } else {
+                let predictor = WorkspacePredictor::fit(self);
+                to_freeze
+                    .into_iter()
+                    .map(|i| (i, predictor.predict(self, &self.entries[i]).freeze(now)))
+                    .collect()
+            };
+            for (i, f) in frozen {
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.frozen_prediction = Some(f);
+                }
+            }
+        }
+        self.refresh_alerts(now);
+    }
+
+    /// Raise an alert for each actual outside its prediction by more than the threshold; an
+    /// unchanged alert keeps its id and whether it was dismissed; a resolved one goes.
+    pub fn refresh_alerts(&mut self, now: i64) {
+        let threshold = self.settings.alert_threshold_percent as f64;
+        let mut next_id = self.alerts.iter().map(|a| a.id).max().unwrap_or(0) + 1;
+        let mut alerts = Vec::new();
+        for e in &self.entries {
+            for metric in learned_metrics() {
+                let Some(actual) = self.value(e.entry_id, metric).map(|v| v.value) else {
+                    continue;
+                };
+                let (low, point, high, range) = if let Some(p) = e.predicted_value(metric) {
+                    (p, p, p, None)
+                } else if let Some(r) = e.frozen_prediction.as_ref().and_then(|f| f.range(metric)) {
+                    (r.low, r.point, r.high, Some((r.low, r.high)))
+                } else {
+                    continue;
+                };
+                let Some(d) = deviation(low, point, high, actual, threshold) else {
+                    continue;
+                };
+                let old = self
+                    .alerts
+                    .iter()
+                    .find(|a| a.entry_id == e.entry_id && a.metric == metric && a.actual == actual);
+                alerts.push(match old {
+                    Some(a) => a.clone(),
+                    None => {
+                        let id = next_id;
+                        next_id += 1;
+                        Alert {
+                            id,
+                            entry_id: e.entry_id,
+                            metric,
+                            above: d.above,
+                            percent: d.percent_vs_point,
+                            actual,
+                            predicted: point,
+                            range,
+                            raised_at: now,
+                            dismissed: false,
+                        }
+                    }
+                });
+            }
+        }
+        self.alerts = alerts;
+    }
+
+    /// Dismiss an alert (it stays dismissed while its actual is unchanged).
+    pub fn dismiss_alert(&mut self, id: u64) {
+        if let Some(a) = self.alerts.iter_mut().find(|a| a.id == id) {
+            a.dismissed = true;
+        }
+    }
+
+    /// Alerts not dismissed, newest first.
+    pub fn open_alerts(&self) -> Vec<&Alert> {
+        let mut open: Vec<&Alert> = self.alerts.iter().filter(|a| !a.dismissed).collect();
+        open.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(b.id.cmp(&a.id)));
+        open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::entry::{EntryForm, Predicted};
+    use crate::model::performance::{PerformanceEntry, Source};
+
+    fn ws_with_history(n: usize) -> Workspace {
+        let mut ws = Workspace::empty();
+        for i in 0..n {
+            let id = ws.add_entry(
+                EntryForm {
+                    title: format!("Post {i}"),
+                    channel_choice: "LinkedIn".into(),
+                    publish_date: format!("2025-01-{:02}", 1 + i % 28),
+                    kind: "Social post".into(),
+                    publish_time: "09:00".into(),
+                    ..EntryForm::default()
+                }
+                .parse()
+                .unwrap_or_else(|e| panic!("{e:?}")),
+            );
+            // Pageviews 900–1,100.
+            ws.performance_entries.push(PerformanceEntry::new(
+                id,
+                MetricKind::Pageviews,
+                900.0 + (i * 37 % 200) as f64,
+                0,
+                Source::Imported,
+            ));
+        }
+        ws
+    }
+
+    fn planned(ws: &mut Workspace) -> EntryId {
+        ws.add_entry(
+            EntryForm {
+                title: "Planned".into(),
+                channel_choice: "LinkedIn".into(),
+                publish_date: "2026-06-01".into(),
+                kind: "Social post".into(),
+                ..EntryForm::default()
+            }
+            .parse()
+            .unwrap_or_else(|e| panic!("{e:?}")),
+        )
+    }
+
+    const BEFORE_2026: i64 = 1_700_000_000_000;
+
+    #[test]
+    fn a_planned_entry_gets_a_range_from_similar_entries() {
+        let mut ws = ws_with_history(30);
+        let id = planned(&mut ws);
+        let entry = ws.entry(id).cloned().unwrap_or_else(|| panic!());
+        let p = WorkspacePredictor::fit(&ws).predict(&ws, &entry);
+        assert_eq!(p.history, 30);
+        assert_eq!(p.metrics.len(), 1);
+        let r = p.metrics[0].1.range().unwrap_or_else(|| panic!("{p:?}"));
+        assert!(r.low >= 700.0 && r.low < 960.0, "{r:?}");
+        assert!(r.high > 1040.0 && r.high < 1400.0, "{r:?}");
+        assert_eq!(r.based_on, 10);
+    }
+
+    #[test]
+    fn thin_history_says_not_enough() {
+        let mut ws = ws_with_history(5);
+        let id = planned(&mut ws);
+        let entry = ws.entry(id).cloned().unwrap_or_else(|| panic!());
+        let p = WorkspacePredictor::fit(&ws).predict(&ws, &entry);
+        assert!(matches!(
+            &p.metrics[0].1,
+            MetricPrediction::NotEnough { have: 5, .. }
+        ));
+    }
+
+    #[test]
+    fn publishing_freezes_and_an_out_of_range_actual_raises_an_alert() {
+        let mut ws = ws_with_history(30);
+        let id = planned(&mut ws);
+        // Before its day, with no results: nothing frozen for the planned entry.
+        ws.refresh_learning(BEFORE_2026);
+        assert!(ws.entry(id).is_some_and(|e| e.frozen_prediction.is_none()));
+        assert!(ws.alerts.is_empty(), "{:?}", ws.alerts);
+        // Results arrive: 4,400 pageviews, far above the ~1,000 range.
+        ws.record_manual(id, &[(MetricKind::Pageviews, Some(4400.0))], 5)
+            .unwrap_or_else(|e| panic!("{e}"));
+        ws.refresh_learning(BEFORE_2026);
+        let frozen = ws
+            .entry(id)
+            .and_then(|e| e.frozen_prediction.clone())
+            .unwrap_or_else(|| panic!("not frozen"));
+        assert_eq!(frozen.history, 30);
+        let open = ws.open_alerts();
+        assert_eq!(open.len(), 1, "{:?}", ws.alerts);
+        let alert = open[0].clone();
+        assert!(alert.above);
+        assert!(
+            alert.headline().ends_with("above predicted pageviews"),
+            "{}",
+            alert.headline()
+        );
+        assert!(alert.suggested_action().starts_with("Double down"));
+        // Frozen: more history does not change what was predicted.
+        let more = ws_with_history(3);
+        ws.performance_entries.extend(more.performance_entries);
+        ws.refresh_learning(BEFORE_2026);
+        assert_eq!(
+            ws.entry(id).and_then(|e| e.frozen_prediction.clone()),
+            Some(frozen)
+        );
+        // Dismissed: it stays dismissed, and survives a save and load.
+        ws.dismiss_alert(alert.id);
+        ws.refresh_learning(BEFORE_2026);
+        assert!(ws.open_alerts().is_empty());
+        let text = serde_json::to_string(&ws).unwrap_or_else(|e| panic!("{e}"));
+        let back: Workspace = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.alerts, ws.alerts);
+        // Back in range: the alert goes.
+        ws.record_manual(id, &[(MetricKind::Pageviews, Some(1000.0))], 6)
+            .unwrap_or_else(|e| panic!("{e}"));
+        ws.refresh_learning(BEFORE_2026);
+        assert!(ws.alerts.is_empty());
+        // A deleted entry takes its alerts along.
+        ws.record_manual(id, &[(MetricKind::Pageviews, Some(9000.0))], 7)
+            .unwrap_or_else(|e| panic!("{e}"));
+        ws.refresh_learning(BEFORE_2026);
+        assert_eq!(ws.alerts.len(), 1);
+        ws.delete_entry(id).unwrap_or_else(|e| panic!("{e}"));
+        assert!(ws.alerts.is_empty());
+    }
+
+    #[test]
+    fn a_file_from_before_the_learners_loads_and_round_trips() {
+        let old = r#"{"format":"refleqt-workspace","schema_version":3,"saved_at":1,
+            "workspace":{"next_entry_id":2,"settings":{"currency":"EUR"},
+            "entries":[{"entry_id":1,"title":"Launch","channel":"LinkedIn","publish_date":"2025-03-14"}],
+            "performance_entries":[],"attribution_results":[]}}"#;
+        let decoded = crate::model::file::decode(old, 2).unwrap_or_else(|e| panic!("{e}"));
+        let ws = decoded.workspace;
+        assert!(ws.alerts.is_empty());
+        assert_eq!(ws.settings.alert_threshold_percent, 25);
+        assert_eq!(ws.entries[0].kind, "");
+        let again = crate::model::file::encode(&ws, 3, None);
+        let back = crate::model::file::decode(&again, 4).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.workspace, ws);
+    }
+
+    #[test]
+    fn the_demo_freezes_its_predictions() {
+        let ws = crate::model::demo::demo_workspace().unwrap_or_else(|e| panic!("{e}"));
+        assert!(ws.entries.iter().all(|e| e.frozen_prediction.is_some()));
+        let with_ranges = ws
+            .entries
+            .iter()
+            .filter(|e| {
+                e.frozen_prediction
+                    .as_ref()
+                    .is_some_and(|f| !f.ranges.is_empty())
+            })
+            .count();
+        assert!(with_ranges >= 20, "{with_ranges} of 30 entries have ranges");
+    }
+
+    #[test]
+    fn a_typed_in_prediction_overrides_the_learned_one() {
+        let mut ws = ws_with_history(30);
+        let id = planned(&mut ws);
+        if let Some(e) = ws.entries.iter_mut().find(|e| e.entry_id == id) {
+            e.predicted = vec![Predicted {
+                metric: MetricKind::Pageviews,
+                value: 4000.0,
+            }];
+        }
+        ws.record_manual(id, &[(MetricKind::Pageviews, Some(4400.0))], 5)
+            .unwrap_or_else(|e| panic!("{e}"));
+        ws.refresh_learning(BEFORE_2026);
+        // 4,400 vs a typed 4,000 is +10 %: under the 25 % threshold, no alert.
+        assert!(ws.alerts.is_empty(), "{:?}", ws.alerts);
+        ws.settings.alert_threshold_percent = 5;
+        ws.refresh_learning(BEFORE_2026);
+        assert_eq!(ws.alerts.len(), 1);
+        assert_eq!(ws.alerts[0].predicted, 4000.0);
+        assert_eq!(ws.alerts[0].range, None);
+    }
+}

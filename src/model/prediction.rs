@@ -1,0 +1,97 @@
+//! What the learners leave in the workspace: an entry's frozen prediction (the 95 % ranges it
+//! had when it was published) and the anomaly alerts raised when its actuals fall outside them.
+//! Pure data with serde defaults, so files without them load unchanged.
+
+use super::metric::MetricKind;
+use refleqt_engine::predict::Confidence;
+use refleqt_engine::EntryId;
+use serde::{Deserialize, Serialize};
+
+/// An alert is raised when an actual lies outside its range by more than this share of the
+/// nearer bound, in percent (Settings; the spec's 25 % flag).
+pub const DEFAULT_ALERT_THRESHOLD_PERCENT: u32 = 25;
+
+/// One metric's predicted range, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrozenRange {
+    pub metric: MetricKind,
+    pub low: f64,
+    pub point: f64,
+    pub high: f64,
+    /// "Based on N similar past artifacts".
+    pub based_on: usize,
+    pub confidence: Confidence,
+    pub reason: String,
+}
+
+/// The prediction an entry had when it was published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrozenPrediction {
+    /// Unix milliseconds.
+    pub frozen_at: i64,
+    /// Past artifacts it was computed from (published before this entry, with actuals).
+    pub history: usize,
+    #[serde(default)]
+    pub ranges: Vec<FrozenRange>,
+}
+
+impl FrozenPrediction {
+    pub fn range(&self, metric: MetricKind) -> Option<&FrozenRange> {
+        self.ranges.iter().find(|r| r.metric == metric)
+    }
+}
+
+/// An actual outside its predicted range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: u64,
+    pub entry_id: EntryId,
+    pub metric: MetricKind,
+    /// Above the range (true) or below it.
+    pub above: bool,
+    /// (actual − predicted) / predicted, in percent.
+    pub percent: f64,
+    pub actual: f64,
+    pub predicted: f64,
+    /// The range, when the prediction had one (a typed-in prediction has none).
+    #[serde(default)]
+    pub range: Option<(f64, f64)>,
+    /// Unix milliseconds.
+    pub raised_at: i64,
+    #[serde(default)]
+    pub dismissed: bool,
+}
+
+impl Alert {
+    /// "340 % above predicted pageviews".
+    pub fn headline(&self) -> String {
+        let size = if self.percent.is_finite() {
+            refleqt_engine::roi::format_percent(self.percent.abs())
+        } else {
+            "far".to_owned()
+        };
+        format!(
+            "{size} {} predicted {}",
+            if self.above { "above" } else { "below" },
+            self.metric.label().to_lowercase()
+        )
+    }
+
+    /// What to do about it, in words.
+    pub fn suggested_action(&self) -> &'static str {
+        match (self.above, self.metric) {
+            (true, MetricKind::Cost | MetricKind::Cpc | MetricKind::BounceRate | MetricKind::Unsubscribes) => {
+                "Look: this costs or loses more than planned — check the spend and the audience before it runs on."
+            }
+            (true, _) => {
+                "Double down: it beats what similar artifacts did — reuse its type, topic and timing, or add budget."
+            }
+            (false, MetricKind::Cost | MetricKind::Cpc | MetricKind::BounceRate | MetricKind::Unsubscribes) => {
+                "Look: better than planned — note what changed so it can be repeated."
+            }
+            (false, _) => {
+                "Pause or look: it trails similar artifacts — check the link, the targeting and the tracking before spending more."
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+// V3 learning end to end (issue 11): a planned entry in the demo gets a predicted 95 % range
+// "based on N similar past artifacts"; an actual far outside it raises an alert with its size and
+// direction, counted in the navigation, listed on the Alerts page, dismissable, kept on reload.
+import { test, expect } from "./fixtures.mjs";
+import { CalendarPage, EntryForm, EntryPage } from "./pages/calendar.mjs";
+import { AlertsPage, PredictedBox } from "./pages/learning.mjs";
+
+test("a planned entry shows its predicted range; an out-of-range actual raises an alert", async ({ page }) => {
+  const calendar = new CalendarPage(page);
+  await calendar.open();
+  await expect(calendar.rows).toHaveCount(30);
+  const alerts = new AlertsPage(page);
+  const before = await alerts.count();
+
+  await calendar.newEntry.click();
+  const form = new EntryForm(page);
+  await form.fill({ title: "Autumn LinkedIn post", channel: "LinkedIn", date: "2030-06-03" });
+  await page.getByLabel("Type").selectOption("Social post");
+  await page.getByLabel("Topics").fill("product, how-to");
+  await page.getByLabel("Publish time").fill("09:30");
+  await form.create.click();
+
+  const entry = new EntryPage(page);
+  await expect(entry.title).toHaveText("Autumn LinkedIn post");
+  const box = new PredictedBox(page);
+  await expect(box.heading).toHaveText("Predicted performance");
+  const pageviews = box.row("Pageviews");
+  await expect(pageviews).toHaveCount(1);
+  // A range of two numbers and the number of similar artifacts it rests on.
+  await expect(pageviews.getByTestId("predicted-range")).toHaveText(/^[\d,.]+ – [\d,.]+$/);
+  await expect(pageviews.getByTestId("predicted-basis")).toHaveText(/^Based on \d+ similar past artifacts$/);
+  await expect(pageviews).toContainText(/HIGH|MEDIUM|LOW/);
+  await expect(page.getByText("Type", { exact: true })).toBeVisible();
+
+  // Results arrive, far above the range.
+  await entry.metric("Pageviews").fill("1,000,000");
+  await entry.save.click();
+  await expect(entry.status).toContainText("Saved 1 value");
+  await expect(box.heading).toHaveText("Predicted vs actual");
+  await expect(pageviews).toContainText("alert raised");
+  await expect(alerts.navCount).toHaveText(String(before + 1));
+
+  await alerts.navLink.click();
+  await alerts.heading.waitFor();
+  const alert = alerts.alertFor("Autumn LinkedIn post");
+  await expect(alert).toHaveCount(1);
+  await expect(alert).toContainText(/[\d,]+% above predicted pageviews/);
+  await expect(alert).toContainText("Double down");
+
+  await alert.getByRole("button", { name: "Dismiss" }).click();
+  await expect(alerts.alertFor("Autumn LinkedIn post")).toHaveCount(0);
+  await page.reload();
+  await alerts.heading.waitFor();
+  await expect(alerts.alertFor("Autumn LinkedIn post")).toHaveCount(0);
+  expect(await alerts.count()).toBe(before);
+
+  // The link leads back to the entry.
+  await page.getByText(/Dismissed \(/).click();
+  await page.getByRole("link", { name: "Autumn LinkedIn post" }).click();
+  await expect(entry.title).toHaveText("Autumn LinkedIn post");
+});
