@@ -120,6 +120,11 @@ mod tests {
             creator: "Ana".into(),
             notes: String::new(),
             predicted: Vec::new(),
+            kind: "Blog post".into(),
+            topics: vec!["launch".into()],
+            length: None,
+            publish_hour: Some(9),
+            frozen_prediction: None,
         }
     }
 

@@ -121,6 +121,15 @@ impl CalendarEntry {
         }
     }
 
+    /// `draft` applied to this entry: the form's fields replaced, what the form does not edit (the
+    /// prediction frozen at publication) kept.
+    pub fn edited(&self, draft: EntryDraft) -> CalendarEntry {
+        CalendarEntry {
+            frozen_prediction: self.frozen_prediction.clone(),
+            ..CalendarEntry::from_draft(self.entry_id, draft)
+        }
+    }
+
     /// The predicted value of `metric`, if the plan had one.
     pub fn predicted_value(&self, metric: MetricKind) -> Option<f64> {
         self.predicted

@@ -228,7 +228,8 @@ impl Workspace {
             .iter_mut()
             .find(|e| e.entry_id == entry_id)
             .ok_or(WorkspaceError::NoSuchEntry(entry_id))?;
-        *entry = CalendarEntry::from_draft(entry_id, draft);
+        // An edit never re-freezes the prediction made at publication.
+        *entry = entry.edited(draft);
         Ok(())
     }
 

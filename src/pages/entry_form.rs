@@ -4,8 +4,7 @@
 use crate::model::edit_merge::{merge_edit, EditMerge};
 use crate::model::entry::{
     CalendarEntry, EntryDraft, EntryErrors, EntryForm, Field, BUILTIN_CHANNELS, BUILTIN_KINDS,
-    CUSTOM_CHANNEL,
-    PREDICTED_METRICS,
+    CUSTOM_CHANNEL, PREDICTED_METRICS,
 };
 use crate::model::metric::MetricKind;
 use crate::state::AppState;
@@ -426,7 +425,6 @@ pub fn EditEntryPage(state: AppState, entry_id: u64) -> impl IntoView {
         }
     };
     let on_save = Callback::new(move |draft: EntryDraft| {
-        let mine = CalendarEntry::from_draft(entry_id, draft.clone());
         let now = state
             .workspace
             .with_untracked(|ws| ws.entry(entry_id).cloned());
@@ -436,6 +434,7 @@ pub fn EditEntryPage(state: AppState, entry_id: u64) -> impl IntoView {
             )));
             return;
         };
+        let mine = base.edited(draft.clone());
         match merge_edit(base, &now, mine) {
             EditMerge::Clean { entry, merged } => {
                 if !merged.is_empty() {
@@ -456,7 +455,12 @@ pub fn EditEntryPage(state: AppState, entry_id: u64) -> impl IntoView {
                 conflict
                     .get()
                     .map(|(fields, draft)| {
-                        let mine = CalendarEntry::from_draft(entry_id, draft);
+                        let current = state
+                            .workspace
+                            .with_untracked(|ws| ws.entry(entry_id).cloned());
+                        let mine = current
+                            .map(|e| e.edited(draft.clone()))
+                            .unwrap_or_else(|| CalendarEntry::from_draft(entry_id, draft));
                         view! {
                             <div class="banner warn" role="alert" data-testid="edit-conflict">
                                 <p>
