@@ -38,6 +38,7 @@ pub mod links;
 pub mod models;
 pub mod number;
 pub mod parse;
+pub mod path_table;
 pub mod percent;
 pub mod recommend;
 pub mod report;
