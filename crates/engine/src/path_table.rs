@@ -23,8 +23,9 @@
 //! an event log) are left out, as the models skip them.
 
 use crate::csv_out::cell;
-use crate::journey::{EntryId, JourneySet};
-use rustc_hash::FxHashMap;
+use crate::journey::{EntryId, JourneySet, Touch};
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::{Hash, Hasher};
 use thiserror::Error;
 
 /// The separator between the steps of `path` and `path_entries`.
@@ -84,6 +85,32 @@ fn micros(revenue: f64) -> i128 {
     }
 }
 
+/// An empty row for the journeys with these touches.
+fn new_row(set: &JourneySet, touches: &[Touch]) -> PathRow {
+    let mut path = String::new();
+    let mut entries = String::new();
+    for (k, t) in touches.iter().enumerate() {
+        if k > 0 {
+            path.push_str(SEPARATOR);
+            entries.push_str(SEPARATOR);
+        }
+        path.push_str(set.channels.name(t.channel));
+        if let Some(e) = t.entry {
+            entries.push_str(&e.to_string());
+        }
+    }
+    if touches.iter().all(|t| t.entry.is_none()) {
+        entries.clear();
+    }
+    PathRow {
+        path,
+        entries,
+        conversions: 0.0,
+        revenue_micros: 0,
+        nulls: 0.0,
+    }
+}
+
 /// The rows of `set`'s path table, sorted as written (see the module documentation).
 pub fn path_rows(set: &JourneySet) -> Result<Vec<PathRow>, PathTableWriteError> {
     for name in set.channels.names() {
@@ -96,42 +123,62 @@ pub fn path_rows(set: &JourneySet) -> Result<Vec<PathRow>, PathTableWriteError> 
             return Err(PathTableWriteError::EmptyChannel);
         }
     }
-    let mut index: FxHashMap<(Vec<u32>, Vec<Option<EntryId>>), usize> = FxHashMap::default();
+    // Rows are found by a 64-bit hash of the (channel, entry) sequence, checked against a
+    // journey of the row; sequences whose hash is taken by another go to a second map keyed by
+    // the sequence itself. No allocation per journey.
+    let mut by_hash: FxHashMap<u64, usize> = FxHashMap::default();
+    let mut collided: FxHashMap<Vec<(u32, Option<EntryId>)>, usize> = FxHashMap::default();
     let mut rows: Vec<PathRow> = Vec::new();
-    for j in set.iter() {
+    // For each row, one journey of it (to check a hash hit against).
+    let mut first_of_row: Vec<usize> = Vec::new();
+    let same = |a: &[Touch], b: &[Touch]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.channel == y.channel && x.entry == y.entry)
+    };
+    for (ji, j) in set.iter().enumerate() {
         if j.touches.is_empty() {
             continue;
         }
-        let key = (
-            j.touches.iter().map(|t| t.channel).collect::<Vec<_>>(),
-            j.touches.iter().map(|t| t.entry).collect::<Vec<_>>(),
-        );
-        let at = match index.get(&key) {
-            Some(&i) => i,
+        let hash = {
+            let mut h = FxHasher::default();
+            for t in j.touches {
+                t.channel.hash(&mut h);
+                t.entry.hash(&mut h);
+            }
+            h.finish()
+        };
+        let found = match by_hash.get(&hash) {
+            Some(&r) => {
+                let rep = first_of_row
+                    .get(r)
+                    .and_then(|&k| set.get(k))
+                    .map(|x| x.touches)
+                    .unwrap_or_default();
+                if same(rep, j.touches) {
+                    Some(r)
+                } else {
+                    let key: Vec<_> = j.touches.iter().map(|t| (t.channel, t.entry)).collect();
+                    match collided.get(&key) {
+                        Some(&r) => Some(r),
+                        None => {
+                            collided.insert(key, rows.len());
+                            None
+                        }
+                    }
+                }
+            }
             None => {
-                let mut path = String::new();
-                let mut entries = String::new();
-                for (k, t) in j.touches.iter().enumerate() {
-                    if k > 0 {
-                        path.push_str(SEPARATOR);
-                        entries.push_str(SEPARATOR);
-                    }
-                    path.push_str(set.channels.name(t.channel));
-                    if let Some(e) = t.entry {
-                        entries.push_str(&e.to_string());
-                    }
-                }
-                if j.touches.iter().all(|t| t.entry.is_none()) {
-                    entries.clear();
-                }
-                rows.push(PathRow {
-                    path,
-                    entries,
-                    conversions: 0.0,
-                    revenue_micros: 0,
-                    nulls: 0.0,
-                });
-                index.insert(key, rows.len() - 1);
+                by_hash.insert(hash, rows.len());
+                None
+            }
+        };
+        let at = match found {
+            Some(r) => r,
+            None => {
+                rows.push(new_row(set, j.touches));
+                first_of_row.push(ji);
                 rows.len() - 1
             }
         };
