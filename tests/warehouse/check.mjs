@@ -123,7 +123,8 @@ async function duckdbPaths(events, lookback, out, hasUrl) {
 }
 
 function attributionOf(paths) {
-  const json = JSON.parse(refleqt(['attribute', paths, '--bootstrap', '20', '--format', 'paths']));
+  const json = JSON.parse(refleqt(['attribute', paths, '--bootstrap', '20']));
+  if (json.input.format !== 'paths') fail(`${paths}: not detected as a path table`);
   delete json.input; // names the file
   return JSON.stringify(json);
 }

@@ -129,7 +129,7 @@ export async function check({ con, lit, root, scratch, refleqt, fail }) {
         continue;
       }
       const attr = (p) => {
-        const j = JSON.parse(refleqt(['attribute', p, '--bootstrap', '20', '--format', 'paths']));
+        const j = JSON.parse(refleqt(['attribute', p, '--bootstrap', '20']));
         delete j.input;
         return JSON.stringify(j);
       };
