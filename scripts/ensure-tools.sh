@@ -4,7 +4,8 @@
 #   - trunk (pinned; installed with cargo because Trunk's own downloads need the internet)
 #   - wasm-bindgen-cli at exactly the Cargo.lock version of wasm-bindgen
 #   - leptosfmt (pinned; formats the view! macros, which rustfmt leaves alone)
-#   - npm packages from package-lock.json: @playwright/test and binaryen (wasm-opt 132)
+#   - npm packages from package-lock.json: @playwright/test, binaryen (wasm-opt 132) and
+#     @duckdb/node-api (DuckDB in-process, for the warehouse SQL check)
 #   - with ENSURE_BROWSER=1: Debian's chromium and chromium-driver (for the browser test tiers)
 
 TRUNK_VERSION="0.21.14"
@@ -54,8 +55,8 @@ ensure_cargo_tools() {
 ensure_npm() {
   local stamp="$REPO_ROOT/node_modules/.package-lock.json"
   if [ ! -x "$REPO_ROOT/node_modules/.bin/wasm-opt" ] || [ ! -x "$REPO_ROOT/node_modules/.bin/playwright" ] ||
-    [ "$REPO_ROOT/package-lock.json" -nt "$stamp" ]; then
-    say "installing npm packages (Playwright test runner, wasm-opt 132)"
+    [ ! -d "$REPO_ROOT/node_modules/@duckdb/node-api" ] || [ "$REPO_ROOT/package-lock.json" -nt "$stamp" ]; then
+    say "installing npm packages (Playwright test runner, wasm-opt 132, DuckDB)"
     (cd "$REPO_ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 }

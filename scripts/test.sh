@@ -3,6 +3,7 @@
 #   checks:  rustfmt, leptosfmt (view! macros), clippy -D warnings with the workspace lints
 #            (native and wasm32), engine purity; the layer rules run in tier 1 (tests/layers.rs)
 #   tier 1:  native tests            cargo test --workspace
+#   warehouse SQL: sql/ run by DuckDB (in-process, npm @duckdb/node-api) against `refleqt paths`
 #   tier 2:  browser tests           wasm-bindgen-test in headless Chromium
 #   build:   release bundle          trunk build --release (+ sizes)
 #   tier 3:  end-to-end tests        Playwright in Chromium against dist/ served under /refleqt/
@@ -64,6 +65,7 @@ step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown -p refleqt -
 step "clippy (wasm32 engine)" cargo clippy --target wasm32-unknown-unknown -p refleqt-engine --lib --locked -- -D warnings
 step "engine purity" engine_is_pure
 step "tier 1: native tests" cargo test --workspace --locked
+step "warehouse SQL (DuckDB)" node tests/warehouse/check.mjs
 step "tier 2: browser tests (wasm-bindgen-test, headless Chromium)" cargo test --target wasm32-unknown-unknown -p refleqt --locked
 # The end-to-end tier's authorization and resource servers (connections.spec.mjs) run on these
 # ports; the test build's connect-src lists them (scripts/csp.mjs reads REFLEQT_CONNECT_SRC).

@@ -10,6 +10,7 @@ refleqt — marketing attribution from the command line
 USAGE:
   refleqt attribute FILE [options]
   refleqt simulate --journeys N [--seed S] --events OUT.csv [--paths OUT.csv] [--truth OUT.json]
+  refleqt paths FILE [--out OUT.csv] [--lookback-days D] [--delimiter C] [--strict]
   refleqt --help | --version
 
 attribute options:
@@ -31,6 +32,11 @@ attribute options:
   --output json|csv         output format on stdout (default json)
   --strict                  exit 2 if any input row is rejected
   --timings                 print stage timings to stderr
+
+paths: the journeys of FILE (an event log, a GA4 BigQuery export CSV, a path table or a
+stored data set) as a ChannelAttribution path table with a path_entries column (the
+calendar entry of each step), the table the warehouse SQL in sql/ builds; on stdout unless
+--out is given. --lookback-days, --delimiter and --strict as for attribute.
 
 Exit status: 0 success; 2 bad input or arguments (the message names file, line and column).";
 
@@ -79,10 +85,21 @@ pub struct SimulateArgs {
     pub truth: Option<PathBuf>,
 }
 
+/// `refleqt paths`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathsArgs {
+    pub file: PathBuf,
+    pub out: Option<PathBuf>,
+    pub lookback_days: f64,
+    pub delimiter: Option<u8>,
+    pub strict: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Attribute(Box<AttributeArgs>),
     Simulate(SimulateArgs),
+    Paths(PathsArgs),
     Help,
     Version,
 }
@@ -205,6 +222,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
         "-V" | "--version" | "version" => Ok(Command::Version),
         "attribute" => parse_attribute(&mut it).map(|a| Command::Attribute(Box::new(a))),
         "simulate" => parse_simulate(&mut it).map(Command::Simulate),
+        "paths" => parse_paths(&mut it).map(Command::Paths),
         other => Err(ArgError::UnknownCommand(other.to_owned())),
     }
 }
@@ -297,22 +315,7 @@ fn parse_attribute<'a>(
                 }
             }
             "--seed" => a.seed = number(value(it, opt)?, opt, "a whole number")?,
-            "--delimiter" => {
-                let v = value(it, opt)?;
-                a.delimiter = Some(match v.as_str() {
-                    "," | "comma" => b',',
-                    ";" | "semicolon" => b';',
-                    "\t" | "tab" | "\\t" => b'\t',
-                    "|" | "pipe" => b'|',
-                    _ => {
-                        return Err(ArgError::BadValue {
-                            option: opt.into(),
-                            value: v.clone(),
-                            expected: "one of , ; tab |",
-                        })
-                    }
-                })
-            }
+            "--delimiter" => a.delimiter = Some(delimiter(value(it, opt)?, opt)?),
             "--path-separator" => a.path_separator = value(it, opt)?.clone(),
             "--truth" => a.truth = Some(PathBuf::from(value(it, opt)?)),
             "--output" => {
@@ -345,6 +348,60 @@ fn parse_attribute<'a>(
     }
     a.models.sort();
     a.models.dedup();
+    Ok(a)
+}
+
+/// A `--delimiter` value.
+fn delimiter(v: &str, opt: &str) -> Result<u8, ArgError> {
+    Ok(match v {
+        "," | "comma" => b',',
+        ";" | "semicolon" => b';',
+        "\t" | "tab" | "\\t" => b'\t',
+        "|" | "pipe" => b'|',
+        _ => {
+            return Err(ArgError::BadValue {
+                option: opt.into(),
+                value: v.to_owned(),
+                expected: "one of , ; tab |",
+            })
+        }
+    })
+}
+
+fn parse_paths<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<PathsArgs, ArgError> {
+    let mut a = PathsArgs {
+        file: PathBuf::new(),
+        out: None,
+        lookback_days: 30.0,
+        delimiter: None,
+        strict: false,
+    };
+    let mut file = None;
+    while let Some(arg) = it.next() {
+        let opt = arg.as_str();
+        match opt {
+            "--out" => a.out = Some(PathBuf::from(value(it, opt)?)),
+            "--lookback-days" => {
+                a.lookback_days = bounded(
+                    value(it, opt)?,
+                    opt,
+                    0.0..=MAX_DAYS,
+                    true,
+                    "a number of days above 0 and at most 36500",
+                )?
+            }
+            "--delimiter" => a.delimiter = Some(delimiter(value(it, opt)?, opt)?),
+            "--strict" => a.strict = true,
+            o if o.starts_with("--") => return Err(ArgError::UnknownOption(o.into())),
+            f => {
+                if file.is_some() {
+                    return Err(ArgError::Unexpected(f.into()));
+                }
+                file = Some(PathBuf::from(f));
+            }
+        }
+    }
+    a.file = file.ok_or(ArgError::Required("FILE"))?;
     Ok(a)
 }
 
@@ -419,6 +476,38 @@ mod tests {
         assert_eq!(
             parse(&argv("simulate --journeys 10")).expect_err("needs --events"),
             ArgError::Required("--events")
+        );
+    }
+
+    #[test]
+    fn paths_options_are_read() {
+        let Command::Paths(a) = parse(&argv(
+            "paths ev.csv --out p.csv --lookback-days 7.5 --delimiter ; --strict",
+        ))
+        .expect("valid") else {
+            panic!("not paths")
+        };
+        assert_eq!(
+            a,
+            PathsArgs {
+                file: PathBuf::from("ev.csv"),
+                out: Some(PathBuf::from("p.csv")),
+                lookback_days: 7.5,
+                delimiter: Some(b';'),
+                strict: true,
+            }
+        );
+        assert_eq!(
+            parse(&argv("paths ev.csv --lookback-days 0")).expect_err("0 days"),
+            ArgError::BadValue {
+                option: "--lookback-days".into(),
+                value: "0".into(),
+                expected: "a number of days above 0 and at most 36500",
+            }
+        );
+        assert_eq!(
+            parse(&argv("paths ev.csv --model markov")).expect_err("not a paths option"),
+            ArgError::UnknownOption("--model".into())
         );
     }
 }

@@ -19,13 +19,13 @@ use std::io::Write;
 use std::time::Instant;
 
 /// The input file's bytes: memory-mapped when possible (no copy of a 200 MB file), else read.
-enum Input {
+pub(crate) enum Input {
     Mapped(memmap2::Mmap),
     Read(Vec<u8>),
 }
 
 impl Input {
-    fn open(path: &std::path::Path) -> Result<Input, CliError> {
+    pub(crate) fn open(path: &std::path::Path) -> Result<Input, CliError> {
         let file = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
         // SAFETY: the map is only read, and only while this run holds it. Like any tool that
         // maps its input (ripgrep does), a file truncated by another process while we read it
@@ -97,7 +97,7 @@ impl Timer {
     }
 }
 
-fn report_rejections(path: &str, report: &ParseReport) {
+pub(crate) fn report_rejections(path: &str, report: &ParseReport) {
     for r in report.rejected.iter().take(20) {
         eprintln!(
             "{path}:{}:{}: {}",

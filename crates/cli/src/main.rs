@@ -2,6 +2,7 @@
 
 mod args;
 mod attribute;
+mod paths;
 
 use args::Command;
 use refleqt_engine::simulate::{simulate_to_csv, SimConfig};
@@ -66,6 +67,7 @@ fn run(argv: &[String]) -> Result<(), CliError> {
         }
         Command::Attribute(a) => attribute::run(&a),
         Command::Simulate(s) => simulate(&s),
+        Command::Paths(p) => paths::run(&p),
     }
 }
 

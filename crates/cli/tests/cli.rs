@@ -403,3 +403,81 @@ fn csv_output_is_safe_to_open_in_a_spreadsheet() {
         "{csv}"
     );
 }
+
+#[test]
+fn paths_writes_the_journeys_as_a_path_table_with_entries() {
+    let log = scratch("paths-events.csv");
+    std::fs::write(
+        &log,
+        "user_id,timestamp,channel,utm_content,event,revenue\n\
+         u1,2025-01-01T10:00:00Z,Email,cal-12,touch,\n\
+         u1,2025-01-01T10:00:00Z,Search,,touch,\n\
+         u1,2025-01-01T10:00:00Z,,,conversion,30.10\n\
+         u1,2025-01-01T10:00:00Z,,,conversion,5\n\
+         u2,2024-11-01T10:00:00Z,Email,,touch,\n\
+         u2,2025-01-03T10:00:00Z,Search,CAL-0007,touch,\n\
+         u3,2025-01-03T10:00:00Z,Email,cal-12,touch,\n\
+         u3,2025-01-04T10:00:00Z,Search,,touch,\n\
+         u3,2025-01-05T10:00:00Z,,,purchase,0.2\n",
+    )
+    .unwrap();
+    let log = log.display().to_string();
+    let out = refleqt(&["paths", &log]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Equal times: touches first, then file order; the second conversion has no touch left
+    // (direct); u2's old touch is outside the 30-day window of the tail's last touch.
+    assert_eq!(
+        text(&out.stdout),
+        "path,total_conversions,total_conversion_value,total_null,path_entries\n\
+         Email>Search,2,30.3,0,12>\n\
+         (direct),1,5,0,\n\
+         Search,0,0,1,7\n"
+    );
+    // --out writes the same bytes; a shorter lookback cuts u3's journey.
+    let file = scratch("paths-out.csv");
+    let out = refleqt(&[
+        "paths",
+        &log,
+        "--lookback-days",
+        "1.5",
+        "--out",
+        &file.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains("\nSearch,1,0.2,0,\n"), "{written}");
+    // The table attributes like any path table, with calendar-entry credit.
+    let out = refleqt(&[
+        "attribute",
+        &file.display().to_string(),
+        "--model",
+        "linear",
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["input"]["format"], "paths", "{json}");
+    let s = json.to_string();
+    assert!(s.contains("\"entry\":12"), "{s}");
+}
+
+#[test]
+fn paths_refuses_what_it_cannot_write_and_exits_2() {
+    let log = scratch("paths-bad-channel.csv");
+    std::fs::write(
+        &log,
+        "user_id,timestamp,channel,event\nu1,2025-01-01T10:00:00Z,a>b,touch\n",
+    )
+    .unwrap();
+    let out = refleqt(&["paths", &log.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("\"a>b\"") && err.contains("separator"),
+        "{err}"
+    );
+    let out = refleqt(&["paths"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("FILE is required"));
+}

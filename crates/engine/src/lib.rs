@@ -46,6 +46,7 @@ pub mod links;
 pub mod models;
 pub mod number;
 pub mod parse;
+pub mod path_table;
 pub mod percent;
 pub mod posting_time;
 pub mod predict;

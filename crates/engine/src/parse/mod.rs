@@ -89,6 +89,8 @@ pub enum Field {
     Conversions,
     ConversionValue,
     Nulls,
+    /// The calendar entry of each step of a path (the companion column of [`paths`]).
+    PathEntries,
 }
 
 impl Field {
@@ -111,6 +113,7 @@ impl Field {
             Field::Conversions => "total_conversions",
             Field::ConversionValue => "total_conversion_value",
             Field::Nulls => "total_null",
+            Field::PathEntries => "path_entries",
         }
     }
 
@@ -229,6 +232,7 @@ impl Field {
                 "non_conversions",
                 "total_non_conversions",
             ],
+            Field::PathEntries => &["path_entries", "entry_path", "calendar_entries"],
         }
     }
 }
@@ -272,6 +276,10 @@ pub enum RowReason {
     EmptyPathWithConversions { conversions: f64 },
     #[error("channel {position} of the path is empty")]
     EmptyPathStep { position: usize },
+    #[error("the path has {steps} channels but its entries list {entries}; give one entry (or an empty step) per channel")]
+    EntryCount { steps: usize, entries: usize },
+    #[error("entry {position} of the path is {value:?}, not a calendar entry number (the digits of cal-<id>)")]
+    BadEntry { position: usize, value: String },
     #[error("the row is {bytes} bytes long, over the limit of {max} bytes by {}; a row this long is not an export (check the delimiter and the quotes)", .bytes.saturating_sub(*.max))]
     RecordTooLong { bytes: usize, max: usize },
     #[error("the path has {steps} channels, over the limit of {max} by {}; split or shorten such paths before import", .steps.saturating_sub(*.max))]

@@ -5,9 +5,20 @@
 //! channel names joined by the path separator (default `>`, matched literally); each name is
 //! trimmed, so `a > b > c` and `a>b>c` are the same path.
 //!
+//! # The `path_entries` companion column (optional, ours)
+//! ChannelAttribution's layout has no place for the calendar entry (`utm_content=cal-<id>`) of a
+//! touch, which `cal-<id>` credit needs. An optional column `path_entries` carries it: the
+//! entry ids of the path's steps, joined by the same separator, an empty step for a touch
+//! without entry (`email>search>email` with `12>>7`); an empty cell means no step has one.
+//! Journeys that differ only in their entries are separate rows. Tools that do not know the
+//! column ignore it. A row whose entries do not list one step per channel
+//! ([`RowReason::EntryCount`]) or hold anything but decimal digits ([`RowReason::BadEntry`]) is
+//! rejected. `refleqt paths` and the warehouse SQL (`sql/`) write it
+//! ([`crate::path_table`]).
+//!
 //! Each accepted row becomes one journey of the set with `conversions`, `revenue` and `nulls`
-//! taken from the row and touches [`Touch::new`] (no entry, age `NaN`); `timed` is false and
-//! journeys carry no end time. Counts may be fractional but must be non-negative; empty cells
+//! taken from the row and touches [`Touch::new`] (age `NaN`; the entry from `path_entries`, else
+//! none); `timed` is false and journeys carry no end time. Counts may be fractional but must be non-negative; empty cells
 //! are 0. Rows are rejected for an empty step (`a > > b`), an empty path with conversions, or
 //! bad numbers. An empty path without conversions is kept as a journey without touches (models
 //! skip it), so that the total of nulls still matches the file.
@@ -70,6 +81,7 @@ struct Cols {
     conversions: usize,
     value: Option<usize>,
     nulls: Option<usize>,
+    entries: Option<usize>,
 }
 
 /// Parse an aggregated path table.
@@ -93,12 +105,14 @@ pub fn parse_path_table(bytes: &[u8], opts: &PathTableOptions) -> Result<PathTab
     let conversions = hm.find(Field::Conversions, &opts.columns)?;
     let value = hm.find(Field::ConversionValue, &opts.columns)?;
     let nulls = hm.find(Field::Nulls, &opts.columns)?;
+    let entries = hm.find(Field::PathEntries, &opts.columns)?;
     let c = match (path, conversions) {
         (Some(path), Some(conversions)) => Cols {
             path,
             conversions,
             value,
             nulls,
+            entries,
         },
         _ => {
             let missing = [(Field::Path, path), (Field::Conversions, conversions)]
@@ -217,10 +231,51 @@ fn row(
                 },
             ));
         }
-        for step in text.split(sep) {
-            touches.push(Touch::new(set.channels.intern(step.trim())));
+        let entries = match c.entries {
+            Some(i) => step_entries(&field(i), sep, steps).map_err(|r| (Some(i), r))?,
+            None => Vec::new(),
+        };
+        for (k, step) in text.split(sep).enumerate() {
+            let mut touch = Touch::new(set.channels.intern(step.trim()));
+            touch.entry = entries.get(k).copied().flatten();
+            touches.push(touch);
         }
     }
     set.push(touches, conversions, value, nulls, None);
     Ok(())
+}
+
+/// The entries of a `path_entries` cell for a path of `steps` channels: empty (no entries) or
+/// one step per channel, each empty or a decimal entry id.
+fn step_entries(raw: &[u8], sep: &str, steps: usize) -> Result<Vec<Option<u64>>, RowReason> {
+    let text = decode_text(raw);
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let entries = text.split(sep).count();
+    if entries != steps {
+        return Err(RowReason::EntryCount { steps, entries });
+    }
+    text.split(sep)
+        .enumerate()
+        .map(|(k, step)| {
+            let step = step.trim();
+            if step.is_empty() {
+                return Ok(None);
+            }
+            if !step.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(RowReason::BadEntry {
+                    position: k + 1,
+                    value: step.chars().take(60).collect(),
+                });
+            }
+            step.parse::<u64>()
+                .map(Some)
+                .map_err(|_| RowReason::BadEntry {
+                    position: k + 1,
+                    value: step.chars().take(60).collect(),
+                })
+        })
+        .collect()
 }

@@ -19,6 +19,7 @@ mod number_agreement;
 mod parse_events;
 mod parse_fuzz;
 mod parse_paths;
+mod path_table;
 mod report;
 mod roi;
 mod shapley;

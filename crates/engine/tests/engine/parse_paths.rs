@@ -235,3 +235,99 @@ fn fatal_errors() {
     let t = parse("path,total_conversions\n");
     assert!(t.set.is_empty());
 }
+
+/// (channel names, entries) of each journey.
+fn steps(t: &PathTable) -> Vec<Vec<(String, Option<u64>)>> {
+    t.set
+        .iter()
+        .map(|j| {
+            j.touches
+                .iter()
+                .map(|x| (t.set.channels.name(x.channel).to_owned(), x.entry))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn path_entries_column_gives_touches_their_calendar_entries() {
+    let t = parse(
+        "path,total_conversions,total_conversion_value,total_null,path_entries\n\
+         email>search>email,2,30,0,12>>0007\n\
+         search,1,5,0,\n\
+         email > search,0,0,3, > 9 \n",
+    );
+    assert_eq!(t.report.rejected_count, 0);
+    assert_eq!(
+        t.report
+            .column(Field::PathEntries)
+            .map(|c| c.header.as_str()),
+        Some("path_entries")
+    );
+    let s = |c: &str, e: Option<u64>| (c.to_owned(), e);
+    assert_eq!(
+        steps(&t),
+        vec![
+            vec![s("email", Some(12)), s("search", None), s("email", Some(7))],
+            vec![s("search", None)],
+            vec![s("email", None), s("search", Some(9))],
+        ]
+    );
+}
+
+#[test]
+fn path_entries_that_do_not_fit_the_path_reject_their_row() {
+    let t = parse(
+        "path;total_conversions;path_entries\n\
+         a>b;1;1>2>3\n\
+         a>b;1;1>x\n\
+         a>b;1;1>-2\n\
+         a;1;99999999999999999999\n\
+         c;1;4\n",
+    );
+    let reject = |line, column: Option<&str>, reason| RowError {
+        line,
+        column: column.map(str::to_owned),
+        reason,
+    };
+    assert_eq!(t.report.accepted, 1);
+    assert_eq!(
+        t.report.rejected,
+        vec![
+            reject(
+                2,
+                Some("path_entries"),
+                RowReason::EntryCount {
+                    steps: 2,
+                    entries: 3
+                }
+            ),
+            reject(
+                3,
+                Some("path_entries"),
+                RowReason::BadEntry {
+                    position: 2,
+                    value: "x".into()
+                }
+            ),
+            reject(
+                4,
+                Some("path_entries"),
+                RowReason::BadEntry {
+                    position: 2,
+                    value: "-2".into()
+                }
+            ),
+            reject(
+                5,
+                Some("path_entries"),
+                RowReason::BadEntry {
+                    position: 1,
+                    value: "99999999999999999999".into()
+                }
+            ),
+        ]
+    );
+    // A rejected row adds no channel.
+    assert_eq!(t.set.channels.names(), ["c"]);
+}
