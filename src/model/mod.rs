@@ -10,7 +10,8 @@
 //! - [`mapping`]: the editable channel → utm_source/utm_medium mapping;
 //! - [`import`]: platform exports → preview (matches, hand assignment) → merged metrics;
 //! - [`csv`]: CSV export of the calendar;
-//! - [`demo`]: the demo workspace built from the engine's simulator.
+//! - [`demo`]: the demo workspace built from the engine's simulator;
+//! - [`month`]: the calendar grid's weeks and months.
 
 pub mod csv;
 pub mod date;
@@ -20,5 +21,6 @@ pub mod file;
 pub mod import;
 pub mod mapping;
 pub mod metric;
+pub mod month;
 pub mod performance;
 pub mod workspace;

@@ -2,6 +2,7 @@
 
 mod args;
 mod attribute;
+mod workspace;
 
 use args::Command;
 use refleqt_engine::simulate::{simulate_to_csv, SimConfig};
