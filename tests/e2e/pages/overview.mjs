@@ -3,8 +3,8 @@ export class OverviewPage {
   constructor(page) {
     this.page = page;
     this.heading = page.getByRole("heading", { level: 1, name: "Overview" });
-    this.period = page.getByLabel("Period");
-    this.model = page.getByLabel("Model");
+    this.period = page.getByLabel("Period", { exact: true });
+    this.model = page.getByLabel("Model", { exact: true });
     this.figures = page.getByTestId("overview-figures");
     this.spend = page.getByTestId("overview-spend").locator(".figure-value");
     this.revenue = page.getByTestId("overview-revenue").locator(".figure-value");
