@@ -103,7 +103,7 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
         <main id="main" tabindex="-1">
             {move || {
                 let route = route.get();
-                if loading.get() && !matches!(route, Route::Home | Route::NotFound(_)) {
+                if loading.get() && !matches!(route, Route::NotFound(_)) {
                     return view! {
                         <p class="page loading" role="status">
                             "Loading your workspace…"
@@ -112,7 +112,7 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                         .into_any();
                 }
                 match route {
-                    Route::Home => view! { <Home /> }.into_any(),
+                    Route::Home => view! { <Home state=state analysis=analysis /> }.into_any(),
                     Route::Calendar => view! { <CalendarPage state=state /> }.into_any(),
                     Route::NewEntry => view! { <NewEntryPage state=state /> }.into_any(),
                     Route::Entry(id) => view! { <EntryPage state=state entry_id=id /> }.into_any(),

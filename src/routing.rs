@@ -73,6 +73,16 @@ pub const NAV: &[NavItem] = &[
     },
 ];
 
+/// The value of `key` in a fragment's query (`#/calendar/new?date=2025-03-04`), as written.
+pub fn query_param(hash: &str, key: &str) -> Option<String> {
+    let query = hash.split_once('?')?.1;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.to_owned())
+}
+
 /// An entry id in a path: digits only, no leading zero, fits in `u64`.
 fn entry_id(text: &str) -> Option<u64> {
     if text.is_empty() || text.starts_with('0') || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -212,6 +222,15 @@ mod tests {
 
     #[test]
     fn every_nav_item_leads_to_a_real_page() {
+        assert_eq!(
+            query_param("#/calendar/new?date=2025-03-04", "date").as_deref(),
+            Some("2025-03-04")
+        );
+        assert_eq!(
+            query_param("#/calendar/new?x=1&date=2", "date").as_deref(),
+            Some("2")
+        );
+        assert_eq!(query_param("#/calendar/new", "date"), None);
         for item in NAV {
             assert!(
                 !matches!(Route::from_hash(item.href), Route::NotFound(_)),

@@ -99,6 +99,39 @@ pub fn warn(what: &str, err: &JsValue) {
     web_sys::console::warn_2(&JsValue::from_str(what), err);
 }
 
+/// The browser's `localStorage` method `name`, bound to it (reached by reflection, so no extra
+/// web-sys feature is needed); `None` when storage is unavailable (private mode, blocked).
+fn local_storage_method(name: &str) -> Option<(JsValue, js_sys::Function)> {
+    let w = web_sys::window()?;
+    let storage = js_sys::Reflect::get(&w, &JsValue::from_str("localStorage")).ok()?;
+    if storage.is_null() || storage.is_undefined() {
+        return None;
+    }
+    let method = js_sys::Reflect::get(&storage, &JsValue::from_str(name))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    Some((storage, method))
+}
+
+/// A small preference kept in `localStorage` (a view choice); `None` when unset or unavailable.
+pub fn preference(key: &str) -> Option<String> {
+    let (storage, get) = local_storage_method("getItem")?;
+    get.call1(&storage, &JsValue::from_str(key))
+        .ok()?
+        .as_string()
+}
+
+/// Keep a small preference in `localStorage`; where storage is unavailable it is simply not
+/// remembered (a warning says so).
+pub fn set_preference(key: &str, value: &str) {
+    if let Some((storage, set)) = local_storage_method("setItem") {
+        if let Err(e) = set.call2(&storage, &JsValue::from_str(key), &JsValue::from_str(value)) {
+            warn(&format!("could not remember {key}"), &e);
+        }
+    }
+}
+
 /// Navigate to a fragment such as `#/calendar`.
 pub fn go(fragment: &str) {
     if let Some(w) = web_sys::window() {

@@ -8,17 +8,21 @@
 //! (`refleqt_engine::report::run`, `explore::top_paths`, Markov details); this module chooses the
 //! inputs: the demo's journeys come from the same seeded simulation as the demo workspace (so
 //! the known truth applies), a file is parsed by the engine's event-log or path-table parser, and
-//! costs come from the workspace's calendar entries for the demo, otherwise from the data.
+//! an entry's cost comes from the workspace whenever the journeys carry its `cal-<id>` (for the
+//! demo, for an imported event log, path table or stored data set alike), otherwise from the
+//! data's cost column.
 //!
 //! - [`debounce`]: which parameter change still deserves a run;
 //! - [`pipeline`]: one job from bytes to replies, with the parsed data cached between jobs;
 //! - [`views`]: the report turned into table rows, rollups and the recommendation.
 
 pub mod debounce;
+pub mod overview;
 pub mod pipeline;
 pub mod views;
 
 use crate::model::demo::DEMO_USERS;
+use crate::model::workspace::Workspace;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
 use refleqt_engine::detect::detect;
@@ -28,7 +32,9 @@ use refleqt_engine::models::markov::MarkovDetails;
 use refleqt_engine::models::{attribute, Details, Model, ModelParams};
 use refleqt_engine::parse::events::EventLog;
 use refleqt_engine::parse::{parse_event_log, parse_path_table, EventLogOptions, PathTableOptions};
-use refleqt_engine::report::{self, costs_of, Costs, InputSummary, Report, ReportParams};
+use refleqt_engine::report::{
+    self, costs_in, with_workspace_costs, Costs, InputSummary, Report, ReportParams,
+};
 use refleqt_engine::simulate::{simulate, write_events_csv, SimConfig};
 use refleqt_engine::truth::Truth;
 use refleqt_engine::{EntryId, JourneySet, PathAggregate};
@@ -89,6 +95,9 @@ pub struct RunOptions {
     pub params: ModelParams,
     /// Bootstrap replicates for the 95 % intervals. Default 200; 0 turns them off.
     pub replicates: usize,
+    /// Only the journeys that end in the last this many days of the data (and the touch costs
+    /// of those days); `None`, the default: all of it. Data without dates is always whole.
+    pub period_days: Option<u32>,
 }
 
 impl Default for RunOptions {
@@ -97,12 +106,68 @@ impl Default for RunOptions {
             lookback_days: JourneyOptions::default().lookback_days,
             params: ModelParams::default(),
             replicates: BootstrapOptions::default().replicates,
+            period_days: None,
         }
     }
 }
 
+/// The periods a page offers, in days ([`RunOptions::period_days`]).
+pub const PERIODS: [u32; 4] = [7, 30, 90, 365];
+
+/// A window of time, `from_ms ≤ t < to_ms` (Unix milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+impl Window {
+    /// The last `days` days of data whose last journey ends at `last_ms`.
+    pub fn last_days(last_ms: i64, days: u32) -> Window {
+        let to_ms = last_ms.saturating_add(1);
+        Window {
+            from_ms: to_ms.saturating_sub(i64::from(days) * DAY_MS),
+            to_ms,
+        }
+    }
+
+    /// The window of the same length just before this one.
+    pub fn previous(self) -> Window {
+        Window {
+            from_ms: self.from_ms.saturating_sub(self.to_ms - self.from_ms),
+            to_ms: self.from_ms,
+        }
+    }
+
+    pub fn contains(self, ms: i64) -> bool {
+        self.from_ms <= ms && ms < self.to_ms
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The journeys of `set` that end inside `window`.
+pub fn within(set: &JourneySet, window: Window) -> JourneySet {
+    let mut out = JourneySet::new(set.channels.clone(), set.timed);
+    for j in set.iter() {
+        if j.end_ms.is_some_and(|t| window.contains(t)) {
+            out.push(j.touches, j.conversions, j.revenue, j.nulls, j.end_ms);
+        }
+    }
+    out
+}
+
+/// The period before the analysed one, for comparison: its totals and each model's calendar
+/// entries together (no intervals).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviousPeriod {
+    pub window: Window,
+    pub totals: report::Totals,
+    pub artifacts: Vec<(Model, Option<report::ArtifactTotals>)>,
+}
+
 /// A request to the worker: the data, the parameters, and the workspace's costs per calendar
-/// entry (used for the demo, whose entries are the workspace's).
+/// entry (they replace the data's cost for every entry the journeys carry as `cal-<id>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     /// Increases with every request; answers to older jobs are ignored.
@@ -125,6 +190,12 @@ pub struct Outcome {
     pub transitions: Option<MarkovDetails>,
     /// Whether the report carries bootstrap intervals yet.
     pub with_intervals: bool,
+    /// The analysed window when a period was chosen and the data has dates.
+    #[serde(default)]
+    pub window: Option<Window>,
+    /// The period just before it, when it holds any journey.
+    #[serde(default)]
+    pub previous: Option<PreviousPeriod>,
 }
 
 /// A message from the worker to the page.
@@ -163,6 +234,8 @@ pub enum AnalysisError {
     NoRows(usize),
     #[error("A parameter cannot be used: {0}. Correct it above.")]
     Parameter(String),
+    #[error("No journey of the data ends in the chosen period ({0}). Choose a longer period or \"All data\".")]
+    EmptyPeriod(String),
     #[error("The demo data could not be simulated: {0}.")]
     Demo(String),
     #[error("The calculation stopped unexpectedly: {0}. Reload the page and try again.")]
@@ -255,39 +328,27 @@ pub fn load_demo() -> Result<Loaded, AnalysisError> {
     Ok(loaded)
 }
 
-/// Costs from the workspace: per calendar entry as entered, per channel summed over the entries
-/// whose touches carry that channel in `set`.
-pub fn workspace_costs(set: &JourneySet, entry_costs: &BTreeMap<EntryId, f64>) -> Costs {
-    let mut channel_of: BTreeMap<EntryId, u32> = BTreeMap::new();
-    for j in set.iter() {
-        for t in j.touches {
-            if let Some(e) = t.entry {
-                channel_of.entry(e).or_insert(t.channel);
-            }
-        }
-    }
-    let mut by_channel = vec![0.0; set.channels.len()];
-    for (entry, cost) in entry_costs {
-        if let Some(slot) = channel_of
-            .get(entry)
-            .and_then(|&c| by_channel.get_mut(c as usize))
-        {
-            *slot += cost;
-        }
-    }
-    Costs {
-        by_channel,
-        by_entry: entry_costs.clone(),
-    }
+/// The workspace's cost of every calendar entry that has one: a recorded `cost` metric (manual
+/// wins), else the planned cost ([`Workspace::cost`]).
+pub fn entry_costs(ws: &Workspace) -> BTreeMap<EntryId, f64> {
+    ws.entries
+        .iter()
+        .filter_map(|e| ws.cost(e.entry_id).map(|(c, _)| (e.entry_id, c)))
+        .collect()
 }
 
-/// Journeys, parse report, costs and the format name of loaded data under `options`.
+/// Journeys, parse report and costs of loaded data under `options`, in `window` when given.
 fn journeys(
     loaded: &Loaded,
     options: &RunOptions,
     entry_costs: &BTreeMap<EntryId, f64>,
+    window: Option<Window>,
 ) -> Result<(JourneySet, InputSummary, Option<Costs>), AnalysisError> {
     let name = loaded.source.label();
+    let cut = |set: JourneySet| match window {
+        Some(w) => within(&set, w),
+        None => set,
+    };
     match &loaded.kind {
         LoadedKind::Events(log) => {
             let jopts = JourneyOptions {
@@ -296,28 +357,44 @@ fn journeys(
             jopts
                 .validate()
                 .map_err(|e| AnalysisError::Parameter(e.to_string()))?;
-            let set = build_journeys(log, &jopts);
-            let costs = if loaded.source == DataSource::Demo {
-                Some(workspace_costs(&set, entry_costs))
-            } else {
-                Some(costs_of(log)).filter(|c| c.by_channel.iter().any(|&x| x != 0.0))
-            };
+            let set = cut(build_journeys(log, &jopts));
+            // The demo's log has no cost column of its own: its entries' costs are the
+            // workspace's. Any other log keeps its cost column for what the workspace lacks.
+            let (from, to) = window.map_or((i64::MIN, i64::MAX), |w| (w.from_ms, w.to_ms));
+            let data = (loaded.source != DataSource::Demo)
+                .then(|| costs_in(log, from, to))
+                .filter(|c| c.by_channel.iter().any(|&x| x != 0.0));
+            let costs = with_workspace_costs(&set, data, entry_costs);
             let input = InputSummary::describe(&name, "events", &log.report, &set);
             Ok((set, input, costs))
         }
         LoadedKind::Paths { set, report } => {
             let input = InputSummary::describe(&name, "paths", report, set);
-            Ok((set.clone(), input, None))
+            let costs = with_workspace_costs(set, None, entry_costs);
+            Ok((set.clone(), input, costs))
         }
         LoadedKind::Journeys(set) => {
+            let set = cut(set.clone());
             let report = refleqt_engine::parse::ParseReport {
                 accepted: set.len(),
                 ..Default::default()
             };
             let format = if set.timed { "events" } else { "paths" };
-            let input = InputSummary::describe(&name, format, &report, set);
-            Ok((set.clone(), input, None))
+            let input = InputSummary::describe(&name, format, &report, &set);
+            let costs = with_workspace_costs(&set, None, entry_costs);
+            Ok((set, input, costs))
         }
+    }
+}
+
+/// The last journey end of loaded data (before any period is cut), when it has dates.
+fn last_end_ms(loaded: &Loaded) -> Option<i64> {
+    match &loaded.kind {
+        // Every event ends a journey or lies in one that ends later, so the last event is the
+        // last journey end.
+        LoadedKind::Events(log) => log.events.iter().map(|e| e.ts_ms()).max(),
+        LoadedKind::Journeys(set) => set.date_range_ms().map(|(_, hi)| hi),
+        LoadedKind::Paths { .. } => None,
     }
 }
 
@@ -328,9 +405,12 @@ pub struct Prepared {
     set: JourneySet,
     input: InputSummary,
     costs: Option<Costs>,
+    window: Option<Window>,
+    previous: Option<PreviousPeriod>,
 }
 
-/// Check the parameters and cut the journeys of `loaded` for `options`.
+/// Check the parameters and cut the journeys of `loaded` for `options` (and, with a period, the
+/// period before it, reported at once without intervals).
 pub fn prepare(
     loaded: &Loaded,
     options: &RunOptions,
@@ -340,8 +420,70 @@ pub fn prepare(
         .params
         .validate()
         .map_err(|e| AnalysisError::Parameter(e.to_string()))?;
-    let (set, input, costs) = journeys(loaded, options, entry_costs)?;
-    Ok(Prepared { set, input, costs })
+    let window = options
+        .period_days
+        .and_then(|days| last_end_ms(loaded).map(|last| Window::last_days(last, days)));
+    let (set, input, costs) = journeys(loaded, options, entry_costs, window)?;
+    if set.is_empty() {
+        return Err(AnalysisError::EmptyPeriod(format!(
+            "last {} days",
+            options.period_days.unwrap_or_default()
+        )));
+    }
+    let previous = match window {
+        Some(w) => {
+            let (pset, pinput, pcosts) =
+                journeys(loaded, options, entry_costs, Some(w.previous()))?;
+            if pset.is_empty() {
+                None
+            } else {
+                let quick = report_of(loaded, false, &pset, pinput, pcosts.as_ref(), options, 0)?;
+                Some(PreviousPeriod {
+                    window: w.previous(),
+                    totals: quick.totals,
+                    artifacts: quick
+                        .models
+                        .into_iter()
+                        .map(|m| (m.model, m.artifacts))
+                        .collect(),
+                })
+            }
+        }
+        None => None,
+    };
+    Ok(Prepared {
+        set,
+        input,
+        costs,
+        window,
+        previous,
+    })
+}
+
+/// The engine's report of `set` with every model; `whole`: `set` is all of the loaded data (the
+/// simulation's truth is that of all its journeys, not of a period's).
+fn report_of(
+    loaded: &Loaded,
+    whole: bool,
+    set: &JourneySet,
+    input: InputSummary,
+    costs: Option<&Costs>,
+    options: &RunOptions,
+    replicates: usize,
+) -> Result<Report, AnalysisError> {
+    let report_params = ReportParams {
+        models: &Model::ALL,
+        params: options.params,
+        bootstrap: BootstrapOptions {
+            replicates,
+            ..BootstrapOptions::default()
+        },
+        lookback_days: matches!(loaded.kind, LoadedKind::Events(_))
+            .then_some(options.lookback_days),
+        costs,
+        truth: loaded.truth.as_ref().filter(|_| whole),
+    };
+    report::run(set, input, &report_params).map_err(|e| AnalysisError::Parameter(e.to_string()))
 }
 
 /// Run every model on prepared journeys; `replicates` 0 leaves the intervals out (a quick first
@@ -352,21 +494,22 @@ pub fn outcome_of(
     options: &RunOptions,
     replicates: usize,
 ) -> Result<Outcome, AnalysisError> {
-    let Prepared { set, input, costs } = prepared;
-    let timed = matches!(loaded.kind, LoadedKind::Events(_));
-    let report_params = ReportParams {
-        models: &Model::ALL,
-        params: options.params,
-        bootstrap: BootstrapOptions {
-            replicates,
-            ..BootstrapOptions::default()
-        },
-        lookback_days: timed.then_some(options.lookback_days),
-        costs: costs.as_ref(),
-        truth: loaded.truth.as_ref(),
-    };
-    let report = report::run(set, input.clone(), &report_params)
-        .map_err(|e| AnalysisError::Parameter(e.to_string()))?;
+    let Prepared {
+        set,
+        input,
+        costs,
+        window,
+        previous,
+    } = prepared;
+    let report = report_of(
+        loaded,
+        window.is_none(),
+        set,
+        input.clone(),
+        costs.as_ref(),
+        options,
+        replicates,
+    )?;
     let agg = PathAggregate::from_set(set);
     let paths = top_paths(set, &agg, Rank::Journeys, TOP_PATHS);
     let transitions = order_one_chain(set, &report, &options.params);
@@ -379,6 +522,8 @@ pub fn outcome_of(
         paths,
         transitions,
         with_intervals: replicates > 0,
+        window: *window,
+        previous: previous.clone(),
     })
 }
 
@@ -475,6 +620,49 @@ mod tests {
         assert!(out.with_intervals);
         let c = &out.report.models[0].channels[0];
         assert!(c.share_low.is_some() && c.share_high.is_some());
+    }
+
+    #[test]
+    fn an_imported_log_takes_the_workspace_costs_of_its_tagged_entries() {
+        let log = b"user_id,timestamp,channel,utm_content,cost,event,revenue
+u1,2025-01-01T10:00:00Z,email,cal-1,2,touch,
+u1,2025-01-02T10:00:00Z,ads,cal-2,10,touch,
+u1,2025-01-02T11:00:00Z,,,,conversion,100
+u2,2025-01-03T10:00:00Z,ads,cal-2,10,touch,
+u2,2025-01-03T10:05:00Z,,,,conversion,50
+";
+        let file = DataSource::File {
+            name: "log.csv".into(),
+            size: 1.0,
+            last_modified: 0.0,
+        };
+        let loaded = load_file(file, log).unwrap_or_else(|e| panic!("{e}"));
+        let costs: BTreeMap<EntryId, f64> = [(2, 60.0)].into();
+        let out =
+            compute(&loaded, &RunOptions::default(), &costs, 20).unwrap_or_else(|e| panic!("{e}"));
+        let last = views::model(&out.report, Model::Last).unwrap_or_else(|| panic!("last"));
+        let e2 = last.entries.iter().find(|e| e.entry == 2);
+        let e2 = e2.unwrap_or_else(|| panic!("entry 2"));
+        assert_eq!(e2.cost, Some(60.0));
+        assert_eq!(e2.roi, Some(150.0));
+        assert_eq!(e2.cost_source, Some(report::CostSource::Workspace));
+        assert!(e2.roi_low.is_some() && e2.roi_high.is_some());
+        let first = views::model(&out.report, Model::First).unwrap_or_else(|| panic!("first"));
+        let e1 = first.entries.iter().find(|e| e.entry == 1);
+        assert_eq!(
+            e1.and_then(|e| e.cost_source),
+            Some(report::CostSource::Data)
+        );
+        assert_eq!(out.report.totals.cost, Some(62.0));
+        let ws = crate::model::demo::demo_workspace().unwrap_or_else(|e| panic!("{e}"));
+        let from_ws = entry_costs(&ws);
+        assert_eq!(
+            from_ws.len(),
+            ws.entries
+                .iter()
+                .filter(|e| ws.cost(e.entry_id).is_some())
+                .count()
+        );
     }
 
     #[test]

@@ -116,7 +116,8 @@ pub struct CampaignRollup {
     pub roas: Option<f64>,
 }
 
-/// Per campaign of the workspace: its entries' cost and the credit they earned under `m`.
+/// Per campaign of the workspace: its entries' cost (as the report used it, else the workspace's
+/// recorded or planned cost) and the credit they earned under `m`.
 pub fn campaign_rollups(report: &Report, m: Model, ws: &Workspace) -> Vec<CampaignRollup> {
     let credit: BTreeMap<u64, &EntryRow> = model(report, m)
         .map(|r| r.entries.iter().map(|e| (e.entry, e)).collect())
@@ -138,7 +139,12 @@ pub fn campaign_rollups(report: &Report, m: Model, ws: &Workspace) -> Vec<Campai
             roas: None,
         });
         r.entries += 1;
-        r.cost += e.cost.unwrap_or(0.0);
+        // The cost the report used (workspace or data file), else the workspace's.
+        r.cost += credit
+            .get(&e.entry_id)
+            .and_then(|c| c.cost)
+            .or_else(|| ws.cost(e.entry_id).map(|(c, _)| c))
+            .unwrap_or(0.0);
         if let Some(c) = credit.get(&e.entry_id) {
             r.conversions += c.conversions;
             r.revenue += c.revenue;

@@ -3,7 +3,9 @@
 //! ratio so text and lines stay sharp on high-DPI screens.
 
 use super::backend::MeasuredCanvas;
-use super::series::{circle_layout, pct, ChartSpec, Graph, GroupedBars, LinePlot};
+use super::series::{
+    circle_layout, day_ticks, pct, ChartSpec, Graph, GroupedBars, LinePlot, MAX_DAY_TICKS,
+};
 use plotters::prelude::*;
 use thiserror::Error;
 use web_sys::HtmlCanvasElement;
@@ -21,21 +23,13 @@ fn err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Draw(e.to_string())
 }
 
-/// The series colours (colour-blind-safe Okabe–Ito order, then two greys).
-pub const COLORS: [RGBColor; 9] = [
-    RGBColor(0, 114, 178),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(213, 94, 0),
-    RGBColor(120, 94, 240),
-    RGBColor(90, 90, 90),
-    RGBColor(160, 160, 160),
-];
+/// The one light grid line and the axis colour of every chart.
+const GRID: RGBColor = RGBColor(226, 230, 236);
+const AXIS: RGBColor = RGBColor(120, 128, 140);
 
 fn color(i: usize) -> RGBColor {
-    COLORS[i % COLORS.len()]
+    let (r, g, b) = super::palette::rgb(i);
+    RGBColor(r, g, b)
 }
 
 /// Draw `spec` on `canvas`, whose pixel size the caller has set (CSS size × `dpr`).
@@ -84,6 +78,10 @@ fn bars(root: &Area, b: &GroupedBars, dpr: f64, s: &dyn Fn(f64) -> u32) -> Resul
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(0)
+        .y_labels(6)
+        .bold_line_style(GRID.stroke_width(s(1.0)))
+        .light_line_style(WHITE)
+        .axis_style(AXIS.stroke_width(s(1.0)))
         .y_desc(b.y_label.as_str())
         .y_label_formatter(&|y| if percent { pct(*y) } else { format!("{y:.0}") })
         .label_style(font(dpr, 12.0))
@@ -169,13 +167,32 @@ fn lines(root: &Area, l: &LinePlot, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<
         .map_err(err)?;
     chart
         .configure_mesh()
-        .x_labels(5)
-        .x_label_formatter(&|x| origin.plus_days(x.round() as i64).to_string())
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(5)
+        .bold_line_style(GRID.stroke_width(s(1.0)))
+        .light_line_style(WHITE)
+        .axis_style(AXIS.stroke_width(s(1.0)))
         .y_desc(l.y_label.as_str())
         .label_style(font(dpr, 12.0))
         .axis_desc_style(font(dpr, 12.0))
         .draw()
         .map_err(err)?;
+    // Date labels: few, on whole days, never repeated (series::day_ticks).
+    let y_floor = chart.y_range().start;
+    let ticks = day_ticks(origin, x0, x1, MAX_DAY_TICKS);
+    let tick_labels = ticks.iter().map(|(x, label)| {
+        EmptyElement::at((*x, y_floor))
+            + Text::new(
+                label.clone(),
+                (0, s(6.0) as i32),
+                font(dpr, 12.0).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Top,
+                )),
+            )
+    });
+    chart.draw_series(tick_labels).map_err(err)?;
     for (i, line) in l.lines.iter().enumerate() {
         let c = color(i);
         let style = c.stroke_width(s(2.0));

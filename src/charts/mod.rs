@@ -2,10 +2,12 @@
 //! `<canvas>` with plotters ([`draw`], thin, on [`backend::MeasuredCanvas`], which measures text
 //! without touching the DOM so the Content-Security-Policy has nothing to block). The `Chart`
 //! component (`components::chart`) adds the device-pixel-ratio sizing, redraw on resize, the
-//! "show as table" toggle and the PNG download.
+//! "show as table" toggle and the PNG download. [`palette`] is the one colour-blind-safe palette
+//! of every chart, swatch and calendar chip.
 
 pub mod backend;
 pub mod draw;
+pub mod palette;
 pub mod series;
 
 pub use series::ChartSpec;

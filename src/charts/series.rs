@@ -325,6 +325,87 @@ pub fn accuracy_over_time(
     }
 }
 
+/// Most labels a date axis carries.
+pub const MAX_DAY_TICKS: usize = 6;
+
+const SHORT_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn short_month(m: u32) -> &'static str {
+    SHORT_MONTHS
+        .get(m.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?")
+}
+
+/// The ticks of a date axis from `x0` to `x1` (days since `origin`): at most `max` of them, on
+/// whole days, each label different from every other. Short ranges step by 1, 2, 3, 7 or 14 days
+/// (labels `Mar 04`, with the year when the range crosses one); longer ranges step by 1, 2, 3, 6
+/// or 12 calendar months from the first of a month (labels `Mar 2025`). One point (a range under
+/// a day) gives its own day; an empty or reversed range gives none.
+pub fn day_ticks(origin: Date, x0: f64, x1: f64, max: usize) -> Vec<(f64, String)> {
+    if !(x0.is_finite() && x1.is_finite()) || x1 < x0 || max == 0 {
+        return Vec::new();
+    }
+    let first = x0.ceil() as i64;
+    let last = x1.floor() as i64;
+    if last < first {
+        let d = x0.round() as i64;
+        return vec![(d as f64, origin.plus_days(d).to_string())];
+    }
+    let (y0, ..) = origin.plus_days(first).ymd();
+    let (y1, ..) = origin.plus_days(last).ymd();
+    let day_label = |d: i64| {
+        let (y, m, day) = origin.plus_days(d).ymd();
+        if y0 == y1 {
+            format!("{} {day:02}", short_month(m))
+        } else {
+            format!("{} {day:02}, {y}", short_month(m))
+        }
+    };
+    let mut ticks: Vec<(f64, String)> = Vec::new();
+    if let Some(step) = [1i64, 2, 3, 7, 14]
+        .into_iter()
+        .find(|s| ((last - first) / s + 1) as usize <= max)
+    {
+        let mut d = first;
+        while d <= last {
+            ticks.push((d as f64, day_label(d)));
+            d += step;
+        }
+    } else {
+        let start = origin.plus_days(first);
+        let (sy, sm, sd) = start.ymd();
+        let mut month = sy * 12 + i64::from(sm) - 1 + i64::from(sd > 1);
+        let month_day = |index: i64| {
+            Date::from_ymd(index.div_euclid(12), (index.rem_euclid(12) + 1) as u32, 1)
+                .ok()
+                .map(|d| (d.unix_ms() - origin.unix_ms()).div_euclid(86_400_000))
+        };
+        let mut starts = Vec::new();
+        while let Some(d) = month_day(month).filter(|&d| d <= last) {
+            starts.push((d, month));
+            month += 1;
+        }
+        let step = [1usize, 2, 3, 6, 12, 24, 60, 120]
+            .into_iter()
+            .find(|s| starts.len().div_ceil(*s) <= max)
+            .unwrap_or(starts.len().max(1));
+        for (d, index) in starts.into_iter().step_by(step) {
+            let label = format!(
+                "{} {}",
+                short_month((index.rem_euclid(12) + 1) as u32),
+                index.div_euclid(12)
+            );
+            ticks.push((d as f64, label));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    ticks.retain(|(_, label)| seen.insert(label.clone()));
+    ticks
+}
+
 /// The transition graph of an order-1 chain, edges below `min_probability` left out.
 pub fn transition_graph(d: &MarkovDetails, min_probability: f64) -> Graph {
     Graph {
@@ -421,6 +502,50 @@ mod tests {
             .points
             .iter()
             .all(|p| (0.0..=100.0).contains(&p.1)));
+    }
+
+    #[test]
+    fn date_axes_have_few_distinct_labels_for_one_two_and_many_points() {
+        let origin = Date::parse("2025-03-01").unwrap_or_else(|e| panic!("{e}"));
+        let distinct = |t: &[(f64, String)]| {
+            let mut labels: Vec<&String> = t.iter().map(|(_, l)| l).collect();
+            labels.sort();
+            labels.dedup();
+            labels.len() == t.len()
+        };
+        // One point, padded by a day either side as the chart does.
+        let one = day_ticks(origin, -1.0, 1.0, MAX_DAY_TICKS);
+        assert_eq!(one.len(), 3);
+        assert_eq!(one[1].1, "Mar 01");
+        assert!(distinct(&one));
+        // A range under a day: its own day, once.
+        assert_eq!(day_ticks(origin, 0.2, 0.4, MAX_DAY_TICKS).len(), 1);
+        // Two points four days apart.
+        let two = day_ticks(origin, 0.0, 4.0, MAX_DAY_TICKS);
+        assert_eq!(two.first().map(|t| t.1.as_str()), Some("Mar 01"));
+        assert!(two.len() <= MAX_DAY_TICKS && distinct(&two));
+        // A month: weekly ticks.
+        let month = day_ticks(origin, 0.0, 30.0, MAX_DAY_TICKS);
+        assert!(
+            month.len() <= MAX_DAY_TICKS && month.len() >= 3,
+            "{month:?}"
+        );
+        assert!(distinct(&month));
+        // Two years: month starts, labelled with their year, never repeated.
+        let long = day_ticks(origin, 0.0, 730.0, MAX_DAY_TICKS);
+        assert!(long.len() <= MAX_DAY_TICKS && long.len() >= 3, "{long:?}");
+        assert!(distinct(&long));
+        assert!(long
+            .iter()
+            .all(|(_, l)| l.ends_with("2025") || l.ends_with("2026") || l.ends_with("2027")));
+        // Crossing a year with day steps shows the year.
+        let new_year = day_ticks(origin, 300.0, 310.0, MAX_DAY_TICKS);
+        assert!(
+            new_year.iter().any(|(_, l)| l.contains("2025")),
+            "{new_year:?}"
+        );
+        assert!(day_ticks(origin, 5.0, 1.0, MAX_DAY_TICKS).is_empty());
+        assert!(day_ticks(origin, f64::NAN, 1.0, MAX_DAY_TICKS).is_empty());
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! **cost** = the simulator's realised cost (touches × cost per touch), kept as the planned cost.
 //! Channel-specific figures are fixed multiples of the visits (email opens = 4 × clicks, social
 //! impressions = 30 × visits, ad impressions = 40 × clicks), so the demo looks like real exports
-//! while every number traces back to the simulation. All values are marked `imported`: a value the
-//! user types over them wins, which the demo makes visible.
+//! while every number traces back to the simulation. Counts and money come with a history (twice
+//! a week over the entry's first 30 days, growing to the final value, see `history`), rates and
+//! averages with their final value. All values are marked `imported`: a value the user types
+//! over them wins, which the demo makes visible.
 
 use super::date::Date;
 use super::entry::{CalendarEntry, Predicted};
@@ -53,6 +55,37 @@ const DEMO_TOPICS: [&str; 4] = ["product", "how-to", "pricing", "customer-story"
 
 fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// Days after publication at which the demo records a metric (twice a week up to
+/// [`RECORDED_AFTER_DAYS`]), so trend charts have a history to draw.
+const HISTORY_DAYS: [i64; 9] = [2, 5, 9, 12, 16, 19, 23, 26, RECORDED_AFTER_DAYS];
+
+/// A metric's recorded history ending at `total` on the last day: counts and money grow along
+/// the saturating curve g(d) = d·(T + k) / (T·(d + k)), T = [`RECORDED_AFTER_DAYS`], k = 6 (a
+/// third of the total by day 2, g(T) = 1, plain arithmetic so every target agrees); rates and
+/// averages are recorded once, at the end.
+fn history(metric: MetricKind, total: f64) -> Vec<(i64, f64)> {
+    if refleqt_engine::imports::AVERAGED_METRICS.contains(&metric.key()) {
+        return vec![(RECORDED_AFTER_DAYS, total)];
+    }
+    let t = RECORDED_AFTER_DAYS as f64;
+    let k = 6.0;
+    let money = matches!(metric.unit(), super::metric::Unit::Money);
+    HISTORY_DAYS
+        .iter()
+        .map(|&d| {
+            let g = d as f64 * (t + k) / (t * (d as f64 + k));
+            let v = if d == RECORDED_AFTER_DAYS {
+                total
+            } else if money {
+                cents(total * g)
+            } else {
+                (total * g).round()
+            };
+            (d, v)
+        })
+        .collect()
 }
 
 /// Build the demo workspace (deterministic: the same every time).
@@ -100,15 +133,16 @@ pub fn demo_workspace() -> Result<Workspace, SimError> {
             publish_hour: Some(8 + (id * 5 % 9) as u8),
             frozen_prediction: None,
         });
-        let recorded_at = publish_date.plus_days(RECORDED_AFTER_DAYS).unix_ms();
         let mut push = |metric: MetricKind, value: f64| {
-            ws.performance_entries.push(PerformanceEntry::new(
-                id,
-                metric,
-                value,
-                recorded_at,
-                Source::Imported,
-            ));
+            for (day, v) in history(metric, value) {
+                ws.performance_entries.push(PerformanceEntry::new(
+                    id,
+                    metric,
+                    v,
+                    publish_date.plus_days(day).unix_ms(),
+                    Source::Imported,
+                ));
+            }
         };
         push(MetricKind::Pageviews, visits);
         match sim.channel.as_str() {
@@ -190,6 +224,35 @@ mod tests {
             .count();
         assert!(with_roi >= 20, "{with_roi}");
         assert!(ws.attribution_results.len() >= 20);
+    }
+
+    #[test]
+    fn demo_metrics_have_a_history_that_ends_at_the_current_value() {
+        let ws = demo_workspace().unwrap_or_else(|e| panic!("{e}"));
+        let e = &ws.entries[0];
+        let mut rows: Vec<_> = ws
+            .performance_entries
+            .iter()
+            .filter(|r| r.calendar_entry_id == e.entry_id && r.metric_type == MetricKind::Pageviews)
+            .collect();
+        rows.sort_by_key(|r| r.recorded_at);
+        assert_eq!(rows.len(), HISTORY_DAYS.len());
+        assert!(rows
+            .windows(2)
+            .all(|w| w[0].metric_value <= w[1].metric_value));
+        let current = ws.value(e.entry_id, MetricKind::Pageviews).map(|v| v.value);
+        assert_eq!(current, rows.last().map(|r| r.metric_value));
+        let averaged = ws
+            .performance_entries
+            .iter()
+            .filter(|r| r.metric_type == MetricKind::Ctr)
+            .count();
+        let ads = ws
+            .entries
+            .iter()
+            .filter(|e| e.channel.ends_with("Ads"))
+            .count();
+        assert_eq!(averaged, ads, "rates are recorded once");
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! - [`csv`]: CSV export of the calendar;
 //! - [`prediction`]: what the learners store: frozen predictions and anomaly alerts;
 //! - [`learning`]: entries as artifacts, predicted performance, freezing at publication, alerts;
-//! - [`demo`]: the demo workspace built from the engine's simulator.
+//! - [`demo`]: the demo workspace built from the engine's simulator;
+//! - [`month`]: the calendar grid's weeks and months.
 
 pub mod connection;
 pub mod csv;
@@ -28,6 +29,7 @@ pub mod learning;
 pub mod mapping;
 pub mod metric;
 pub mod oauth;
+pub mod month;
 pub mod performance;
 pub mod prediction;
 pub mod workspace;

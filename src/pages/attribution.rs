@@ -1,11 +1,12 @@
 //! `#/attribution`: the workbench. Pick the data (demo with known truth, or a dropped/picked
 //! event log or path table) and the parameters; read all seven models side by side with their
-//! 95 % intervals, per-artifact credit with cost, ROI and ROAS, the distance of each model from
+//! 95 % intervals, per-artifact credit, revenue, ROI and ROAS with their 95 % intervals and the
+//! source of each cost (workspace or data file), the distance of each model from
 //! the truth on simulated data, the recommendation for the workspace's settings, and export the
 //! results. Runs happen in the Web Worker; this page only renders the outcome.
 
 use crate::analysis::views::{self, artifacts, caution, channel_grid, has_negative_shapley};
-use crate::analysis::{DataSource, RunOptions};
+use crate::analysis::{DataSource, RunOptions, Window, PERIODS};
 use crate::charts::series::{model_shares, pct, ChartSpec};
 use crate::components::chart::Chart;
 use crate::state::workbench::{RunStatus, Workbench};
@@ -14,7 +15,7 @@ use crate::web_tools;
 use leptos::prelude::*;
 use refleqt_engine::models::Model;
 use refleqt_engine::recommend::BusinessType;
-use refleqt_engine::report::to_csv;
+use refleqt_engine::report::{entries_csv, to_csv, CostSource};
 use refleqt_engine::roi::{format_count, format_money, format_percent};
 use wasm_bindgen::JsCast;
 
@@ -32,6 +33,7 @@ pub fn AttributionPage(state: AppState, analysis: Workbench) -> impl IntoView {
                 "Every model side by side, with 95 % intervals. Nothing leaves your browser."
             </p>
             <DataPicker analysis=analysis />
+            <PeriodPicker analysis=analysis id="attribution-period" />
             <Parameters analysis=analysis />
             <Progress analysis=analysis />
             <Recommendation state=state analysis=analysis />
@@ -359,8 +361,9 @@ fn Parameters(analysis: Workbench) -> impl IntoView {
     }
 }
 
+/// The run's progress, its timing or its error (shared with the Overview).
 #[component]
-fn Progress(analysis: Workbench) -> impl IntoView {
+pub fn Progress(analysis: Workbench) -> impl IntoView {
     view! {
         <div
             class="run-status"
@@ -552,6 +555,14 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
                 &to_csv(&csv_report),
             ));
         };
+        let entries_report = report.clone();
+        let export_entries = move |_| {
+            report_download(web_tools::download(
+                "refleqt-artifacts.csv",
+                "text/csv",
+                &entries_csv(&entries_report),
+            ));
+        };
         let json_report = report.clone();
         let export_json = move |_| match serde_json::to_string_pretty(&json_report) {
             Ok(text) => report_download(web_tools::download(
@@ -585,6 +596,15 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
                             format!(", {} to {}", &a[..10.min(a.len())], &b[..10.min(b.len())])
                         })} "."
                 </p>
+                {outcome
+                    .window
+                    .map(|w| {
+                        view! {
+                            <p class="summary" data-testid="results-window">
+                                {format!("Period: {}.", window_text(w))}
+                            </p>
+                        }
+                    })}
                 {note
                     .map(|n| {
                         view! {
@@ -666,11 +686,10 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
                                                                 <span class="share">{pct(c.share)}</span>
                                                                 {iv.map(|i| view! { <span class="interval">{i}</span> })}
                                                                 <span class="detail">
-                                                                    {format!(
-                                                                        "{} conv · {}",
-                                                                        format_count(c.conversions),
-                                                                        format_money(c.revenue, &currency),
-                                                                    )}
+                                                                    {format!("{} conv", format_count(c.conversions))}
+                                                                </span>
+                                                                <span class="detail">
+                                                                    {format_money(c.revenue, &currency)}
                                                                 </span>
                                                             </td>
                                                         }
@@ -700,6 +719,9 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
                 <div class="actions">
                     <button type="button" on:click=export_csv data-testid="export-csv">
                         "Download results (CSV)"
+                    </button>
+                    <button type="button" on:click=export_entries data-testid="export-entries-csv">
+                        "Download per-artifact results (CSV)"
                     </button>
                     <button type="button" on:click=export_json data-testid="export-json">
                         "Download context export (JSON)"
@@ -794,6 +816,51 @@ fn Truth(analysis: Workbench) -> impl IntoView {
     }
 }
 
+/// A period picker bound to the shared run options: all the data, or its last days.
+#[component]
+pub fn PeriodPicker(analysis: Workbench, id: &'static str) -> impl IntoView {
+    view! {
+        <div class="field inline-field">
+            <label for=id>"Period"</label>
+            <select
+                id=id
+                data-testid=id
+                on:change=move |ev| {
+                    let days = event_target_value(&ev).parse::<u32>().ok();
+                    analysis.options.update(|o| o.period_days = days);
+                    analysis.run_now();
+                }
+            >
+                <option
+                    value=""
+                    selected=move || analysis.options.with(|o| o.period_days.is_none())
+                >
+                    "All data"
+                </option>
+                {PERIODS
+                    .iter()
+                    .map(|&d| {
+                        view! {
+                            <option
+                                value=d.to_string()
+                                selected=move || analysis.options.with(|o| o.period_days == Some(d))
+                            >
+                                {format!("Last {d} days of the data")}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The analysed window in words ("Jan 02, 2025 to Mar 31, 2025"), when a period was chosen.
+pub fn window_text(w: Window) -> String {
+    let day = |ms: i64| crate::model::date::Date::from_unix_ms(ms).to_string();
+    format!("{} to {}", day(w.from_ms), day(w.to_ms - 1))
+}
+
 /// A model picker bound to the shared chosen model.
 #[component]
 pub fn ModelPicker(analysis: Workbench, id: &'static str) -> impl IntoView {
@@ -844,10 +911,29 @@ fn Artifacts(state: AppState, analysis: Workbench) -> impl IntoView {
             .workspace
             .with_untracked(|ws| ws.settings.currency.clone())
     };
+    let sources = move || {
+        let rows = rows();
+        let count = |s: CostSource| rows.iter().filter(|a| a.row.cost_source == Some(s)).count();
+        cost_sources_note(count(CostSource::Workspace), count(CostSource::Data))
+    };
     view! {
         <section class="artifacts" aria-labelledby="artifacts-title" data-testid="artifacts">
             <h3 id="artifacts-title">"Per artifact (calendar entry)"</h3>
             <ModelPicker analysis=analysis id="artifact-model" />
+            <p class="hint" data-testid="artifact-cost-sources">
+                {sources}
+            </p>
+            {move || {
+                let m = analysis.chosen.get();
+                analysis
+                    .outcome
+                    .with(|o| {
+                        o.as_ref()
+                            .and_then(|o| views::model(&o.report, m))
+                            .and_then(|r| r.artifacts.clone())
+                    })
+                    .map(|t| view! { <ArtifactTotalsLine totals=t currency=currency() /> })
+            }}
             <div class="table-wrap">
                 <table
                     class="data"
@@ -860,6 +946,7 @@ fn Artifacts(state: AppState, analysis: Workbench) -> impl IntoView {
                             <th scope="col">"Conversions"</th>
                             <th scope="col">"Revenue"</th>
                             <th scope="col">"Cost"</th>
+                            <th scope="col">"Cost from"</th>
                             <th scope="col">"ROI"</th>
                             <th scope="col">"ROAS"</th>
                         </tr>
@@ -877,22 +964,37 @@ fn Artifacts(state: AppState, analysis: Workbench) -> impl IntoView {
                                                 <a href=format!("#/entry/{}", a.entry_id)>{a.title}</a>
                                             </th>
                                             <td>{a.campaign}</td>
-                                            <td>{format_count(r.conversions)}</td>
-                                            <td>{format_money(r.revenue, &cur)}</td>
-                                            <td>
+                                            <td data-col="conversions">
+                                                {format_count(r.conversions)}
+                                                {range(r.conversions_low, r.conversions_high, format_count)}
+                                            </td>
+                                            <td data-col="revenue">
+                                                {format_money(r.revenue, &cur)}
+                                                {range(
+                                                    r.revenue_low,
+                                                    r.revenue_high,
+                                                    |x| format_money(x, &cur),
+                                                )}
+                                            </td>
+                                            <td data-col="cost">
                                                 {r
                                                     .cost
                                                     .map(|c| format_money(c, &cur))
                                                     .unwrap_or_else(|| "—".into())}
                                             </td>
-                                            <td>
-                                                {r.roi.map(format_percent).unwrap_or_else(|| "—".into())}
+                                            <td data-col="cost-source">
+                                                {r.cost_source.map_or("—", CostSource::label)}
                                             </td>
-                                            <td>
+                                            <td data-col="roi">
+                                                {r.roi.map(format_percent).unwrap_or_else(|| "—".into())}
+                                                {range(r.roi_low, r.roi_high, format_percent)}
+                                            </td>
+                                            <td data-col="roas">
                                                 {r
                                                     .roas
                                                     .map(|x| format!("{x:.2}×"))
                                                     .unwrap_or_else(|| "—".into())}
+                                                {range(r.roas_low, r.roas_high, |x| format!("{x:.2}×"))}
                                             </td>
                                         </tr>
                                     }
@@ -903,5 +1005,60 @@ fn Artifacts(state: AppState, analysis: Workbench) -> impl IntoView {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// An interval shown after its estimate, as on the channel grid; nothing without one.
+fn range(low: Option<f64>, high: Option<f64>, show: impl Fn(f64) -> String) -> Option<AnyView> {
+    low.zip(high).map(|(l, h)| {
+        view! { <span class="interval">{format!("{} – {}", show(l), show(h))}</span> }.into_any()
+    })
+}
+
+/// Where the artifacts' costs came from, in words.
+fn cost_sources_note(workspace: usize, data: usize) -> String {
+    let entries = |n: usize| {
+        if n == 1 {
+            "1 entry".to_owned()
+        } else {
+            format!("{n} entries")
+        }
+    };
+    match (workspace, data) {
+        (0, 0) => "No artifact has a cost yet: enter costs on the calendar entries to see ROI and ROAS.".to_owned(),
+        (w, 0) => format!("Costs of {} from the workspace's calendar entries.", entries(w)),
+        (0, d) => format!("Costs of {} from the data file's cost column (none of them has a cost in the workspace).", entries(d)),
+        (w, d) => format!("Costs of {} from the workspace's calendar entries, {} from the data file's cost column.", entries(w), entries(d)),
+    }
+}
+
+/// All artifacts together under the chosen model: the figures the Overview leads with.
+#[component]
+pub fn ArtifactTotalsLine(
+    totals: refleqt_engine::report::ArtifactTotals,
+    currency: String,
+) -> impl IntoView {
+    let revenue = format_money(totals.revenue, &currency);
+    let revenue_range = range(totals.revenue_low, totals.revenue_high, |x| {
+        format_money(x, &currency)
+    });
+    let cost = totals
+        .cost
+        .map(|c| format_money(c, &currency))
+        .unwrap_or_else(|| "no cost".into());
+    let roi = totals.roi.map(format_percent).unwrap_or_else(|| "—".into());
+    let roi_range = range(totals.roi_low, totals.roi_high, format_percent);
+    view! {
+        <p class="artifact-totals" data-testid="artifact-totals">
+            "All artifacts together: revenue "
+            <strong data-testid="totals-revenue">{revenue}</strong>
+            {revenue_range}
+            ", cost "
+            <strong data-testid="totals-cost">{cost}</strong>
+            ", ROI "
+            <strong data-testid="totals-roi">{roi}</strong>
+            {roi_range}
+            "."
+        </p>
     }
 }

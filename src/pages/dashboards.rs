@@ -196,7 +196,7 @@ pub fn DashboardsPage(state: AppState, analysis: Workbench) -> impl IntoView {
                     </tbody>
                 </table>
                 <p class="hint">
-                    "Credit comes from the analysed data's calendar-entry tags (utm_content=cal-<id>); cost from the workspace's entries."
+                    "Credit comes from the analysed data's calendar-entry tags (utm_content=cal-<id>); cost from the workspace's entries (the data file's cost column only for entries without a cost in the workspace)."
                 </p>
             </section>
             <section aria-labelledby="accuracy">

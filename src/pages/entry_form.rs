@@ -1,6 +1,7 @@
 //! Create and edit a calendar entry. The form keeps the text as typed; saving parses it into a
 //! validated draft, or shows every refusal next to its field and saves nothing.
 
+use crate::model::date::Date;
 use crate::model::edit_merge::{merge_edit, EditMerge};
 use crate::model::entry::{
     CalendarEntry, EntryDraft, EntryErrors, EntryForm, Field, BUILTIN_CHANNELS, BUILTIN_KINDS,
@@ -385,12 +386,18 @@ pub fn NewEntryPage(state: AppState) -> impl IntoView {
         let id = state.change(|ws| ws.add_entry(draft));
         web_tools::go(&format!("#/entry/{id}"));
     });
+    // The publish date starts at the day clicked in the calendar grid (`?date=`), else today.
+    let publish_date = crate::routing::query_param(&web_tools::current_hash(), "date")
+        .and_then(|d| Date::parse(&d).ok())
+        .unwrap_or_else(|| Date::from_unix_ms(web_tools::now_ms()))
+        .to_string();
     view! {
         <section class="page entry-edit" data-testid="new-entry">
             <h1>"New calendar entry"</h1>
             <EntryFormView
                 initial=EntryForm {
                     decimal_mark: state.workspace.with_untracked(|ws| ws.settings.decimal_mark),
+                    publish_date,
                     ..EntryForm::default()
                 }
                 submit_label="Create entry"

@@ -138,12 +138,10 @@ impl Workbench {
         let job_id = self.job.with_value(|j| j.0) + 1;
         self.job.set_value((job_id, web_tools::perf_now()));
         let source = self.source.get_untracked();
-        let entry_costs = self.state.workspace.with_untracked(|ws| {
-            ws.entries
-                .iter()
-                .filter_map(|e| e.cost.map(|c| (e.entry_id, c)))
-                .collect()
-        });
+        let entry_costs = self
+            .state
+            .workspace
+            .with_untracked(crate::analysis::entry_costs);
         let job = Job {
             job_id,
             source,

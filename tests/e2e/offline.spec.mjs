@@ -38,7 +38,7 @@ test("after one visit, the app, the demo and an attribution run work offline", a
 
     // A fresh navigation (not only a reload) is answered from the cache too.
     await new AppShell(page).open();
-    await expect(page.getByRole("heading", { level: 1, name: "Refleqt Attribution" })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   } finally {
     await context.setOffline(false);
   }

@@ -6,7 +6,7 @@ test("loads from a sub-path and shows the overview", async ({ page }) => {
   const app = new AppShell(page);
   await app.open();
   await expect(page).toHaveTitle("Refleqt Attribution");
-  await expect(page.getByRole("heading", { level: 1, name: "Refleqt Attribution" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   await expect(app.navLink("Overview")).toHaveAttribute("aria-current", "page");
   await expect(app.boot).toHaveCount(0);
   await expect(app.crash).toBeHidden();
@@ -18,7 +18,7 @@ test("unknown address shows not found, and the link leads back", async ({ page }
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await expect(app.main).toContainText("#/does-not-exist");
   await page.getByRole("link", { name: "Go to the overview" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Refleqt Attribution" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
 });
 
 test("ships a favicon and a web app manifest", async ({ page, request }) => {

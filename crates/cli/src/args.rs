@@ -29,7 +29,11 @@ attribute options:
   --delimiter C             column separator: ',' ';' 'tab' (default: sniffed)
   --path-separator S        path table channel separator (default '>')
   --truth FILE.json         score each model against a simulator's truth (L1 distance)
-  --output json|csv         output format on stdout (default json)
+  --workspace FILE.json     the app's workspace export: its calendar entries' costs replace
+                            the file's cost column for every entry the data tags cal-<id>
+  --output json|csv|entries-csv
+                            output on stdout (default json; csv: one row per model and
+                            channel; entries-csv: one row per model and calendar entry)
   --strict                  exit 2 if any input row is rejected
   --timings                 print stage timings to stderr
 
@@ -53,6 +57,7 @@ pub enum InputLayout {
 pub enum Output {
     Json,
     Csv,
+    EntriesCsv,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +76,7 @@ pub struct AttributeArgs {
     pub delimiter: Option<u8>,
     pub path_separator: String,
     pub truth: Option<PathBuf>,
+    pub workspace: Option<PathBuf>,
     pub output: Output,
     pub strict: bool,
     pub timings: bool,
@@ -245,6 +251,7 @@ fn parse_attribute<'a>(
         delimiter: None,
         path_separator: ">".into(),
         truth: None,
+        workspace: None,
         output: Output::Json,
         strict: false,
         timings: false,
@@ -318,15 +325,17 @@ fn parse_attribute<'a>(
             "--delimiter" => a.delimiter = Some(delimiter(value(it, opt)?, opt)?),
             "--path-separator" => a.path_separator = value(it, opt)?.clone(),
             "--truth" => a.truth = Some(PathBuf::from(value(it, opt)?)),
+            "--workspace" => a.workspace = Some(PathBuf::from(value(it, opt)?)),
             "--output" => {
                 a.output = match value(it, opt)?.as_str() {
                     "json" => Output::Json,
                     "csv" => Output::Csv,
+                    "entries-csv" => Output::EntriesCsv,
                     v => {
                         return Err(ArgError::BadValue {
                             option: opt.into(),
                             value: v.into(),
-                            expected: "json or csv",
+                            expected: "json, csv or entries-csv",
                         })
                     }
                 }

@@ -1,5 +1,7 @@
 //! `refleqt attribute`: read a file, parse it, build journeys, run the models, print the report.
-//! The file is a CSV (event log or path table) or a data set stored by the app (`RQJS` blob).
+//! The file is a CSV (event log or path table) or a data set stored by the app (`RQJS` blob);
+//! with `--workspace`, the app's calendar entries' costs replace the data's for every entry the
+//! journeys tag `cal-<id>` (each entry row says which source its cost came from).
 
 use crate::args::{AttributeArgs, InputLayout, Output};
 use crate::CliError;
@@ -12,7 +14,9 @@ use refleqt_engine::models::ModelParams;
 use refleqt_engine::parse::{
     parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
 };
-use refleqt_engine::report::{self, costs_of, to_csv, Costs, InputSummary, ReportParams};
+use refleqt_engine::report::{
+    self, costs_of, entries_csv, to_csv, with_workspace_costs, Costs, InputSummary, ReportParams,
+};
 use refleqt_engine::truth::Truth;
 use refleqt_engine::JourneySet;
 use std::io::Write;
@@ -209,6 +213,15 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
         }
         None => None,
     };
+    if let Some(p) = &a.workspace {
+        let raw = std::fs::read(p).map_err(|e| CliError::io(p, e))?;
+        let entry_costs =
+            crate::workspace::entry_costs(&raw).map_err(|message| CliError::Input {
+                path: p.display().to_string(),
+                message,
+            })?;
+        costs = with_workspace_costs(&set, costs, &entry_costs);
+    }
     let report_params = ReportParams {
         models: &a.models,
         params,
@@ -238,6 +251,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             serde_json::to_string_pretty(&out).map_err(|e| CliError::Params(e.to_string()))? + "\n"
         }
         Output::Csv => to_csv(&out),
+        Output::EntriesCsv => entries_csv(&out),
     };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();

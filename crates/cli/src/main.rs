@@ -3,6 +3,7 @@
 mod args;
 mod attribute;
 mod paths;
+mod workspace;
 
 use args::Command;
 use refleqt_engine::simulate::{simulate_to_csv, SimConfig};

@@ -480,4 +480,74 @@ fn paths_refuses_what_it_cannot_write_and_exits_2() {
     let out = refleqt(&["paths"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("FILE is required"));
+fn a_workspace_file_gives_tagged_entries_their_cost() {
+    let log = scratch("ws-log.csv");
+    std::fs::write(
+        &log,
+        "user_id,timestamp,channel,utm_content,cost,event,revenue\n\
+         u1,2025-01-01T10:00:00Z,email,cal-1,2,touch,\n\
+         u1,2025-01-02T10:00:00Z,ads,cal-2,10,touch,\n\
+         u1,2025-01-02T11:00:00Z,,,,conversion,100\n\
+         u2,2025-01-03T10:00:00Z,ads,cal-2,10,touch,\n\
+         u2,2025-01-03T10:05:00Z,,,,conversion,50\n",
+    )
+    .expect("write log");
+    let ws = scratch("ws.json");
+    std::fs::write(
+        &ws,
+        r#"{"format":"refleqt-workspace","schema_version":3,"saved_at":0,"workspace":{"next_entry_id":3,
+        "entries":[{"entry_id":2,"title":"Ad","channel":"Google Ads","publish_date":"2025-01-01","cost":60.0}],
+        "performance_entries":[]}}"#,
+    )
+    .expect("write workspace");
+    let (log, ws) = (log.to_str().expect("utf-8"), ws.to_str().expect("utf-8"));
+    let out = refleqt(&[
+        "attribute",
+        log,
+        "--model",
+        "last",
+        "--workspace",
+        ws,
+        "--bootstrap",
+        "50",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let entries = json["models"][0]["entries"].as_array().expect("entries");
+    let e2 = entries.iter().find(|e| e["entry"] == 2).expect("entry 2");
+    assert_eq!(e2["cost"], 60.0);
+    assert_eq!(e2["cost_source"], "workspace");
+    assert_eq!(e2["roi"], 150.0);
+    assert!(e2["roi_low"].as_f64().is_some() && e2["roi_high"].as_f64().is_some());
+    let e1 = entries.iter().find(|e| e["entry"] == 1);
+    assert!(e1.is_none_or(|e| e["cost_source"] == "data"));
+    let csv = refleqt(&[
+        "attribute",
+        log,
+        "--model",
+        "last",
+        "--workspace",
+        ws,
+        "--output",
+        "entries-csv",
+    ]);
+    assert!(csv.status.success());
+    let csv = text(&csv.stdout);
+    assert!(csv.starts_with("model,entry,utm_content,"), "{csv}");
+    assert!(csv.contains("last,2,cal-2,"), "{csv}");
+    assert!(csv.contains(",workspace,"), "{csv}");
+    let bad = scratch("bad-ws.json");
+    std::fs::write(&bad, "{}").expect("write");
+    let out = refleqt(&[
+        "attribute",
+        log,
+        "--workspace",
+        bad.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("workspace"),
+        "{}",
+        text(&out.stderr)
+    );
 }

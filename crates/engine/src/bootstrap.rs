@@ -18,6 +18,16 @@
 //! of credited conversions. Defaults: B = 200 replicates, level 95 %, seed 0x5EED. Same input and
 //! seed → the same intervals.
 //!
+//! **Calendar entries.** The same replicates give intervals on each calendar entry's credited
+//! conversions and revenue ([`EntryInterval`]). Per replicate, an entry's credit is its share of
+//! the replicate's credited conversions (revenue) times the observed total, so the interval says
+//! how uncertain the model's split is, not how large the totals are. Rule-based models scale each
+//! path's summed entry credit by the path's weight (journeys of one channel path are tied, so the
+//! entry intervals can be a little narrow when one path carries several entries); Markov and
+//! Shapley split each replicate's channel credit over entries with the data set's fixed entry
+//! proportions ([`crate::models::entry_split::EntrySplit`]). Entry intervals are left out when
+//! replicates × entries × models × 2 exceeds [`MAX_ENTRY_BOOTSTRAP_SAMPLES`].
+//!
 //! **Limits.** At most [`MAX_REPLICATES`] (10,000) replicates and [`MAX_BOOTSTRAP_SAMPLES`]
 //! (20 million) kept shares (replicates × channels × models); beyond either, [`intervals`] is a
 //! typed error ([`ModelError::TooManyReplicates`], [`ModelError::BootstrapTooLarge`]). Shapley
@@ -44,11 +54,13 @@
 //! against `rand_distr`'s samplers (Exp(1) by inversion instead of the ziggurat took 140 ms and
 //! 406 ms: a hand-written ziggurat is kept because it matters).
 
-use crate::journey::{ChannelId, JourneySet, PathAggregate};
+use crate::journey::{ChannelId, EntryId, JourneySet, PathAggregate};
+use crate::models::entry_split::EntrySplit;
 use crate::models::{heuristic, markov, shapley, Model, ModelError, ModelParams};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Most replicates [`intervals`] runs; more is [`ModelError::TooManyReplicates`]. Past a few
 /// thousand the interval ends move by less than their own rounding.
@@ -57,6 +69,10 @@ pub const MAX_REPLICATES: usize = 10_000;
 /// Most replicate shares [`intervals`] keeps (replicates × channels × models, 8 bytes each, so
 /// 160 MB); more is [`ModelError::BootstrapTooLarge`].
 pub const MAX_BOOTSTRAP_SAMPLES: usize = 20_000_000;
+
+/// Most entry replicate values [`intervals`] keeps (replicates × entries × models × 2, 8 bytes
+/// each, so 160 MB); above it the entries get no interval (the channels still do).
+pub const MAX_ENTRY_BOOTSTRAP_SAMPLES: usize = 20_000_000;
 
 /// Most Shapley work (replicates × `shapley::work_estimate`) [`intervals`] spends; above it
 /// Shapley gets no interval.
@@ -97,7 +113,17 @@ pub struct ShareInterval {
     pub high: f64,
 }
 
-/// Intervals of every channel under one model.
+/// An interval on one calendar entry's credited conversions and revenue under one model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryInterval {
+    pub entry: EntryId,
+    pub conversions_low: f64,
+    pub conversions_high: f64,
+    pub revenue_low: f64,
+    pub revenue_high: f64,
+}
+
+/// Intervals of every channel (and calendar entry) under one model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelIntervals {
     pub model: Model,
@@ -105,6 +131,57 @@ pub struct ModelIntervals {
     pub level: f64,
     /// One per channel, in channel-id order.
     pub channels: Vec<ShareInterval>,
+    /// One per calendar entry seen on a touch, by entry id (empty when over
+    /// [`MAX_ENTRY_BOOTSTRAP_SAMPLES`]).
+    #[serde(default)]
+    pub entries: Vec<EntryInterval>,
+    /// All calendar entries together (the credit of tagged touches), when there are entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entries_total: Option<EntryInterval>,
+}
+
+/// A rule-based model's credit per distinct path and calendar entry: flat
+/// `(entry index, conversions credit, revenue credit)` triples.
+struct PathEntryCredit {
+    offsets: Vec<usize>,
+    items: Vec<(u32, f64, f64)>,
+}
+
+fn path_entry_credit(
+    set: &JourneySet,
+    agg: &PathAggregate,
+    of_journey: &[Option<u32>],
+    entry_index: &BTreeMap<EntryId, u32>,
+    model: Model,
+    params: &ModelParams,
+) -> PathEntryCredit {
+    let mut per_path: Vec<BTreeMap<u32, (f64, f64)>> = vec![BTreeMap::new(); agg.paths.len()];
+    let mut w = Vec::new();
+    for (j, row) in set.iter().zip(of_journey) {
+        let Some(row) = row else { continue };
+        if j.conversions == 0.0 || !j.touches.iter().any(|t| t.entry.is_some()) {
+            continue;
+        }
+        heuristic::weights(model, j.touches, &set.channels, params, &mut w);
+        let Some(slot) = per_path.get_mut(*row as usize) else {
+            continue;
+        };
+        for (t, &wi) in j.touches.iter().zip(&w) {
+            if let Some(k) = t.entry.and_then(|e| entry_index.get(&e)) {
+                let x = slot.entry(*k).or_insert((0.0, 0.0));
+                x.0 += wi * j.conversions;
+                x.1 += wi * j.revenue;
+            }
+        }
+    }
+    let mut offsets = Vec::with_capacity(per_path.len() + 1);
+    let mut items = Vec::new();
+    offsets.push(0);
+    for slot in per_path {
+        items.extend(slot.into_iter().map(|(k, (c, r))| (k, c, r)));
+        offsets.push(items.len());
+    }
+    PathEntryCredit { offsets, items }
 }
 
 /// A rule-based model's credit per distinct path: flat `(channel, conversions credit)` pairs.
@@ -202,14 +279,14 @@ impl Reduced {
         }
     }
 
-    /// Credited conversions per channel with the full aggregate's rows reweighted.
+    /// Credited conversions and revenue per channel with the full aggregate's rows reweighted.
     fn credit(
         &mut self,
         full: &PathAggregate,
         conv_w: &[f64],
         null_w: &[f64],
         params: &ModelParams,
-    ) -> Vec<f64> {
+    ) -> (Vec<f64>, Vec<f64>) {
         for r in &mut self.agg.paths {
             r.conversions = 0.0;
             r.revenue = 0.0;
@@ -227,8 +304,11 @@ impl Reduced {
             }
         }
         match self.model {
-            Model::Markov => markov::channel_credit(&self.agg, params.markov_order).conversions,
-            _ => shapley::channel_credit(&self.agg).0,
+            Model::Markov => {
+                let c = markov::channel_credit(&self.agg, params.markov_order);
+                (c.conversions, c.revenue)
+            }
+            _ => shapley::channel_credit(&self.agg),
         }
     }
 }
@@ -312,18 +392,68 @@ pub fn intervals(
         .map(|&m| m.is_data_driven().then(|| Reduced::new(m, &agg)))
         .collect();
 
-    // samples[model][channel] = the B replicate shares.
+    // Calendar entries, densely indexed in id order, when their samples fit.
+    let mut entry_ids: Vec<EntryId> = set
+        .iter()
+        .flat_map(|j| j.touches.iter().filter_map(|t| t.entry))
+        .collect();
+    entry_ids.sort_unstable();
+    entry_ids.dedup();
+    let entry_fits = b
+        .saturating_mul(entry_ids.len())
+        .saturating_mul(models.len())
+        .saturating_mul(2)
+        <= MAX_ENTRY_BOOTSTRAP_SAMPLES;
+    if !entry_fits {
+        entry_ids.clear();
+    }
+    let entry_index: BTreeMap<EntryId, u32> = entry_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &e)| (e, i as u32))
+        .collect();
+    let with_entries = !entry_ids.is_empty();
+    let rule_entries: Vec<Option<PathEntryCredit>> = models
+        .iter()
+        .map(|&m| {
+            (with_entries && !m.is_data_driven())
+                .then(|| path_entry_credit(set, &agg, &of_journey, &entry_index, m, params))
+        })
+        .collect();
+    let split =
+        (with_entries && models.iter().any(|m| m.is_data_driven())).then(|| EntrySplit::new(set));
+    let total_conversions = set.total_conversions();
+    let total_revenue = set.total_revenue();
+
+    // samples[model][channel] = the B replicate shares; entry_samples[model][entry] = the B
+    // replicate (conversions, revenue).
     let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::with_capacity(b); width]; models.len()];
+    let mut entry_samples: Vec<Vec<Vec<(f64, f64)>>> =
+        vec![vec![Vec::with_capacity(b); entry_ids.len()]; models.len()];
+    let mut total_samples: Vec<Vec<(f64, f64)>> =
+        vec![Vec::with_capacity(if with_entries { b } else { 0 }); models.len()];
     let mut weights = WeightStream::new(opts.seed);
     let mut conv_w = vec![0.0; agg.paths.len()];
     let mut null_w = vec![0.0; agg.paths.len()];
     let mut credit = vec![0.0; width];
+    let mut entry_credit = vec![(0.0, 0.0); entry_ids.len()];
     for _ in 0..b {
         for (i, p) in agg.paths.iter().enumerate() {
             conv_w[i] = weights.gamma(p.conversions);
             null_w[i] = weights.gamma(p.nulls);
         }
+        // The replicate's totals, to turn entry credit into shares of the observed totals.
+        let (mut rep_conv, mut rep_rev) = (0.0, 0.0);
+        if with_entries {
+            for (i, p) in agg.paths.iter().enumerate() {
+                if p.conversions > 0.0 {
+                    rep_conv += conv_w[i];
+                    rep_rev += p.revenue * conv_w[i] / p.conversions;
+                }
+            }
+        }
         for mi in 0..models.len() {
+            entry_credit.iter_mut().for_each(|x| *x = (0.0, 0.0));
             let replicate = match &rule_credit[mi] {
                 Some(pc) => {
                     credit.iter_mut().for_each(|x| *x = 0.0);
@@ -336,11 +466,33 @@ pub fn intervals(
                         for &(c, x) in &pc.items[lo..hi] {
                             credit[c as usize] += scale * x;
                         }
+                        if let Some(pe) = rule_entries.get(mi).and_then(Option::as_ref) {
+                            let (lo, hi) = (pe.offsets[i], pe.offsets[i + 1]);
+                            for &(k, c, r) in &pe.items[lo..hi] {
+                                if let Some(x) = entry_credit.get_mut(k as usize) {
+                                    x.0 += scale * c;
+                                    x.1 += scale * r;
+                                }
+                            }
+                        }
                     }
                     shares(&credit)
                 }
                 None => match reduced.get_mut(mi).and_then(Option::as_mut) {
-                    Some(r) => shares(&r.credit(&agg, &conv_w, &null_w, params)),
+                    Some(r) => {
+                        let (conv, rev) = r.credit(&agg, &conv_w, &null_w, params);
+                        if let Some(split) = &split {
+                            for (e, c, r) in split.apply(set, &conv, &rev).entry_credit() {
+                                if let Some(x) = entry_index
+                                    .get(&e)
+                                    .and_then(|&k| entry_credit.get_mut(k as usize))
+                                {
+                                    *x = (c, r);
+                                }
+                            }
+                        }
+                        shares(&conv)
+                    }
                     None => vec![0.0; width],
                 },
             };
@@ -349,30 +501,80 @@ pub fn intervals(
                     v.push(s);
                 }
             }
+            if with_entries {
+                let to_total = |x: f64, rep: f64, total: f64| {
+                    if rep > 0.0 {
+                        x / rep * total
+                    } else {
+                        0.0
+                    }
+                };
+                let mut sum = (0.0, 0.0);
+                for (k, &(c, r)) in entry_credit.iter().enumerate() {
+                    let x = (
+                        to_total(c, rep_conv, total_conversions),
+                        to_total(r, rep_rev, total_revenue),
+                    );
+                    sum.0 += x.0;
+                    sum.1 += x.1;
+                    if let Some(v) = entry_samples[mi].get_mut(k) {
+                        v.push(x);
+                    }
+                }
+                if let Some(v) = total_samples.get_mut(mi) {
+                    v.push(sum);
+                }
+            }
         }
     }
 
     let alpha = (1.0 - opts.level.clamp(0.0, 1.0)) / 2.0;
+    let ends = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (quantile(&v, alpha), quantile(&v, 1.0 - alpha))
+    };
+    let entry_interval = |entry: EntryId, v: Vec<(f64, f64)>| {
+        let (conv, rev): (Vec<f64>, Vec<f64>) = v.into_iter().unzip();
+        let (conversions_low, conversions_high) = ends(conv);
+        let (revenue_low, revenue_high) = ends(rev);
+        EntryInterval {
+            entry,
+            conversions_low,
+            conversions_high,
+            revenue_low,
+            revenue_high,
+        }
+    };
     Ok(models
         .iter()
         .zip(samples)
-        .map(|(&model, per_channel)| ModelIntervals {
-            model,
-            replicates: b,
-            level: opts.level,
-            channels: per_channel
-                .into_iter()
-                .enumerate()
-                .map(|(c, mut v)| {
-                    v.sort_by(f64::total_cmp);
-                    ShareInterval {
-                        channel: c as ChannelId,
-                        low: quantile(&v, alpha),
-                        high: quantile(&v, 1.0 - alpha),
-                    }
-                })
-                .collect(),
-        })
+        .zip(entry_samples)
+        .zip(total_samples)
+        .map(
+            |(((&model, per_channel), per_entry), totals)| ModelIntervals {
+                model,
+                replicates: b,
+                level: opts.level,
+                channels: per_channel
+                    .into_iter()
+                    .enumerate()
+                    .map(|(c, v)| {
+                        let (low, high) = ends(v);
+                        ShareInterval {
+                            channel: c as ChannelId,
+                            low,
+                            high,
+                        }
+                    })
+                    .collect(),
+                entries: per_entry
+                    .into_iter()
+                    .zip(&entry_ids)
+                    .map(|(v, &entry)| entry_interval(entry, v))
+                    .collect(),
+                entries_total: (!totals.is_empty()).then(|| entry_interval(0, totals)),
+            },
+        )
         .collect())
 }
 

@@ -3,10 +3,13 @@
 //!
 //! This is the product's "context export" and the CLI's JSON output (layout documented in the
 //! README): [`run`] takes journeys and [`ReportParams`] and returns a serialisable [`Report`]; [`to_csv`]
-//! flattens it to one row per model and channel. Costs come from the data (an event log's cost
-//! column, summed per channel and per calendar entry by [`costs_of`]) or from the caller (the
-//! app's calendar entries); ROI = (revenue − cost) / cost × 100 and ROAS = revenue / cost, absent
-//! when there is no positive cost (see [`crate::roi`]).
+//! flattens it to one row per model and channel, [`entries_csv`] to one row per model and
+//! calendar entry. Costs come from the data (an event log's cost column, summed per channel and
+//! per calendar entry by [`costs_of`]) and from the workspace (the calendar entries' costs, which
+//! replace the data's for every entry the journeys carry as `cal-<id>`: [`with_workspace_costs`]);
+//! each entry's row says which ([`CostSource`]). ROI = (revenue − cost) / cost × 100 and
+//! ROAS = revenue / cost, absent when there is no positive cost (see [`crate::roi`]); their
+//! intervals follow from the revenue interval at the fixed cost (both are increasing in revenue).
 
 use crate::bootstrap::{intervals, BootstrapOptions, ModelIntervals};
 use crate::journey::{EntryId, JourneySet};
@@ -20,22 +23,92 @@ use crate::truth::{l1_distance, model_shares, Truth, TruthBasis};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Where a calendar entry's cost came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostSource {
+    /// The workspace's calendar entry (its recorded cost, else its planned cost).
+    Workspace,
+    /// The data's cost column, summed over the entry's touches.
+    Data,
+}
+
+impl CostSource {
+    /// How a page or a CSV names the source.
+    pub fn label(self) -> &'static str {
+        match self {
+            CostSource::Workspace => "workspace",
+            CostSource::Data => "data file",
+        }
+    }
+}
+
 /// Spend per channel (by channel id of the journey set) and per calendar entry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Costs {
     pub by_channel: Vec<f64>,
     pub by_entry: BTreeMap<EntryId, f64>,
+    /// Where each entry's cost in `by_entry` came from (absent: the data).
+    #[serde(default)]
+    pub entry_source: BTreeMap<EntryId, CostSource>,
+}
+
+/// The data's costs with the workspace's: each calendar entry that the journeys carry
+/// (`cal-<id>`) and that has a cost in `workspace` takes that cost instead of the data's, and its
+/// channel's spend follows (the data's cost of the entry is taken out, the workspace's put in; an
+/// entry seen on several channels counts on the first one met). Entries the journeys do not carry
+/// are left out: nothing here can credit them. `None` when neither side has a cost.
+pub fn with_workspace_costs(
+    set: &JourneySet,
+    data: Option<Costs>,
+    workspace: &BTreeMap<EntryId, f64>,
+) -> Option<Costs> {
+    let mut channel_of: BTreeMap<EntryId, u32> = BTreeMap::new();
+    for j in set.iter() {
+        for t in j.touches {
+            if let Some(e) = t.entry {
+                channel_of.entry(e).or_insert(t.channel);
+            }
+        }
+    }
+    let had_data = data.is_some();
+    let mut costs = data.unwrap_or_default();
+    costs
+        .by_channel
+        .resize(set.channels.len().max(costs.by_channel.len()), 0.0);
+    let mut any = false;
+    for (entry, &cost) in workspace {
+        let Some(&channel) = channel_of.get(entry) else {
+            continue;
+        };
+        if !cost.is_finite() {
+            continue;
+        }
+        let old = costs.by_entry.insert(*entry, cost).unwrap_or(0.0);
+        costs.entry_source.insert(*entry, CostSource::Workspace);
+        if let Some(x) = costs.by_channel.get_mut(channel as usize) {
+            *x += cost - old;
+        }
+        any = true;
+    }
+    (had_data || any).then_some(costs)
 }
 
 /// Sum an event log's touch costs per channel and per calendar entry.
 pub fn costs_of(log: &EventLog) -> Costs {
+    costs_in(log, i64::MIN, i64::MAX)
+}
+
+/// [`costs_of`] for the touches at `from_ms ≤ time < to_ms` only.
+pub fn costs_in(log: &EventLog, from_ms: i64, to_ms: i64) -> Costs {
     let mut c = Costs {
         by_channel: vec![0.0; log.channels.len()],
         by_entry: BTreeMap::new(),
+        entry_source: BTreeMap::new(),
     };
     for e in &log.events {
         let cost = e.cost();
-        if cost == 0.0 || !cost.is_finite() {
+        if cost == 0.0 || !cost.is_finite() || e.ts_ms() < from_ms || e.ts_ms() >= to_ms {
             continue;
         }
         if let Some(key) = log.touch_key(e) {
@@ -44,6 +117,7 @@ pub fn costs_of(log: &EventLog) -> Costs {
             }
             if let Some(entry) = key.entry {
                 *c.by_entry.entry(entry).or_insert(0.0) += cost;
+                c.entry_source.insert(entry, CostSource::Data);
             }
         }
     }
@@ -124,6 +198,31 @@ pub struct Totals {
     pub non_converting_journeys: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
+    /// The calendar entries' part of `cost` (what the artifacts' ROI divides by).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_cost: Option<f64>,
+}
+
+/// All calendar entries together under one model: their credit (with its interval), their cost,
+/// and the ROI and ROAS of that cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArtifactTotals {
+    pub conversions: f64,
+    pub revenue: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_high: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roi: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roi_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roi_high: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roas: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,6 +255,27 @@ pub struct EntryRow {
     pub roi: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roas: Option<f64>,
+    /// Where `cost` came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_source: Option<CostSource>,
+    /// The bootstrap interval on the credited conversions, revenue, ROI and ROAS (absent without
+    /// intervals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversions_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversions_high: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_high: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roi_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roi_high: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roas_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roas_high: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,6 +284,9 @@ pub struct ModelReport {
     pub label: String,
     pub channels: Vec<ChannelRow>,
     pub entries: Vec<EntryRow>,
+    /// The calendar entries together (absent when the data tags none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<ArtifactTotals>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub markov: Option<MarkovDetails>,
     /// L1 distance between this model's shares and the true shares (simulated data only).
@@ -239,12 +362,20 @@ fn model_report(
             }
         })
         .collect();
-    let entries = r
+    let entries: Vec<EntryRow> = r
         .entries
         .into_iter()
         .map(|e| {
             let cost = costs.and_then(|k| k.by_entry.get(&e.entry).copied());
+            let cost_source = cost.and(Some(
+                costs
+                    .and_then(|k| k.entry_source.get(&e.entry).copied())
+                    .unwrap_or(CostSource::Data),
+            ));
             let (roi, roas) = money(e.revenue, cost);
+            let i = iv.and_then(|iv| iv.entries.iter().find(|i| i.entry == e.entry));
+            let (roi_low, roas_low) = i.map_or((None, None), |i| money(i.revenue_low, cost));
+            let (roi_high, roas_high) = i.map_or((None, None), |i| money(i.revenue_high, cost));
             EntryRow {
                 entry: e.entry,
                 utm_content: format!("cal-{}", e.entry),
@@ -253,14 +384,46 @@ fn model_report(
                 cost,
                 roi,
                 roas,
+                cost_source,
+                conversions_low: i.map(|i| i.conversions_low),
+                conversions_high: i.map(|i| i.conversions_high),
+                revenue_low: i.map(|i| i.revenue_low),
+                revenue_high: i.map(|i| i.revenue_high),
+                roi_low,
+                roi_high,
+                roas_low,
+                roas_high,
             }
         })
         .collect();
+    let artifacts = (!entries.is_empty()).then(|| {
+        let conversions = entries.iter().map(|e| e.conversions).sum();
+        let revenue = entries.iter().map(|e| e.revenue).sum();
+        let cost = costs
+            .map(|k| k.by_entry.values().sum::<f64>())
+            .filter(|&c| c != 0.0);
+        let total = iv.and_then(|iv| iv.entries_total.as_ref());
+        let (roi, roas) = money(revenue, cost);
+        let (roi_low, _) = total.map_or((None, None), |t| money(t.revenue_low, cost));
+        let (roi_high, _) = total.map_or((None, None), |t| money(t.revenue_high, cost));
+        ArtifactTotals {
+            conversions,
+            revenue,
+            revenue_low: total.map(|t| t.revenue_low),
+            revenue_high: total.map(|t| t.revenue_high),
+            cost,
+            roi,
+            roi_low,
+            roi_high,
+            roas,
+        }
+    });
     ModelReport {
         model: r.model,
         label: r.model.label().to_owned(),
         channels,
         entries,
+        artifacts,
         markov: match r.details {
             Details::Markov(d) => Some(d),
             Details::None => None,
@@ -324,6 +487,10 @@ pub fn run(
             revenue: set.total_revenue(),
             non_converting_journeys: set.total_nulls(),
             cost: report_params.costs.map(|c| c.by_channel.iter().sum()),
+            entry_cost: report_params
+                .costs
+                .map(|c| c.by_entry.values().sum::<f64>())
+                .filter(|&c| c != 0.0),
         },
         models,
         skipped,
@@ -359,6 +526,40 @@ pub fn to_csv(report: &Report) -> String {
                 opt(c.cost),
                 opt(c.roi),
                 opt(c.roas)
+            ));
+        }
+    }
+    out
+}
+
+/// One row per model and calendar entry (spreadsheet-safe cells):
+/// `model,entry,utm_content,conversions,conversions_low,conversions_high,revenue,revenue_low,revenue_high,cost,cost_source,roi,roi_low,roi_high,roas,roas_low,roas_high`.
+pub fn entries_csv(report: &Report) -> String {
+    let mut out = String::from(
+        "model,entry,utm_content,conversions,conversions_low,conversions_high,revenue,revenue_low,\
+         revenue_high,cost,cost_source,roi,roi_low,roi_high,roas,roas_low,roas_high\n",
+    );
+    for m in &report.models {
+        for e in &m.entries {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                m.model.key(),
+                e.entry,
+                crate::csv_out::cell(&e.utm_content),
+                e.conversions,
+                opt(e.conversions_low),
+                opt(e.conversions_high),
+                e.revenue,
+                opt(e.revenue_low),
+                opt(e.revenue_high),
+                opt(e.cost),
+                e.cost_source.map(CostSource::label).unwrap_or_default(),
+                opt(e.roi),
+                opt(e.roi_low),
+                opt(e.roi_high),
+                opt(e.roas),
+                opt(e.roas_low),
+                opt(e.roas_high),
             ));
         }
     }

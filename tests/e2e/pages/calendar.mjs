@@ -18,8 +18,9 @@ export class CalendarPage {
     return this.rows.locator("td:first-child").allTextContents();
   }
 
+  // The table view (the page opens at the month grid).
   async open() {
-    await this.page.goto("./#/calendar");
+    await this.page.goto("./#/calendar?view=table");
     await this.heading.waitFor();
   }
 

@@ -322,6 +322,11 @@ impl CreditSheet {
         &self.conv
     }
 
+    /// Credit per calendar entry so far: `(entry, conversions, revenue)`, in no set order.
+    pub fn entry_credit(&self) -> impl Iterator<Item = (EntryId, f64, f64)> + '_ {
+        self.entries.iter().map(|(&e, &(c, r))| (e, c, r))
+    }
+
     pub fn finish(self, set: &JourneySet, model: Model, details: Details) -> AttributionResult {
         let total_conversions = set.total_conversions();
         let total_revenue = set.total_revenue();

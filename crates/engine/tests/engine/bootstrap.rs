@@ -177,3 +177,98 @@ fn zero_replicates_turns_intervals_off_and_time_decay_needs_timestamps() {
     assert_eq!(only.len(), 1, "time-decay is skipped on untimed data");
     assert_eq!(only[0].model, Model::Linear);
 }
+
+/// Journeys whose touches carry calendar entries: (touches as (channel, entry), conversions,
+/// revenue, nulls).
+fn tagged() -> JourneySet {
+    let mut channels = Channels::new();
+    let (a, b, c) = (
+        channels.intern("a"),
+        channels.intern("b"),
+        channels.intern("c"),
+    );
+    let mut s = JourneySet::new(channels, false);
+    let t = |ch, e: Option<u64>| Touch {
+        entry: e,
+        ..Touch::new(ch)
+    };
+    let rows: [(Vec<Touch>, f64, f64, f64); 6] = [
+        (vec![t(a, Some(1)), t(b, Some(2))], 40.0, 4_000.0, 100.0),
+        (vec![t(a, Some(3)), t(b, None)], 25.0, 1_500.0, 80.0),
+        (vec![t(b, Some(2))], 20.0, 2_400.0, 200.0),
+        (vec![t(c, Some(4)), t(a, Some(1))], 30.0, 2_100.0, 90.0),
+        (vec![t(c, None)], 10.0, 500.0, 300.0),
+        (
+            vec![t(a, Some(1)), t(c, Some(4)), t(b, Some(2))],
+            35.0,
+            3_500.0,
+            60.0,
+        ),
+    ];
+    for (touches, conv, rev, nulls) in rows {
+        s.push(&touches, conv, rev, nulls, None);
+    }
+    s
+}
+
+#[test]
+fn entry_intervals_contain_the_estimate_repeat_with_the_seed_and_keep_the_axioms() {
+    let s = tagged();
+    let p = ModelParams::default();
+    let models = [
+        Model::First,
+        Model::Last,
+        Model::Linear,
+        Model::Position,
+        Model::Markov,
+        Model::Shapley,
+    ];
+    let opts = BootstrapOptions::default();
+    let ivs = intervals(&s, &models, &p, &opts).expect("runs");
+    assert_eq!(ivs, intervals(&s, &models, &p, &opts).expect("runs again"));
+    let other = BootstrapOptions {
+        seed: 7,
+        ..BootstrapOptions::default()
+    };
+    assert_ne!(ivs, intervals(&s, &models, &p, &other).expect("other seed"));
+    for iv in &ivs {
+        let point = attribute(&s, iv.model, &p).expect("model runs");
+        // The axioms of the point estimate still hold: channel credit sums to the totals, entry
+        // credit never exceeds it.
+        let credited: f64 = point.channels.iter().map(|c| c.conversions).sum();
+        assert!((credited - s.total_conversions()).abs() < 1e-9);
+        let entries: f64 = point.entries.iter().map(|e| e.conversions).sum();
+        assert!(entries <= s.total_conversions() + 1e-9);
+        assert_eq!(iv.entries.len(), point.entries.len(), "{:?}", iv.model);
+        for (ei, e) in iv.entries.iter().zip(&point.entries) {
+            assert_eq!(ei.entry, e.entry);
+            assert!(
+                ei.conversions_low - 1e-9 <= e.conversions
+                    && e.conversions <= ei.conversions_high + 1e-9,
+                "{:?} entry {}: {} outside [{}, {}]",
+                iv.model,
+                e.entry,
+                e.conversions,
+                ei.conversions_low,
+                ei.conversions_high
+            );
+            assert!(
+                ei.revenue_low - 1e-9 <= e.revenue && e.revenue <= ei.revenue_high + 1e-9,
+                "{:?} entry {}: revenue {} outside [{}, {}]",
+                iv.model,
+                e.entry,
+                e.revenue,
+                ei.revenue_low,
+                ei.revenue_high
+            );
+            // Credit that could have gone elsewhere is uncertain; no credit stays none.
+            if e.revenue > 0.0 && e.revenue < s.total_revenue() {
+                assert!(
+                    ei.revenue_low < ei.revenue_high,
+                    "{:?} has no spread",
+                    iv.model
+                );
+            }
+        }
+    }
+}

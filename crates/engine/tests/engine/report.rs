@@ -4,7 +4,10 @@ use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
 use refleqt_engine::models::{Model, ModelParams};
 use refleqt_engine::parse::{parse_event_log, parse_path_table, EventLogOptions, PathTableOptions};
-use refleqt_engine::report::{costs_of, run, to_csv, InputSummary, ReportParams};
+use refleqt_engine::report::{
+    costs_of, entries_csv, run, to_csv, with_workspace_costs, CostSource, InputSummary,
+    ReportParams,
+};
 
 const LOG: &str = "user_id,timestamp,channel,utm_content,cost,event,revenue
 u1,2025-01-01T10:00:00Z,email,cal-1,2.5,touch,
@@ -93,4 +96,59 @@ fn path_tables_skip_time_decay_with_a_reason() {
     let json = serde_json::to_value(&report).expect("serialises");
     assert_eq!(json["models"][0]["model"], "first");
     assert!(json["models"][0]["channels"][0].get("roi").is_none());
+}
+
+#[test]
+fn workspace_costs_replace_the_log_column_for_tagged_entries() {
+    let log = parse_event_log(LOG.as_bytes(), &EventLogOptions::default()).expect("parses");
+    let set = build_journeys(&log, &JourneyOptions::default());
+    let data = Some(costs_of(&log));
+    // Entry 2 is in the workspace (cost 40 instead of the log's 20); entry 9 is not in the data.
+    let workspace: std::collections::BTreeMap<u64, f64> = [(2, 40.0), (9, 1_000.0)].into();
+    let costs = with_workspace_costs(&set, data, &workspace).expect("costs");
+    assert_eq!(costs.by_entry.get(&2), Some(&40.0));
+    assert_eq!(costs.by_entry.get(&1), Some(&5.0));
+    assert!(!costs.by_entry.contains_key(&9));
+    assert_eq!(costs.entry_source.get(&2), Some(&CostSource::Workspace));
+    assert_eq!(costs.entry_source.get(&1), Some(&CostSource::Data));
+    let input = InputSummary::describe("log.csv", "events", &log.report, &set);
+    let report = run(&set, input, &report_params(&[Model::Last], Some(&costs))).expect("runs");
+    // Spend: 5 (email, log) + 40 (ads, workspace), the log's 20 for ads taken out.
+    assert_eq!(report.totals.cost, Some(45.0));
+    let e2 = report.models[0]
+        .entries
+        .iter()
+        .find(|e| e.entry == 2)
+        .expect("entry 2");
+    // Last touch: revenue 150 on the workspace's 40 → ROI 275 %.
+    assert_eq!((e2.cost, e2.roi), (Some(40.0), Some(275.0)));
+    assert_eq!(e2.cost_source, Some(CostSource::Workspace));
+    // No cost in the data, only the workspace's: still costs, marked as the workspace's.
+    let only = with_workspace_costs(&set, None, &workspace).expect("costs");
+    assert_eq!(only.by_channel.iter().sum::<f64>(), 40.0);
+    assert!(with_workspace_costs(&set, None, &Default::default()).is_none());
+}
+
+#[test]
+fn entry_rows_carry_intervals_that_contain_the_estimate_and_export_as_csv() {
+    let log = parse_event_log(LOG.as_bytes(), &EventLogOptions::default()).expect("parses");
+    let set = build_journeys(&log, &JourneyOptions::default());
+    let costs = costs_of(&log);
+    let input = InputSummary::describe("log.csv", "events", &log.report, &set);
+    let report = run(&set, input, &report_params(&Model::ALL, Some(&costs))).expect("runs");
+    for m in &report.models {
+        for e in &m.entries {
+            let (lo, hi) = (e.revenue_low.expect("low"), e.revenue_high.expect("high"));
+            assert!(lo <= e.revenue + 1e-9 && e.revenue <= hi + 1e-9, "{m:?}");
+            let (lo, hi) = (e.roi_low.expect("roi low"), e.roi_high.expect("roi high"));
+            let roi = e.roi.expect("roi");
+            assert!(lo <= roi + 1e-9 && roi <= hi + 1e-9, "{lo} {roi} {hi}");
+            assert_eq!(e.cost_source, Some(CostSource::Data));
+        }
+    }
+    let csv = entries_csv(&report);
+    let entries: usize = report.models.iter().map(|m| m.entries.len()).sum();
+    assert_eq!(csv.lines().count(), 1 + entries);
+    assert!(csv.starts_with("model,entry,utm_content,conversions,conversions_low"));
+    assert!(csv.contains(",data file,"));
 }
