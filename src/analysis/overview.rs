@@ -276,6 +276,10 @@ mod tests {
             creator: String::new(),
             notes: String::new(),
             predicted: Vec::new(),
+            kind: String::new(),
+            topics: Vec::new(),
+            length: None,
+            publish_hour: None,
         };
         let old = ws.add_entry(draft("Old post", "2025-01-05"));
         let credited_one = ws.add_entry(draft("Credited", "2025-01-06"));

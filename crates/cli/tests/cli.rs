@@ -480,6 +480,9 @@ fn paths_refuses_what_it_cannot_write_and_exits_2() {
     let out = refleqt(&["paths"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("FILE is required"));
+}
+
+#[test]
 fn a_workspace_file_gives_tagged_entries_their_cost() {
     let log = scratch("ws-log.csv");
     std::fs::write(
