@@ -202,6 +202,11 @@ impl Connections {
             let id = attempt.connection_id;
             match result {
                 Ok(tokens) => {
+                    // Back from the server the page has just started: the workspace (which holds
+                    // the connection's name) may still be loading.
+                    while self.state.is_loading() {
+                        connectors::sleep(20).await;
+                    }
                     let name = find(self.state, id)
                         .map(|c| format!(" to {}", c.name))
                         .unwrap_or_default();
