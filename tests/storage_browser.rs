@@ -176,7 +176,7 @@ fn count_rows(root: &web_sys::Element) -> u32 {
 #[wasm_bindgen_test]
 async fn a_failed_import_changes_nothing_and_says_why() {
     let name = fresh_static_name("import");
-    set_hash("#/calendar");
+    set_hash("#/calendar?view=table");
     let root = wrapper("failed-import");
     let handle = leptos::mount::mount_to(root.clone(), move || view! { <AppWith db_name=name /> });
     wait_for(&root, "[data-testid=entry-row]").await;
@@ -222,7 +222,7 @@ async fn a_failed_import_changes_nothing_and_says_why() {
             .is_none());
     }
 
-    set_hash("#/calendar");
+    set_hash("#/calendar?view=table");
     wait_for(&root, "[data-testid=entry-row]").await;
     assert_eq!(
         count_rows(&root),
