@@ -580,7 +580,7 @@ pub fn intervals(
 
 /// The bootstrap's random weights: Gamma draws from one seeded stream with portable maths only
 /// (see the module docs for the method and its source).
-struct WeightStream {
+pub(crate) struct WeightStream {
     rng: ChaCha8Rng,
     /// The second normal of the last polar-method pair, if not used yet.
     spare_normal: Option<f64>,
@@ -623,7 +623,7 @@ impl ExpZiggurat {
 }
 
 impl WeightStream {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         WeightStream {
             rng: ChaCha8Rng::seed_from_u64(seed),
             spare_normal: None,
@@ -632,12 +632,12 @@ impl WeightStream {
     }
 
     /// U[0, 1) with 53 random bits.
-    fn uniform(&mut self) -> f64 {
+    pub(crate) fn uniform(&mut self) -> f64 {
         self.rng.random::<f64>()
     }
 
     /// Standard normal, Marsaglia's polar method.
-    fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         if let Some(z) = self.spare_normal.take() {
             return z;
         }
@@ -709,7 +709,7 @@ impl WeightStream {
 
     /// A Gamma(shape, 1) draw; 0 for a shape of 0 (a path with no journeys of that kind) or a
     /// shape that is not a positive finite number.
-    fn gamma(&mut self, shape: f64) -> f64 {
+    pub(crate) fn gamma(&mut self, shape: f64) -> f64 {
         if !(shape > 0.0 && shape.is_finite()) {
             return 0.0;
         }

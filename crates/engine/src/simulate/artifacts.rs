@@ -120,6 +120,8 @@ pub enum ArtifactSimError {
     PerWeek(f64),
     #[error("the anomaly rate must be between 0 and 0.5, got {0}")]
     AnomalyRate(f64),
+    #[error("give at least one creator, each with a positive finite effect")]
+    Creators,
 }
 
 struct ChannelProfile {
@@ -233,8 +235,8 @@ static TOPICS: [(&str, f64, f64); 6] = [
     ("hiring", 0.7, 0.3),
 ];
 
-/// Creators and their effect on reach.
-static CREATORS: [(&str, f64); 4] = [
+/// Creators and their effect on reach (what [`simulate_artifacts`] uses).
+pub static CREATORS: [(&str, f64); 4] = [
     ("Alex", 1.25),
     ("Blake", 1.0),
     ("Casey", 0.9),
@@ -276,8 +278,22 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Simulate an artifact history (see the module docs for the process).
+/// Simulate an artifact history (see the module docs for the process) with the four built-in
+/// [`CREATORS`].
 pub fn simulate_artifacts(cfg: &ArtifactSimConfig) -> Result<ArtifactHistory, ArtifactSimError> {
+    simulate_artifacts_with_creators(cfg, &CREATORS)
+}
+
+/// Simulate an artifact history whose creators and their true effect on reach (a positive
+/// multiplier) are given: the ground truth a creator-reputation estimate is scored against. Each
+/// artifact's creator is drawn uniformly from the list.
+pub fn simulate_artifacts_with_creators(
+    cfg: &ArtifactSimConfig,
+    creators: &[(&str, f64)],
+) -> Result<ArtifactHistory, ArtifactSimError> {
+    if creators.is_empty() || creators.iter().any(|(_, m)| !(*m > 0.0 && m.is_finite())) {
+        return Err(ArtifactSimError::Creators);
+    }
     if cfg.days == 0 || cfg.days > MAX_ARTIFACT_DAYS {
         return Err(ArtifactSimError::Days(cfg.days));
     }
@@ -304,7 +320,7 @@ pub fn simulate_artifacts(cfg: &ArtifactSimConfig) -> Result<ArtifactHistory, Ar
                 }
                 u -= c.share;
             }
-            artifacts.push(one_artifact(&mut gen, cfg, ch, day, weekday));
+            artifacts.push(one_artifact(&mut gen, cfg, ch, creators, day, weekday));
         }
     }
     let best_times = CHANNELS
@@ -325,6 +341,7 @@ fn one_artifact(
     gen: &mut Gen,
     cfg: &ArtifactSimConfig,
     ch: &ChannelProfile,
+    creators: &[(&str, f64)],
     day: i64,
     weekday: u8,
 ) -> SimArtifact {
@@ -337,7 +354,7 @@ fn one_artifact(
             topics.push(second);
         }
     }
-    let creator = pick(gen, &CREATORS);
+    let creator = pick(gen, creators);
     // Posting hours 6–21, most in office hours.
     let hour = (6.0 + 15.0 * (0.5 * gen.uniform() + 0.5 * gen.uniform())).floor() as u8;
     let length = match kind {

@@ -82,9 +82,9 @@ mod tally;
 
 pub use crate::truth::{l1_distance, model_shares, ChannelTruth, Truth, TruthBasis};
 pub use artifacts::{
-    simulate_artifacts, time_effect, AnomalyKind, ArtifactHistory, ArtifactSimConfig,
-    ArtifactSimError, InjectedAnomaly, PlantedTime, SimArtifact, ARTIFACT_METRICS,
-    MAX_ARTIFACTS_PER_WEEK, MAX_ARTIFACT_DAYS,
+    simulate_artifacts, simulate_artifacts_with_creators, time_effect, AnomalyKind,
+    ArtifactHistory, ArtifactSimConfig, ArtifactSimError, InjectedAnomaly, PlantedTime,
+    SimArtifact, ARTIFACT_METRICS, CREATORS, MAX_ARTIFACTS_PER_WEEK, MAX_ARTIFACT_DAYS,
 };
 pub use config::{
     SimChannel, SimConfig, SimError, SimWriteError, MAX_CHANNELS, MAX_ENTRIES_PER_CHANNEL,
