@@ -26,13 +26,20 @@
 //! - [`posting_time`]: best posting times (weekday and hour effects by least squares, with intervals);
 //! - [`clusters`]: k-means clusters of artifacts, k by the silhouette;
 //! - [`isolation`]: the isolation forest and artifacts' outlier scores among their peers;
+//! - [`stats`]: normal, Student's t and χ² distribution functions, ranks and Spearman's ρ;
+//! - [`beliefs`]: planning beliefs, the evidence outcomes give them, their scores and the file;
+//! - [`abtest`]: A/B test analysis (lift, tests, probability best, guards) and its insight;
+//! - [`creators`]: creator reputation by empirical Bayes, and a planned entry's match score;
 //! - [`determinism`]: a fixed computation whose bits every target must reproduce;
 //! - [`dataset`]: the binary blob a stored data set is kept in (the app's IndexedDB, the CLI).
 
+pub mod abtest;
 pub mod artifact;
 pub mod assemble;
+pub mod beliefs;
 pub mod bootstrap;
 pub mod clusters;
+pub mod creators;
 pub mod csv_out;
 pub mod dataset;
 pub mod dates;
@@ -54,6 +61,7 @@ pub mod recommend;
 pub mod report;
 pub mod roi;
 pub mod simulate;
+pub mod stats;
 pub mod trend;
 pub mod truth;
 pub mod utm;

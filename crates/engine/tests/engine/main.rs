@@ -14,6 +14,7 @@ mod imports_parsers;
 mod insights;
 mod learn;
 mod links;
+mod loop_closing;
 mod markov;
 mod number_agreement;
 mod parse_events;
