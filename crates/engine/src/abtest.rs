@@ -723,7 +723,7 @@ mod tests {
         let insight = a.insight.unwrap_or_else(|| unreachable!());
         assert_eq!(
             insight.sentence,
-            "Question headlines outperform statement headlines by 30 % (95 % CI 1.7 % to 67 %) \
+            "Question headlines outperform statement headlines by 30 % (95 % CI 1.7 % to 66 %) \
              on click rate."
         );
         assert_eq!(insight.proposal.winner, "question");
