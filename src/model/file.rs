@@ -59,6 +59,8 @@ pub enum FileError {
     Migration { from: u32, reason: String },
     #[error("the file's content has the wrong shape: {0}")]
     Shape(String),
+    #[error("part of the recorded metrics is missing from storage ({0})")]
+    MissingRows(String),
     #[error("the workspace in the file is inconsistent: {0}")]
     Invalid(#[from] WorkspaceError),
 }
@@ -296,7 +298,7 @@ pub fn v2_to_v3(mut file: Value) -> Result<Value, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::entry::EntryForm;
     use crate::model::metric::MetricKind;
@@ -304,7 +306,7 @@ mod tests {
 
     /// `entries` entries, each with `days` daily imported rows of ten metrics (as years of platform
     /// imports leave them).
-    fn grown(entries: usize, days: i64) -> Workspace {
+    pub(crate) fn grown(entries: usize, days: i64) -> Workspace {
         use crate::model::performance::PerformanceEntry;
         use refleqt_engine::imports::{Period, Platform};
         let mut ws = Workspace::empty();

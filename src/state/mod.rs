@@ -16,7 +16,7 @@ pub mod workbench;
 
 use crate::model::demo::demo_workspace;
 use crate::model::workspace::Workspace;
-use crate::storage::idb_store::{IdbStore, KEY_CURRENT};
+use crate::storage::idb_store::IdbStore;
 pub use crate::storage::StorageError;
 use crate::storage::{Base, Loaded, MemoryStore, WorkspaceStore};
 use crate::web_tools::{self, TabChannel};
@@ -147,15 +147,16 @@ impl AppState {
     }
 
     /// The stored workspace's text exactly as it is in storage (to export data this build cannot
-    /// read), `None` when nothing is stored.
+    /// read; with the stored chunks of metric rows beside it when there are any), `None` when
+    /// nothing is stored.
     pub async fn stored_text(self) -> Result<Option<String>, StorageError> {
         let backend = self
             .persistence
             .try_with_value(|s| s.backend.clone())
             .flatten();
         match backend.as_deref() {
-            Some(Backend::Idb(store)) => store.get_text(KEY_CURRENT).await,
-            Some(Backend::Memory(store)) => Ok(store.raw_text()),
+            Some(Backend::Idb(store)) => store.stored_export().await,
+            Some(Backend::Memory(store)) => Ok(store.stored_export()),
             None => Ok(None),
         }
     }
@@ -245,7 +246,7 @@ impl AppState {
         let _ = self.persistence.try_update_value(|s| {
             if s.blocked {
                 s.blocked = false;
-                s.base = Base::Overwrite;
+                s.base = Base::Replace;
             }
         });
         self.change(move |ws| *ws = workspace);
