@@ -20,6 +20,8 @@
 //!   import matching); imported rows may carry `platform` and `period` (a re-import of the same
 //!   platform and period replaces them). A schema-2 build would drop those fields on saving and
 //!   then duplicate re-imports, so it must refuse schema 3 ("written by a newer Refleqt").
+//! - **4** is taken by storage only (`storage::chunked`: schema-3 data with the metric rows in
+//!   separate chunks); export files are never schema 4, and the next export schema is 5.
 
 use super::workspace::{Workspace, WorkspaceError};
 use serde::{Deserialize, Serialize};

@@ -15,7 +15,7 @@ pub mod updates;
 pub mod workbench;
 
 use crate::model::demo::demo_workspace;
-use crate::model::workspace::Workspace;
+use crate::model::workspace::{ValueIndex, Workspace};
 use crate::storage::idb_store::IdbStore;
 pub use crate::storage::StorageError;
 use crate::storage::{Base, Loaded, MemoryStore, WorkspaceStore};
@@ -83,6 +83,9 @@ struct Persistence {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub workspace: RwSignal<Workspace>,
+    /// Every entry's current metric values, rebuilt once per workspace change: pages look values
+    /// up here, never with [`Workspace::value`] (a scan of every row per lookup).
+    pub values: Memo<ValueIndex>,
     pub status: RwSignal<SaveStatus>,
     /// A short message for the user (shown in a polite live region), e.g. after a migration.
     pub notice: RwSignal<Option<String>>,
@@ -94,8 +97,10 @@ impl AppState {
     /// Create the state, provide it as context, open the database `db_name` and load (or create
     /// the demo workspace on first run). Pages show a loading message until then.
     pub fn start(db_name: &str) -> AppState {
+        let workspace = RwSignal::new(Workspace::empty());
         let state = AppState {
-            workspace: RwSignal::new(Workspace::empty()),
+            workspace,
+            values: Memo::new(move |_| workspace.with(ValueIndex::of)),
             status: RwSignal::new(SaveStatus::Loading),
             notice: RwSignal::new(None),
             changes: RwSignal::new(0),

@@ -585,14 +585,14 @@ mod tests {
         let names = platform_names();
         let ws = grown(1, 2);
         let base = hash_rows(ws.performance_entries.iter(), &names);
-        let variants: Vec<Box<dyn Fn(&mut PerformanceEntry)>> = vec![
-            Box::new(|r| r.metric_value += 1e-9),
-            Box::new(|r| r.recorded_at += 1),
-            Box::new(|r| r.source = Source::Manual),
-            Box::new(|r| r.platform = Some(Platform::MetaAdsInsights)),
-            Box::new(|r| r.platform = None),
-            Box::new(|r| r.period = None),
-            Box::new(|r| r.metric_type = MetricKind::Replies),
+        let variants: [fn(&mut PerformanceEntry); 7] = [
+            |r| r.metric_value += 1e-9,
+            |r| r.recorded_at += 1,
+            |r| r.source = Source::Manual,
+            |r| r.platform = Some(Platform::MetaAdsInsights),
+            |r| r.platform = None,
+            |r| r.period = None,
+            |r| r.metric_type = MetricKind::Replies,
         ];
         let mut seen = HashSet::from([base]);
         for change in variants {
@@ -645,6 +645,8 @@ mod tests {
     fn per_edit_save_measure() {
         use std::time::Instant;
         let mut ws = grown(100, 3 * 365);
+        // As the app leaves it after its first change: predictions frozen once.
+        ws.refresh_learning(98);
         let t = Instant::now();
         let single = file::encode(&ws, 1, Some(1));
         let single_time = t.elapsed();
@@ -655,7 +657,15 @@ mod tests {
         ws.record_manual(42, &[(MetricKind::Revenue, Some(1234.0))], 99)
             .unwrap_or_else(|e| panic!("{e:?}"));
         ws.recalculate_attribution(99);
+        ws.refresh_learning(99);
         let change_time = t.elapsed();
+        let t = Instant::now();
+        let index = crate::model::workspace::ValueIndex::of(&ws);
+        let index_time = t.elapsed();
+        let t = Instant::now();
+        let scanned = ws.value(42, MetricKind::Revenue);
+        let scan_time = t.elapsed();
+        assert_eq!(index.value(42, MetricKind::Revenue), scanned);
         let t = Instant::now();
         let edit = plan_save(&ws, 2, 2, &first.manifest, true).unwrap_or_else(|e| panic!("{e}"));
         let edit_time = t.elapsed();
@@ -672,7 +682,9 @@ mod tests {
             "rows {} | before: single record {:.1} MB encoded in {single_time:?} per save | \
              chunked first save {} chunks {:.1} MB in {first_time:?} | edit: {} chunk(s) written, \
              {} deleted, {:.2} MB written (main {:.3} MB), planned in {edit_time:?} | change + \
-             recalculate {change_time:?} | workspace clone {clone_time:?} | load {load_time:?}",
+             recalculate + learning {change_time:?} | value index {index_time:?} (one \
+             Workspace::value scan {scan_time:?}) | workspace clone {clone_time:?} | load \
+             {load_time:?}",
             ws.performance_entries.len(),
             single.len() as f64 / 1_048_576.0,
             first.manifest.len(),
