@@ -163,8 +163,199 @@ async fn data_written_by_schema_1_loads_after_migration() {
         .await
         .expect("reads")
         .expect("stored");
-    assert!(text.contains(&format!("\"schema_version\": {SCHEMA_VERSION}")));
+    // The stored main record: the current data schema in the chunked layout.
+    assert!(text.contains(&format!(
+        "\"schema_version\":{}",
+        refleqt::storage::chunked::STORED_SCHEMA_VERSION
+    )));
+    assert_eq!(
+        SCHEMA_VERSION + 1,
+        refleqt::storage::chunked::STORED_SCHEMA_VERSION
+    );
     store.close();
+}
+
+/// `entries` entries with `days` daily imported rows of four metrics each.
+fn with_rows(entries: usize, days: i64) -> Workspace {
+    use refleqt::model::performance::PerformanceEntry;
+    let mut ws = Workspace::empty();
+    for e in 0..entries {
+        let draft = EntryForm {
+            title: format!("Artifact {e}"),
+            channel_choice: "Blog / organic".into(),
+            publish_date: "2024-01-01".into(),
+            ..EntryForm::default()
+        }
+        .parse()
+        .expect("valid form");
+        let id = ws.add_entry(draft);
+        for day in 0..days {
+            let at = 1_704_067_200_000 + day * 86_400_000;
+            for (k, metric) in [
+                MetricKind::Impressions,
+                MetricKind::Clicks,
+                MetricKind::Cost,
+                MetricKind::Revenue,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let value = ((day * 7 + k as i64 * 13 + e as i64) % 500) as f64;
+                ws.performance_entries.push(PerformanceEntry::new(
+                    id,
+                    metric,
+                    value,
+                    at,
+                    Source::Imported,
+                ));
+            }
+        }
+    }
+    ws.recalculate_attribution(1);
+    ws
+}
+
+/// The rows as a load gives them back: grouped by entry, each entry's in order.
+fn grouped(ws: &Workspace) -> Workspace {
+    let mut out = ws.clone();
+    out.performance_entries.sort_by_key(|r| r.calendar_entry_id);
+    out
+}
+
+fn chunk_keys(keys: &[String]) -> Vec<&String> {
+    keys.iter()
+        .filter(|k| k.starts_with(refleqt::storage::chunked::CHUNK_PREFIX))
+        .collect()
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_of_one_entry_writes_one_chunk_and_everything_loads_back() {
+    let name = fresh_name("chunks");
+    let store = IdbStore::open(&name).await.expect("opens");
+    // 40 entries × 4 metrics × 2 years: 116,800 rows.
+    let mut ws = with_rows(40, 730);
+    let t = now_ms();
+    assert_eq!(store.save(&ws, Base::Fresh, 1).await, Ok(1));
+    let first_ms = now_ms() - t;
+    let first = store.last_save().expect("stats");
+    assert_eq!(first.written_chunks, 40);
+    assert_eq!(chunk_keys(&store.keys().await.expect("keys")).len(), 40);
+
+    ws.record_manual(17, &[(MetricKind::Revenue, Some(123.0))], 2)
+        .expect("fits");
+    let t = now_ms();
+    assert_eq!(store.save(&ws, Base::Revision(1), 3).await, Ok(2));
+    let edit_ms = now_ms() - t;
+    let edit = store.last_save().expect("stats");
+    assert_eq!((edit.written_chunks, edit.deleted_chunks), (1, 1));
+    assert!(
+        edit.written_bytes * 20 < first.written_bytes,
+        "{edit:?} vs {first:?}"
+    );
+    assert_eq!(chunk_keys(&store.keys().await.expect("keys")).len(), 40);
+    web_sys::console::log_1(
+        &format!(
+            "chunked save, {} rows: first {first_ms:.0} ms ({} bytes), one edit {edit_ms:.0} ms \
+             ({} bytes)",
+            ws.performance_entries.len(),
+            first.written_bytes,
+            edit.written_bytes
+        )
+        .into(),
+    );
+    store.close();
+
+    let again = IdbStore::open(&name).await.expect("reopens");
+    let loaded = again.load(4).await.expect("loads").expect("stored");
+    assert_eq!(loaded.revision, 2);
+    assert_eq!(loaded.workspace, grouped(&ws));
+    assert_eq!(
+        loaded
+            .workspace
+            .value(17, MetricKind::Revenue)
+            .map(|v| v.value),
+        Some(123.0)
+    );
+    again.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_single_record_layout_of_earlier_builds_loads_and_the_next_save_chunks_it() {
+    let name = fresh_name("layout");
+    let store = IdbStore::open(&name).await.expect("opens");
+    let ws = with_rows(3, 20);
+    // What every build before the chunked layout left: the whole workspace under `current`.
+    let single = file::encode(&ws, 1, Some(5));
+    store.put_raw(&single, 5).await.expect("raw write");
+    let loaded = store.load(2).await.expect("loads").expect("stored");
+    assert_eq!((loaded.revision, loaded.migrated_from), (5, None));
+    assert_eq!(loaded.workspace, ws);
+    assert_eq!(
+        store.save(&loaded.workspace, Base::Revision(5), 3).await,
+        Ok(6)
+    );
+    let keys = store.keys().await.expect("keys");
+    assert_eq!(chunk_keys(&keys).len(), 3);
+    let main = store
+        .get_text("current")
+        .await
+        .expect("reads")
+        .expect("main");
+    assert!(
+        main.len() * 4 < single.len(),
+        "the rows left the main record"
+    );
+    assert!(!keys.iter().any(|k| k.starts_with("backup-")));
+    let again = store.load(4).await.expect("loads").expect("stored");
+    assert_eq!(again.workspace, ws);
+    assert_eq!(again.revision, 6);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_tab_cannot_overwrite_chunks_and_keeping_its_version_leaves_no_chunk_behind() {
+    let name = fresh_name("chunk-conflict");
+    let tab_a = IdbStore::open(&name).await.expect("opens");
+    let tab_b = IdbStore::open(&name).await.expect("opens");
+    let mut ws = with_rows(4, 30);
+    assert_eq!(tab_a.save(&ws, Base::Fresh, 1).await, Ok(1));
+    let base = tab_b
+        .load(2)
+        .await
+        .expect("loads")
+        .expect("stored")
+        .revision;
+    let mut mine = ws.clone();
+
+    ws.record_manual(2, &[(MetricKind::Cost, Some(9.0))], 3)
+        .expect("fits");
+    assert_eq!(tab_a.save(&ws, Base::Revision(base), 3).await, Ok(2));
+    let keys_after_a = tab_b.keys().await.expect("keys");
+
+    mine.delete_entry(3).expect("exists");
+    assert_eq!(
+        tab_b.save(&mine, Base::Revision(base), 4).await,
+        Err(StorageError::Conflict { stored: 2 })
+    );
+    assert_eq!(
+        tab_b.keys().await.expect("keys"),
+        keys_after_a,
+        "the refused save wrote and deleted nothing"
+    );
+    let stored = tab_b.load(5).await.expect("loads").expect("stored");
+    assert_eq!(stored.workspace, grouped(&ws));
+
+    // The user keeps tab B's version: tab A's changed chunk and entry 3's chunk go.
+    assert_eq!(tab_b.save(&mine, Base::Overwrite, 6).await, Ok(3));
+    assert_eq!(chunk_keys(&tab_b.keys().await.expect("keys")).len(), 3);
+    let last = tab_a.load(7).await.expect("loads").expect("stored");
+    assert_eq!(last.workspace, grouped(&mine));
+    tab_a.close();
+    tab_b.close();
 }
 
 fn count_rows(root: &web_sys::Element) -> u32 {

@@ -62,6 +62,7 @@ pub fn CalendarGrid(
         Span::Week => ("Previous week", "Next week"),
     };
     let chips_on = move |day: Date| -> Vec<Chip> {
+        let vals = state.values.get();
         state.workspace.with(|ws| {
             let channels = ws.channels();
             let currency = ws.settings.currency.clone();
@@ -73,9 +74,11 @@ pub fn CalendarGrid(
             on.sort_by_key(|e| e.entry_id);
             on.into_iter()
                 .map(|e| {
-                    let cost = ws.cost(e.entry_id).map(|(c, _)| format_money(c, &currency));
-                    let roi = ws
-                        .roi(e.entry_id)
+                    let cost = vals
+                        .cost(ws, e.entry_id)
+                        .map(|(c, _)| format_money(c, &currency));
+                    let roi = vals
+                        .roi(ws, e.entry_id)
                         .ok()
                         .map(|r| format!("ROI {}", format_percent(r)));
                     let facts = [cost, roi]

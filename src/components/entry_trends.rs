@@ -11,7 +11,7 @@ use refleqt_engine::trend::accuracy;
 
 #[component]
 pub fn EntryTrends(state: AppState, entry_id: u64) -> impl IntoView {
-    let metrics = Memo::new(move |_| state.workspace.with(|ws| ws.recorded_metrics(entry_id)));
+    let metrics = Memo::new(move |_| state.values.with(|vals| vals.recorded_metrics(entry_id)));
     let chosen = RwSignal::new(None::<MetricKind>);
     let metric = move || chosen.get().or_else(|| metrics.get().first().copied());
     let spec = Signal::derive(move || {
@@ -27,9 +27,10 @@ pub fn EntryTrends(state: AppState, entry_id: u64) -> impl IntoView {
         })
     });
     let preds = Memo::new(move |_| {
+        let vals = state.values.get();
         state.workspace.with(|ws| {
             ws.entry(entry_id)
-                .map(|e| predictions(e, |m| ws.value(entry_id, m).map(|v| v.value)))
+                .map(|e| predictions(e, |m| vals.value(entry_id, m).map(|v| v.value)))
                 .unwrap_or_default()
         })
     });

@@ -64,6 +64,7 @@ fn live_rows(state: AppState, entry_id: u64) -> (usize, Vec<Row>) {
 }
 
 fn frozen_rows(state: AppState, entry_id: u64, frozen: &FrozenPrediction) -> Vec<Row> {
+    let vals = state.values.get();
     state.workspace.with(|ws| {
         let cur = &ws.settings.currency;
         let threshold = ws.settings.alert_threshold_percent as f64;
@@ -71,7 +72,7 @@ fn frozen_rows(state: AppState, entry_id: u64, frozen: &FrozenPrediction) -> Vec
             .ranges
             .iter()
             .map(|r| {
-                let actual = ws.value(entry_id, r.metric).map(|v| v.value);
+                let actual = vals.value(entry_id, r.metric).map(|v| v.value);
                 let verdict = actual.map(|a| {
                     match refleqt_engine::predict::deviation(r.low, r.point, r.high, a, 0.0) {
                         None => (false, "Inside the range".to_owned()),

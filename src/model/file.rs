@@ -20,6 +20,8 @@
 //!   import matching); imported rows may carry `platform` and `period` (a re-import of the same
 //!   platform and period replaces them). A schema-2 build would drop those fields on saving and
 //!   then duplicate re-imports, so it must refuse schema 3 ("written by a newer Refleqt").
+//! - **4** is taken by storage only (`storage::chunked`: schema-3 data with the metric rows in
+//!   separate chunks); export files are never schema 4, and the next export schema is 5.
 
 use super::workspace::{Workspace, WorkspaceError};
 use serde::{Deserialize, Serialize};
@@ -59,6 +61,8 @@ pub enum FileError {
     Migration { from: u32, reason: String },
     #[error("the file's content has the wrong shape: {0}")]
     Shape(String),
+    #[error("part of the recorded metrics is missing from storage ({0})")]
+    MissingRows(String),
     #[error("the workspace in the file is inconsistent: {0}")]
     Invalid(#[from] WorkspaceError),
 }
@@ -296,7 +300,7 @@ pub fn v2_to_v3(mut file: Value) -> Result<Value, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::entry::EntryForm;
     use crate::model::metric::MetricKind;
@@ -304,7 +308,7 @@ mod tests {
 
     /// `entries` entries, each with `days` daily imported rows of ten metrics (as years of platform
     /// imports leave them).
-    fn grown(entries: usize, days: i64) -> Workspace {
+    pub(crate) fn grown(entries: usize, days: i64) -> Workspace {
         use crate::model::performance::PerformanceEntry;
         use refleqt_engine::imports::{Period, Platform};
         let mut ws = Workspace::empty();

@@ -7,7 +7,7 @@
 use super::entry::CalendarEntry;
 use super::metric::MetricKind;
 use super::prediction::{Alert, FrozenPrediction, FrozenRange};
-use super::workspace::Workspace;
+use super::workspace::{ValueIndex, Workspace};
 use refleqt_engine::artifact::{ArtifactFeatures, ArtifactRecord};
 use refleqt_engine::predict::{
     deviation, MetricPrediction, Predictor, DEFAULT_COVERAGE, DEFAULT_K,
@@ -53,13 +53,16 @@ pub fn history(ws: &Workspace) -> History {
 /// The history without one entry (its own results must not calibrate its prediction).
 fn history_without(ws: &Workspace, without: Option<EntryId>) -> History {
     let metrics = learned_metrics();
+    // One pass over the rows, not one per entry and metric.
+    let index = ValueIndex::of(ws);
     let mut records = Vec::new();
     let mut ids = Vec::new();
     for e in ws.entries.iter().filter(|e| Some(e.entry_id) != without) {
         let values: Vec<(String, f64)> = metrics
             .iter()
             .filter_map(|m| {
-                ws.value(e.entry_id, *m)
+                index
+                    .value(e.entry_id, *m)
                     .map(|v| (m.key().to_owned(), v.value))
             })
             .collect();
@@ -167,17 +170,22 @@ impl EntryPrediction {
 
 /// Whether an entry counts as published: its day has come, or results arrived.
 pub fn is_published(ws: &Workspace, entry: &CalendarEntry, now: i64) -> bool {
-    entry.publish_date.unix_ms() <= now || !ws.recorded_metrics(entry.entry_id).is_empty()
+    is_published_in(&ValueIndex::of(ws), entry, now)
+}
+
+fn is_published_in(index: &ValueIndex, entry: &CalendarEntry, now: i64) -> bool {
+    entry.publish_date.unix_ms() <= now || !index.recorded_metrics(entry.entry_id).is_empty()
 }
 
 impl Workspace {
     /// After every change: freeze the prediction of each newly published entry (from the other
     /// entries' results at that moment), then raise, keep or drop alerts.
     pub fn refresh_learning(&mut self, now: i64) {
+        let index = ValueIndex::of(self);
         let to_freeze: Vec<usize> = (0..self.entries.len())
             .filter(|&i| {
                 let e = &self.entries[i];
-                e.frozen_prediction.is_none() && is_published(self, e, now)
+                e.frozen_prediction.is_none() && is_published_in(&index, e, now)
             })
             .collect();
         if !to_freeze.is_empty() {
@@ -206,18 +214,24 @@ impl Workspace {
                 }
             }
         }
-        self.refresh_alerts(now);
+        self.refresh_alerts_in(&index, now);
     }
 
     /// Raise an alert for each actual outside its prediction by more than the threshold; an
     /// unchanged alert keeps its id and whether it was dismissed; a resolved one goes.
     pub fn refresh_alerts(&mut self, now: i64) {
+        let index = ValueIndex::of(self);
+        self.refresh_alerts_in(&index, now);
+    }
+
+    /// [`Workspace::refresh_alerts`] with the current values already indexed.
+    fn refresh_alerts_in(&mut self, index: &ValueIndex, now: i64) {
         let threshold = self.settings.alert_threshold_percent as f64;
         let mut next_id = self.alerts.iter().map(|a| a.id).max().unwrap_or(0) + 1;
         let mut alerts = Vec::new();
         for e in &self.entries {
             for metric in learned_metrics() {
-                let Some(actual) = self.value(e.entry_id, metric).map(|v| v.value) else {
+                let Some(actual) = index.value(e.entry_id, metric).map(|v| v.value) else {
                     continue;
                 };
                 let (low, point, high, range) = if let Some(p) = e.predicted_value(metric) {

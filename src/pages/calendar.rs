@@ -102,6 +102,7 @@ pub fn CalendarPage(state: AppState) -> impl IntoView {
     };
     let newest_first = RwSignal::new(true);
     let rows = Memo::new(move |_| {
+        let vals = state.values.get();
         state.workspace.with(|ws| {
             let currency = ws.settings.currency.clone();
             let mut entries: Vec<_> = ws
@@ -122,15 +123,15 @@ pub fn CalendarPage(state: AppState) -> impl IntoView {
                     channel: e.channel.clone(),
                     campaign: e.campaign.clone(),
                     date: e.publish_date.to_string(),
-                    cost: ws
-                        .cost(e.entry_id)
+                    cost: vals
+                        .cost(ws, e.entry_id)
                         .map(|(c, _)| format_money(c, &currency))
                         .unwrap_or_default(),
-                    revenue: ws
+                    revenue: vals
                         .value(e.entry_id, MetricKind::Revenue)
                         .map(|v| format_money(v.value, &currency))
                         .unwrap_or_default(),
-                    roi: ws.roi(e.entry_id),
+                    roi: vals.roi(ws, e.entry_id),
                 })
                 .collect::<Vec<_>>()
         })

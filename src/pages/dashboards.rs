@@ -27,9 +27,10 @@ pub fn DashboardsPage(state: AppState, analysis: Workbench) -> impl IntoView {
         })
     });
     let accuracy = Signal::derive(move || {
+        let vals = state.values.get();
         state.workspace.with(|ws| {
             ChartSpec::Lines(accuracy_over_time(&ws.entries, |id, m| {
-                ws.value(id, m).map(|v| v.value)
+                vals.value(id, m).map(|v| v.value)
             }))
         })
     });

@@ -181,8 +181,9 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
 #[component]
 fn PerformanceForm(state: AppState, entry_id: u64) -> impl IntoView {
     let make_row = move |metric: MetricKind| {
+        let vals = state.values.get_untracked();
         let text = state.workspace.with_untracked(|ws| {
-            ws.value(entry_id, metric)
+            vals.value(entry_id, metric)
                 .map(|v| metric.format_input_in(v.value, ws.settings.decimal_mark))
                 .unwrap_or_default()
         });
@@ -195,8 +196,8 @@ fn PerformanceForm(state: AppState, entry_id: u64) -> impl IntoView {
     let initial: Vec<MetricRow> = {
         let mut metrics: Vec<MetricKind> = MetricKind::V1_FORM.to_vec();
         let recorded = state
-            .workspace
-            .with_untracked(|ws| ws.recorded_metrics(entry_id));
+            .values
+            .with_untracked(|vals| vals.recorded_metrics(entry_id));
         metrics.extend(
             recorded
                 .into_iter()
@@ -391,8 +392,13 @@ fn MetricField(
     let id = format!("metric-{}", metric.key());
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let source = move || state.workspace.with(|ws| ws.value(entry_id, metric));
-    let cost_source = move || state.workspace.with(|ws| ws.cost(entry_id).map(|(_, s)| s));
+    let source = move || state.values.with(|vals| vals.value(entry_id, metric));
+    let cost_source = move || {
+        let vals = state.values.get();
+        state
+            .workspace
+            .with(|ws| vals.cost(ws, entry_id).map(|(_, s)| s))
+    };
     let label = match metric.unit() {
         crate::model::metric::Unit::Money => {
             format!("{} ({})", metric.label(), currency.get_untracked())

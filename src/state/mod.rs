@@ -15,8 +15,8 @@ pub mod updates;
 pub mod workbench;
 
 use crate::model::demo::demo_workspace;
-use crate::model::workspace::Workspace;
-use crate::storage::idb_store::{IdbStore, KEY_CURRENT};
+use crate::model::workspace::{ValueIndex, Workspace};
+use crate::storage::idb_store::IdbStore;
 pub use crate::storage::StorageError;
 use crate::storage::{Base, Loaded, MemoryStore, WorkspaceStore};
 use crate::web_tools::{self, TabChannel};
@@ -83,6 +83,9 @@ struct Persistence {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub workspace: RwSignal<Workspace>,
+    /// Every entry's current metric values, rebuilt once per workspace change: pages look values
+    /// up here, never with [`Workspace::value`] (a scan of every row per lookup).
+    pub values: Memo<ValueIndex>,
     pub status: RwSignal<SaveStatus>,
     /// A short message for the user (shown in a polite live region), e.g. after a migration.
     pub notice: RwSignal<Option<String>>,
@@ -94,8 +97,10 @@ impl AppState {
     /// Create the state, provide it as context, open the database `db_name` and load (or create
     /// the demo workspace on first run). Pages show a loading message until then.
     pub fn start(db_name: &str) -> AppState {
+        let workspace = RwSignal::new(Workspace::empty());
         let state = AppState {
-            workspace: RwSignal::new(Workspace::empty()),
+            workspace,
+            values: Memo::new(move |_| workspace.with(ValueIndex::of)),
             status: RwSignal::new(SaveStatus::Loading),
             notice: RwSignal::new(None),
             changes: RwSignal::new(0),
@@ -147,15 +152,16 @@ impl AppState {
     }
 
     /// The stored workspace's text exactly as it is in storage (to export data this build cannot
-    /// read), `None` when nothing is stored.
+    /// read; with the stored chunks of metric rows beside it when there are any), `None` when
+    /// nothing is stored.
     pub async fn stored_text(self) -> Result<Option<String>, StorageError> {
         let backend = self
             .persistence
             .try_with_value(|s| s.backend.clone())
             .flatten();
         match backend.as_deref() {
-            Some(Backend::Idb(store)) => store.get_text(KEY_CURRENT).await,
-            Some(Backend::Memory(store)) => Ok(store.raw_text()),
+            Some(Backend::Idb(store)) => store.stored_export().await,
+            Some(Backend::Memory(store)) => Ok(store.stored_export()),
             None => Ok(None),
         }
     }
@@ -245,7 +251,7 @@ impl AppState {
         let _ = self.persistence.try_update_value(|s| {
             if s.blocked {
                 s.blocked = false;
-                s.base = Base::Overwrite;
+                s.base = Base::Replace;
             }
         });
         self.change(move |ws| *ws = workspace);

@@ -7,9 +7,15 @@
 //! revision it was based on and is refused with [`StorageError::Conflict`] when another tab saved
 //! in between: two tabs never silently overwrite each other.
 //!
+//! Both stores keep the workspace in the chunked layout of [`chunked`]: the recorded metric rows
+//! in chunks by entry, the rest in a small main record, so a save writes only what changed.
+//! Stored data of the single-record layout (earlier builds) loads as before and is written in
+//! chunks by the next save.
+//!
 //! Imported event logs are kept apart from the workspace, as compact binary data sets
 //! ([`datasets`]). Both stores share one IndexedDB database, owned by [`db`].
 
+pub mod chunked;
 pub mod datasets;
 pub mod db;
 pub mod idb_store;
@@ -17,6 +23,7 @@ pub mod idb_store;
 use crate::model::file::{self, FileError};
 use crate::model::workspace::Workspace;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// A workspace read from storage.
@@ -111,10 +118,40 @@ pub enum Base {
     Fresh,
     /// The revision this tab loaded or last saved.
     Revision(u64),
-    /// Replace whatever is stored: only after the user chose to (keep this tab's version, start
-    /// empty over unreadable data).
+    /// Replace whatever is stored: only after the user chose to (keep this tab's version).
     Overwrite,
+    /// Replace stored data this build could not read (the user's choice: import a file or start
+    /// empty over it). The stored text is first copied to a backup key, without reading it again
+    /// (the tab already knows it is unreadable), and its chunks are kept.
+    Replace,
 }
+
+/// What one save wrote (for measurements and tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SaveStats {
+    pub written_chunks: usize,
+    pub deleted_chunks: usize,
+    /// Bytes of text written: the main record and the new chunks.
+    pub written_bytes: usize,
+    /// The whole stored workspace.
+    pub total_bytes: usize,
+}
+
+impl SaveStats {
+    pub fn of(plan: &chunked::SavePlan) -> SaveStats {
+        SaveStats {
+            written_chunks: plan.writes.len(),
+            deleted_chunks: plan.deletes.len(),
+            written_bytes: plan.written_bytes(),
+            total_bytes: plan.total_bytes,
+        }
+    }
+}
+
+/// The key of the main record (the whole workspace in the single-record layout).
+pub const KEY_CURRENT: &str = "current";
+/// Stored text this build could not read, kept when the user replaced it (`…-<revision>`).
+pub const KEY_UNREADABLE_PREFIX: &str = "backup-unreadable-";
 
 /// The next revision when the stored one is `stored` and the writer expects `base`.
 pub fn next_revision(stored: Option<u64>, base: Base) -> Result<u64, StorageError> {
@@ -123,7 +160,7 @@ pub fn next_revision(stored: Option<u64>, base: Base) -> Result<u64, StorageErro
         (None, Base::Revision(b)) => Ok(b + 1),
         (None, _) => Ok(1),
         (Some(s), Base::Revision(b)) if s == b => Ok(s + 1),
-        (Some(s), Base::Overwrite) => Ok(s + 1),
+        (Some(s), Base::Overwrite | Base::Replace) => Ok(s + 1),
         (Some(s), _) => Err(StorageError::Conflict { stored: s }),
     }
 }
@@ -140,9 +177,17 @@ pub fn decode_stored(text: &str, revision: u64, now: i64) -> Result<Loaded, Stor
 }
 
 /// A store in memory: for tests, and for browsers that refuse IndexedDB (nothing survives the tab).
+/// Keeps the same keys and layout as IndexedDB.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    slot: RefCell<Option<(String, u64)>>,
+    slot: RefCell<MemorySlot>,
+}
+
+#[derive(Debug, Default)]
+struct MemorySlot {
+    revision: Option<u64>,
+    values: BTreeMap<String, String>,
+    last_save: Option<SaveStats>,
 }
 
 impl MemoryStore {
@@ -150,30 +195,114 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    /// The stored text as it is.
+    /// The stored main record as it is (the whole workspace in the single-record layout).
     pub fn raw_text(&self) -> Option<String> {
-        self.slot.borrow().as_ref().map(|(text, _)| text.clone())
+        self.get_text(KEY_CURRENT)
+    }
+
+    /// Any stored value by key.
+    pub fn get_text(&self, key: &str) -> Option<String> {
+        self.slot.borrow().values.get(key).cloned()
+    }
+
+    /// Every stored key, in order.
+    pub fn keys(&self) -> Vec<String> {
+        self.slot.borrow().values.keys().cloned().collect()
     }
 
     /// Put raw stored text, as an older version of the app would have left it.
     pub fn put_raw(&self, text: &str, revision: u64) {
-        *self.slot.borrow_mut() = Some((text.to_owned(), revision));
+        let mut slot = self.slot.borrow_mut();
+        slot.values.insert(KEY_CURRENT.to_owned(), text.to_owned());
+        slot.revision = Some(revision);
     }
+
+    /// What the last successful save wrote.
+    pub fn last_save(&self) -> Option<SaveStats> {
+        self.slot.borrow().last_save
+    }
+
+    /// The stored data for an export of what this build cannot read: the main record with its
+    /// chunks' texts.
+    pub fn stored_export(&self) -> Option<String> {
+        let slot = self.slot.borrow();
+        let main = slot.values.get(KEY_CURRENT)?;
+        let chunks = slot
+            .values
+            .iter()
+            .filter(|(k, _)| k.starts_with(chunked::CHUNK_PREFIX))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Some(chunked::with_chunk_texts(main, chunks))
+    }
+}
+
+/// Whether a save with `base` must first copy the stored main record `text` aside (to
+/// `backup-unreadable-<revision>`) and keep its chunks: always when replacing data the tab found
+/// unreadable; on an overwrite, unless the header shows this build's own layout (checked without
+/// decoding the whole text).
+pub fn keep_aside(text: &str, base: Base) -> bool {
+    match base {
+        Base::Replace => true,
+        Base::Overwrite => !chunked::is_chunked(text),
+        Base::Fresh | Base::Revision(_) => false,
+    }
+}
+
+/// Decode a stored main record of either layout; `chunk` gives a chunk's text by key.
+pub fn decode_any(
+    text: &str,
+    revision: u64,
+    now: i64,
+    chunk: impl FnMut(&chunked::ChunkRef) -> Option<String>,
+) -> Result<Loaded, StorageError> {
+    if !chunked::is_chunked(text) {
+        return decode_stored(text, revision, now);
+    }
+    let main = chunked::decode_main(text).map_err(StorageError::Unreadable)?;
+    let workspace = chunked::assemble(main, chunk).map_err(StorageError::Unreadable)?;
+    Ok(Loaded {
+        workspace,
+        revision,
+        migrated_from: None,
+    })
 }
 
 impl WorkspaceStore for MemoryStore {
     async fn load(&self, now: i64) -> Result<Option<Loaded>, StorageError> {
-        let slot = self.slot.borrow().clone();
-        slot.map(|(text, revision)| decode_stored(&text, revision, now))
-            .transpose()
+        let slot = self.slot.borrow();
+        let Some(text) = slot.values.get(KEY_CURRENT) else {
+            return Ok(None);
+        };
+        let revision = slot.revision.unwrap_or(0);
+        decode_any(text, revision, now, |c| slot.values.get(&c.key).cloned()).map(Some)
     }
 
     async fn save(&self, workspace: &Workspace, base: Base, now: i64) -> Result<u64, StorageError> {
-        let stored = self.slot.borrow().as_ref().map(|(_, r)| *r);
-        let revision = next_revision(stored, base)?;
-        let text = file::encode(workspace, now, Some(revision));
-        file::check_size(&text).map_err(StorageError::TooLarge)?;
-        *self.slot.borrow_mut() = Some((text, revision));
+        let mut slot = self.slot.borrow_mut();
+        let revision = next_revision(slot.revision, base)?;
+        let current = slot.values.get(KEY_CURRENT).cloned();
+        let aside = current.as_deref().is_some_and(|t| keep_aside(t, base));
+        if let (true, Some(text)) = (aside, &current) {
+            let key = format!("{KEY_UNREADABLE_PREFIX}{}", slot.revision.unwrap_or(0));
+            slot.values.insert(key, text.clone());
+        }
+        let stored = match (&current, aside) {
+            (Some(text), false) => chunked::stored_manifest(text),
+            _ => Vec::new(),
+        };
+        let plan = chunked::plan_save(workspace, now, revision, &stored, !aside)
+            .map_err(StorageError::TooLarge)?;
+        for key in &plan.deletes {
+            slot.values.remove(key);
+        }
+        let stats = SaveStats::of(&plan);
+        for (key, text) in plan.writes {
+            slot.values.insert(key, text);
+        }
+        slot.values.insert(KEY_CURRENT.to_owned(), plan.main);
+        slot.revision = Some(revision);
+        slot.last_save = Some(stats);
         Ok(revision)
     }
 }
@@ -251,6 +380,116 @@ mod tests {
             run(store.load(0)),
             Err(StorageError::Unreadable(FileError::NotJson(_)))
         ));
+    }
+
+    #[test]
+    fn the_single_record_layout_loads_and_the_next_save_writes_chunks_in_its_place() {
+        let store = MemoryStore::new();
+        let ws = crate::model::file::tests::grown(3, 5);
+        store.put_raw(&file::encode(&ws, 1, Some(4)), 4);
+        let loaded = run(store.load(2)).ok().flatten();
+        assert_eq!(
+            loaded.as_ref().map(|l| (l.revision, l.migrated_from)),
+            Some((4, None))
+        );
+        assert_eq!(loaded.map(|l| l.workspace), Some(ws.clone()));
+        assert_eq!(run(store.save(&ws, Base::Revision(4), 3)), Ok(5));
+        let keys = store.keys();
+        assert_eq!(
+            keys.iter()
+                .filter(|k| k.starts_with(chunked::CHUNK_PREFIX))
+                .count(),
+            3
+        );
+        assert!(chunked::is_chunked(&store.raw_text().unwrap_or_default()));
+        assert!(!keys.iter().any(|k| k.starts_with(KEY_UNREADABLE_PREFIX)));
+        let again = run(store.load(4)).ok().flatten().map(|l| l.workspace);
+        assert_eq!(again, Some(ws));
+    }
+
+    #[test]
+    fn an_edit_writes_one_chunk_and_a_stale_tab_still_conflicts() {
+        use crate::model::metric::MetricKind;
+        let store = MemoryStore::new();
+        let mut ws = crate::model::file::tests::grown(10, 30);
+        assert_eq!(run(store.save(&ws, Base::Fresh, 1)), Ok(1));
+        let full = store.last_save().unwrap_or_default();
+        assert_eq!(full.written_chunks, 10);
+        ws.record_manual(4, &[(MetricKind::Clicks, Some(3.0))], 2)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(run(store.save(&ws, Base::Revision(1), 2)), Ok(2));
+        let edit = store.last_save().unwrap_or_default();
+        assert_eq!((edit.written_chunks, edit.deleted_chunks), (1, 1));
+        assert!(
+            edit.written_bytes * 5 < full.written_bytes,
+            "{edit:?} vs {full:?}"
+        );
+        // A tab still on revision 1 is refused, and its refused save wrote nothing.
+        let keys = store.keys();
+        ws.settings.currency = "EUR".into();
+        assert_eq!(
+            run(store.save(&ws, Base::Revision(1), 3)),
+            Err(StorageError::Conflict { stored: 2 })
+        );
+        assert_eq!(store.keys(), keys);
+        // Keeping this tab's version over the other's: no chunk left behind.
+        ws.delete_entry(7).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(run(store.save(&ws, Base::Overwrite, 4)), Ok(3));
+        let chunks = store
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(chunked::CHUNK_PREFIX))
+            .count();
+        assert_eq!(chunks, 9);
+        let back = run(store.load(5))
+            .ok()
+            .flatten()
+            .map(|l| l.workspace.settings.currency);
+        assert_eq!(back.as_deref(), Some("EUR"));
+    }
+
+    #[test]
+    fn replacing_unreadable_data_keeps_it_and_its_chunks_aside_without_reading_it() {
+        let store = MemoryStore::new();
+        let ws = crate::model::file::tests::grown(2, 2);
+        assert_eq!(run(store.save(&ws, Base::Fresh, 1)), Ok(1));
+        // A newer build's main record (schema 99) that names the same chunks.
+        let newer = store.raw_text().unwrap_or_default().replacen(
+            "\"schema_version\":4",
+            "\"schema_version\":99",
+            1,
+        );
+        store.put_raw(&newer, 6);
+        let old_chunks: Vec<String> = store
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(chunked::CHUNK_PREFIX))
+            .collect();
+        assert!(matches!(
+            run(store.load(2)),
+            Err(StorageError::Unreadable(FileError::TooNew {
+                found: 99,
+                ..
+            }))
+        ));
+        let exported = store.stored_export().unwrap_or_default();
+        assert!(exported.contains("stored_row_chunks") && exported.contains(&old_chunks[0]));
+        assert_eq!(
+            run(store.save(&Workspace::empty(), Base::Replace, 3)),
+            Ok(7)
+        );
+        assert_eq!(store.get_text("backup-unreadable-6"), Some(newer));
+        for key in old_chunks {
+            assert!(store.get_text(&key).is_some(), "{key} kept");
+        }
+        // An overwrite after a conflict keeps text of another layout aside too, but not this
+        // build's own.
+        assert!(keep_aside("{}", Base::Overwrite));
+        assert!(!keep_aside(
+            &store.raw_text().unwrap_or_default(),
+            Base::Overwrite
+        ));
+        assert!(!keep_aside("{}", Base::Revision(1)));
     }
 
     #[test]
