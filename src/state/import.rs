@@ -251,11 +251,11 @@ impl ImportSession {
         });
     }
 
-    /// Read a picked or dropped file and parse it.
-    pub fn start_file(self, file: web_sys::File) {
+    /// Start a new run on a new file: forget the earlier one (its preview, its cancelled flag,
+    /// the data-set name taken from its file) and start the flow at `stage`; returns the job.
+    fn begin(self, name: &str, stage: Stage) -> u64 {
         let ImportSession {
             flow,
-            work,
             cancelled,
             dataset_name,
             ..
@@ -263,10 +263,14 @@ impl ImportSession {
         cancelled.set(false);
         self.clear();
         dataset_name.set(String::new());
+        flow.try_update(|f| f.start(name, stage)).unwrap_or(0)
+    }
+
+    /// Read a picked or dropped file and parse it.
+    pub fn start_file(self, file: web_sys::File) {
+        let ImportSession { flow, work, .. } = self;
         let name = file.name();
-        let job = flow
-            .try_update(|f| f.start(&name, Stage::Reading))
-            .unwrap_or(0);
+        let job = self.begin(&name, Stage::Reading);
         if file.size() > MAX_IMPORT_BYTES as f64 {
             flow.update(|f| {
                 f.finish(
@@ -305,19 +309,8 @@ impl ImportSession {
     /// Parse bytes that did not come from a file (a connection's pull, already merged into one
     /// export): the same stages, preview and confirm as a chosen file.
     pub fn start_bytes(self, name: String, bytes: Vec<u8>) {
-        let ImportSession {
-            flow,
-            work,
-            cancelled,
-            dataset_name,
-            ..
-        } = self;
-        cancelled.set(false);
-        self.clear();
-        dataset_name.set(String::new());
-        let job = flow
-            .try_update(|f| f.start(&name, Stage::Parsing))
-            .unwrap_or(0);
+        let ImportSession { work, .. } = self;
+        let job = self.begin(&name, Stage::Parsing);
         work.update_value(|w| {
             w.bytes = Some(Rc::new(bytes));
             w.file_name = name;
