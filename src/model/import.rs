@@ -22,7 +22,7 @@ use refleqt_engine::detect::import;
 use refleqt_engine::imports::{
     imported_values, match_rows, reimport, EntryKey, Import, ImportError, ImportField,
     ImportOptions, Layout, MatchReport, Overridden, PerformanceValue, Period, Platform,
-    ReimportError, ValueSource,
+    ReimportError, ValueSource, METRIC_KEYS,
 };
 use refleqt_engine::number::NumberConvention;
 use refleqt_engine::parse::Field;
@@ -266,6 +266,58 @@ impl Preview {
                 .map(|c| (ColumnField::Export(c.field.clone()), c.header.clone()))
                 .collect()
         }
+    }
+
+    /// Fields of this layout that no column serves yet: the preview lets the user pick any
+    /// column of the file for any of them.
+    pub fn unmapped_fields(&self) -> Vec<ColumnField> {
+        let mapped: Vec<ColumnField> = self.columns().into_iter().map(|(f, _)| f).collect();
+        let all: Vec<ColumnField> = match self.import.layout {
+            Layout::EventLog => [
+                Field::User,
+                Field::Timestamp,
+                Field::Channel,
+                Field::Source,
+                Field::Medium,
+                Field::Campaign,
+                Field::LandingUrl,
+                Field::UtmContent,
+                Field::Cost,
+                Field::Revenue,
+                Field::ConversionFlag,
+                Field::EventType,
+            ]
+            .into_iter()
+            .map(ColumnField::Log)
+            .collect(),
+            Layout::PathTable => [
+                Field::Path,
+                Field::Conversions,
+                Field::ConversionValue,
+                Field::Nulls,
+                Field::PathEntries,
+            ]
+            .into_iter()
+            .map(ColumnField::Log)
+            .collect(),
+            Layout::Export(_) => [
+                ImportField::Date,
+                ImportField::DateEnd,
+                ImportField::Month,
+                ImportField::Campaign,
+                ImportField::Source,
+                ImportField::Medium,
+                ImportField::SourceMedium,
+                ImportField::Content,
+                ImportField::Url,
+                ImportField::Currency,
+            ]
+            .into_iter()
+            .chain(METRIC_KEYS.iter().map(|k| ImportField::metric(k)))
+            .map(ColumnField::Export)
+            .collect(),
+        };
+        all.into_iter().filter(|f| !mapped.contains(f)).collect()
     }
 
     /// The values confirming would import (before merging).
@@ -821,6 +873,27 @@ mod tests {
         assert_eq!((s.added, s.skipped.len()), (0, 1));
         assert_eq!(gone.validate(), Ok(()));
         assert!(!ApplyError::NoPeriod.to_string().is_empty());
+    }
+
+    #[test]
+    fn any_column_can_serve_a_field_that_has_none() {
+        let ws = ws();
+        let p = preview(&ws, ADS, Choices::default());
+        let extra = p.unmapped_fields();
+        let revenue = ColumnField::Export(ImportField::metric("revenue"));
+        assert!(extra.contains(&revenue));
+        assert!(!extra.contains(&ColumnField::Export(ImportField::Campaign)));
+        // Pick a column the synonyms would never give it.
+        let mut choices = p.choices.clone();
+        choices.set_column(revenue, "metrics.clicks");
+        let again = preview(&ws, ADS, choices);
+        assert_eq!(
+            again.import.rows.first().and_then(|r| r.metric("revenue")),
+            Some(50.0)
+        );
+        assert!(!again
+            .unmapped_fields()
+            .contains(&ColumnField::Export(ImportField::metric("revenue"))));
     }
 
     #[test]

@@ -866,39 +866,6 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_params() {
-        assert_eq!(
-            query_param("https://x.io/p?a=1&UTM_Content=cal%2D7&b", "utm_content"),
-            Some("cal-7".to_owned())
-        );
-        assert_eq!(
-            query_param("https://x.io/#utm_source=nl", "utm_source"),
-            Some("nl".to_owned())
-        );
-        assert_eq!(query_param("https://x.io/p", "utm_source"), None);
-        assert_eq!(
-            query_param("utm_campaign=Spring+Sale", "utm_campaign"),
-            Some("Spring Sale".to_owned())
-        );
-    }
-
-    #[test]
-    fn channels() {
-        let m = crate::links::default_channel_mapping();
-        assert_eq!(
-            channel_name(&m, Some("LinkedIn"), Some("social")),
-            "LinkedIn"
-        );
-        assert_eq!(channel_name(&m, Some("bing"), Some("cpc")), "bing / cpc");
-        assert_eq!(channel_name(&m, None, Some("cpc")), "(not set)");
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // BigQuery export as JSON.
 
@@ -942,6 +909,9 @@ fn flatten_event(
     }
 }
 
+/// An event's `(column, value)` cells, or why its line is not an event.
+type FlatEvent = Result<Vec<(String, String)>, String>;
+
 /// A CSV cell: quoted, line breaks as spaces (one event stays one line).
 fn csv_cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -961,8 +931,7 @@ fn csv_cell(s: &str) -> String {
 /// the events are flattened to the CSV's columns and read by [`parse_bigquery_csv`].
 pub fn parse_bigquery_json(bytes: &[u8], opts: &ImportOptions) -> Result<Import, ImportError> {
     let t = crate::parse::csv::strip_bom(bytes).trim_ascii_start();
-    // (line, the event's columns, or why the line is not an event)
-    let mut events: Vec<(u64, Result<Vec<(String, String)>, String>)> = Vec::new();
+    let mut events: Vec<(u64, FlatEvent)> = Vec::new();
     let flat = |v: &Value| match v.as_object() {
         Some(o) => {
             let mut cells = Vec::new();
@@ -1072,4 +1041,37 @@ pub(crate) fn is_bigquery_json(bytes: &[u8]) -> bool {
         let has = |n: &str| k.iter().any(|x| x == n);
         has("event_name") && (has("event_timestamp") || has("event_date"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_params() {
+        assert_eq!(
+            query_param("https://x.io/p?a=1&UTM_Content=cal%2D7&b", "utm_content"),
+            Some("cal-7".to_owned())
+        );
+        assert_eq!(
+            query_param("https://x.io/#utm_source=nl", "utm_source"),
+            Some("nl".to_owned())
+        );
+        assert_eq!(query_param("https://x.io/p", "utm_source"), None);
+        assert_eq!(
+            query_param("utm_campaign=Spring+Sale", "utm_campaign"),
+            Some("Spring Sale".to_owned())
+        );
+    }
+
+    #[test]
+    fn channels() {
+        let m = crate::links::default_channel_mapping();
+        assert_eq!(
+            channel_name(&m, Some("LinkedIn"), Some("social")),
+            "LinkedIn"
+        );
+        assert_eq!(channel_name(&m, Some("bing"), Some("cpc")), "bing / cpc");
+        assert_eq!(channel_name(&m, None, Some("cpc")), "(not set)");
+    }
 }
