@@ -91,12 +91,12 @@ fn DataPicker(analysis: Workbench) -> impl IntoView {
                 on:drop=on_drop
             >
                 <label for="attribution-file">
-                    "Event log or path table (CSV): pick a file or drop it here"
+                    "Event log, path table or GA4 BigQuery export (CSV or JSON): pick a file or drop it here"
                 </label>
                 <input
                     id="attribution-file"
                     type="file"
-                    accept=".csv,.tsv,.txt,text/csv"
+                    accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,text/csv,application/json"
                     on:change=on_pick
                     data-testid="source-file"
                 />
