@@ -203,7 +203,11 @@ where
                     {(!warnings.is_empty())
                         .then(|| {
                             view! {
-                                <div class="banner warn" role="status" data-testid="import-warnings">
+                                <div
+                                    class="banner warn"
+                                    role="status"
+                                    data-testid="import-warnings"
+                                >
                                     <h3>"Check before confirming"</h3>
                                     <ul>
                                         {warnings
@@ -224,7 +228,10 @@ where
                                     )}
                                 </h3>
                                 <ul class="rejected" data-testid="import-refused">
-                                    {refused.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                                    {refused
+                                        .into_iter()
+                                        .map(|r| view! { <li>{r}</li> })
+                                        .collect_view()}
                                 </ul>
                             }
                         })}
@@ -311,12 +318,18 @@ where
                             };
                             view! {
                                 <div class="field inline" data-testid="extra-column">
-                                    <label for="extra-field">"Use a column for another field"</label>
+                                    <label for="extra-field">
+                                        "Use a column for another field"
+                                    </label>
                                     <select id="extra-field" on:change=on_field>
                                         {unmapped
                                             .iter()
                                             .enumerate()
-                                            .map(|(i, f)| view! { <option value=i.to_string()>{f.to_string()}</option> })
+                                            .map(|(i, f)| {
+                                                view! {
+                                                    <option value=i.to_string()>{f.to_string()}</option>
+                                                }
+                                            })
                                             .collect_view()}
                                     </select>
                                     <label for="extra-header">"Column"</label>
@@ -324,7 +337,9 @@ where
                                         <option value="">"(choose a column)"</option>
                                         {headers
                                             .iter()
-                                            .map(|h| view! { <option value=h.clone()>{h.clone()}</option> })
+                                            .map(|h| {
+                                                view! { <option value=h.clone()>{h.clone()}</option> }
+                                            })
                                             .collect_view()}
                                     </select>
                                 </div>

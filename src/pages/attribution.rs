@@ -598,7 +598,13 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
                 </p>
                 {input_notes(&report.input)
                     .into_iter()
-                    .map(|n| view! { <p class="hint" data-testid="input-note">{n}</p> })
+                    .map(|n| {
+                        view! {
+                            <p class="hint" data-testid="input-note">
+                                {n}
+                            </p>
+                        }
+                    })
                     .collect_view()}
                 {outcome
                     .window

@@ -218,17 +218,23 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                                     let f2 = field.clone();
                                     let on_pick = move |ev: leptos::ev::Event| {
                                         let mut ch = last_choices.get_untracked();
-                                        ch.set_column(ColumnField::Export(f2.clone()), &event_target_value(&ev));
+                                        ch.set_column(
+                                            ColumnField::Export(f2.clone()),
+                                            &event_target_value(&ev),
+                                        );
                                         reparse(ch);
                                     };
                                     view! {
                                         <div class="field inline">
-                                            <label for=id.clone()>{format!("Column for {field}")}</label>
+                                            <label for=id
+                                                .clone()>{format!("Column for {field}")}</label>
                                             <select id=id on:change=on_pick data-testid="failed-column">
                                                 <option value="">"(choose a column)"</option>
                                                 {headers
                                                     .iter()
-                                                    .map(|h| view! { <option value=h.clone()>{h.clone()}</option> })
+                                                    .map(|h| {
+                                                        view! { <option value=h.clone()>{h.clone()}</option> }
+                                                    })
                                                     .collect_view()}
                                             </select>
                                         </div>
