@@ -27,7 +27,7 @@ use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
 use refleqt_engine::detect::detect;
 use refleqt_engine::explore::{top_paths, PathRow, Rank};
-use refleqt_engine::imports::Layout;
+use refleqt_engine::imports::{import_as, ImportOptions, Layout, Platform};
 use refleqt_engine::models::markov::MarkovDetails;
 use refleqt_engine::models::{attribute, Details, Model, ModelParams};
 use refleqt_engine::parse::events::EventLog;
@@ -230,6 +230,8 @@ pub enum AnalysisError {
     Read(String),
     #[error("The file is not an event log or a path table we can read: {0}. Check that the first line holds the column names (user_id, timestamp, channel, … or path, total_conversions, …).")]
     Parse(String),
+    #[error("This is a {0}: it holds metrics per campaign or day, not customer journeys. Bring it in on the Import page (#/import) to add its values to calendar entries; for attribution pick an event log, a path table or a GA4 BigQuery export.")]
+    NotJourneys(String),
     #[error("No row of the file could be used ({0} rejected). Check the columns and the date format, then pick the file again.")]
     NoRows(usize),
     #[error("A parameter cannot be used: {0}. Correct it above.")]
@@ -277,9 +279,34 @@ pub fn demo_config() -> SimConfig {
     }
 }
 
-/// Parse a file's bytes (event log or path table).
+/// Parse a file's bytes with the Import page's detector: a path table, a GA4 BigQuery export
+/// (CSV or NDJSON, its events named by channel as on the Import page), or else an event log.
+/// A platform's metric report is refused with the way to the Import page.
 pub fn load_file(source: DataSource, bytes: &[u8]) -> Result<Loaded, AnalysisError> {
-    let kind = if looks_like_path_table(bytes) {
+    let name = match &source {
+        DataSource::File { name, .. } | DataSource::Dataset { name, .. } => name.as_str(),
+        DataSource::Demo => "",
+    };
+    let detected = detect(bytes, name);
+    if let Some(Layout::Export(p)) = detected {
+        if p != Platform::Ga4BigQueryCsv {
+            return Err(AnalysisError::NotJourneys(p.label().to_owned()));
+        }
+        let imported = import_as(Layout::Export(p), bytes, &ImportOptions::default())
+            .map_err(|e| AnalysisError::Parse(e.to_string()))?;
+        let log = imported
+            .event_log
+            .ok_or_else(|| AnalysisError::Parse("no events in the export".into()))?;
+        if log.report.accepted == 0 {
+            return Err(AnalysisError::NoRows(log.report.rejected_count));
+        }
+        return Ok(Loaded {
+            source,
+            kind: LoadedKind::Events(Box::new(log)),
+            truth: None,
+        });
+    }
+    let kind = if detected == Some(Layout::PathTable) {
         let table = parse_path_table(bytes, &PathTableOptions::default())
             .map_err(|e| AnalysisError::Parse(e.to_string()))?;
         if table.report.accepted == 0 {
@@ -704,6 +731,39 @@ u2,2025-01-03T10:05:00Z,,,,conversion,50
             compute(&demo(), &o, &BTreeMap::new(), 0),
             Err(AnalysisError::Parameter(_))
         ));
+    }
+
+    #[test]
+    fn the_attribution_page_reads_files_like_the_import_page() {
+        let file = |name: &str| DataSource::File {
+            name: name.into(),
+            size: 1.0,
+            last_modified: 0.0,
+        };
+        // A GA4 BigQuery export as NDJSON: detected and read as events.
+        let ndjson = concat!(
+            r#"{"event_date":"20250301","event_timestamp":"1740823200000000","event_name":"session_start","user_pseudo_id":"u1","collected_traffic_source":{"manual_source":"newsletter","manual_medium":"email"}}"#,
+            "\n",
+            r#"{"event_date":"20250301","event_timestamp":"1740823260000000","event_name":"purchase","user_pseudo_id":"u1","ecommerce":{"purchase_revenue":30}}"#,
+            "\n",
+        );
+        let loaded =
+            load_file(file("events.ndjson"), ndjson.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let out = compute(&loaded, &RunOptions::default(), &BTreeMap::new(), 0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.report.totals.conversions, 1.0);
+        assert_eq!(out.report.totals.revenue, 30.0);
+        // A metric report is sent to the Import page, by name.
+        let ads = b"campaign.name,segments.date,metrics.clicks\nSpring,2025-03-01,3\n";
+        let err = load_file(file("ads.csv"), ads).err();
+        assert_eq!(
+            err,
+            Some(AnalysisError::NotJourneys("Google Ads report".into()))
+        );
+        assert!(err
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("Import page"));
     }
 
     #[test]

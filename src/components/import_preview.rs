@@ -96,6 +96,7 @@ where
                 .collect();
             let headers = p.headers.clone();
             let columns = p.columns();
+            let unmapped = p.unmapped_fields();
             let matched: Vec<(u64, usize)> = {
                 let mut m: Vec<(u64, usize)> = Vec::new();
                 for e in p.assignments.iter().flatten() {
@@ -132,7 +133,16 @@ where
                     Some((i, format!("line {}: {keys}", row.line), reason, p.assignments.get(i).copied().flatten()))
                 })
                 .collect();
-            let values = p.values().len();
+            let checks = state.workspace.with(|ws| p.checks(ws));
+            let values = checks.writable;
+            let refused: Vec<String> = checks
+                .refused
+                .iter()
+                .take(10)
+                .map(|(e, m, why)| format!("#{e} {} — {m}: {why}", title(*e)))
+                .collect();
+            let refused_count = checks.refused.len();
+            let warnings = checks.warnings;
             let period = p.period().map(period_text).unwrap_or_else(|| "no dated rows".into());
             let has_rows = !p.import.rows.is_empty();
             view! {
@@ -190,6 +200,41 @@ where
                         <dt>"Period covered"</dt>
                         <dd data-testid="import-period">{period}</dd>
                     </dl>
+                    {(!warnings.is_empty())
+                        .then(|| {
+                            view! {
+                                <div
+                                    class="banner warn"
+                                    role="status"
+                                    data-testid="import-warnings"
+                                >
+                                    <h3>"Check before confirming"</h3>
+                                    <ul>
+                                        {warnings
+                                            .into_iter()
+                                            .map(|w| view! { <li>{w}</li> })
+                                            .collect_view()}
+                                    </ul>
+                                </div>
+                            }
+                        })}
+                    {(!refused.is_empty())
+                        .then(|| {
+                            view! {
+                                <h3>
+                                    {format!(
+                                        "{refused_count} value{} will not be written",
+                                        if refused_count == 1 { "" } else { "s" },
+                                    )}
+                                </h3>
+                                <ul class="rejected" data-testid="import-refused">
+                                    {refused
+                                        .into_iter()
+                                        .map(|r| view! { <li>{r}</li> })
+                                        .collect_view()}
+                                </ul>
+                            }
+                        })}
                     {(!rejected.is_empty())
                         .then(|| {
                             view! {
@@ -253,6 +298,53 @@ where
                                 .collect_view()}
                         </tbody>
                     </table>
+                    {(!unmapped.is_empty() && !headers.is_empty())
+                        .then(|| {
+                            let extra_field = RwSignal::new(0usize);
+                            let fields = unmapped.clone();
+                            let on_field = move |ev: leptos::ev::Event| {
+                                extra_field.set(event_target_value(&ev).parse().unwrap_or(0));
+                            };
+                            let on_column = move |ev: leptos::ev::Event| {
+                                let header = event_target_value(&ev);
+                                if header.is_empty() {
+                                    return;
+                                }
+                                if let Some(f) = fields.get(extra_field.get_untracked()) {
+                                    let mut ch = choices();
+                                    ch.set_column(f.clone(), &header);
+                                    reparse(ch);
+                                }
+                            };
+                            view! {
+                                <div class="field inline" data-testid="extra-column">
+                                    <label for="extra-field">
+                                        "Use a column for another field"
+                                    </label>
+                                    <select id="extra-field" on:change=on_field>
+                                        {unmapped
+                                            .iter()
+                                            .enumerate()
+                                            .map(|(i, f)| {
+                                                view! {
+                                                    <option value=i.to_string()>{f.to_string()}</option>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                    <label for="extra-header">"Column"</label>
+                                    <select id="extra-header" on:change=on_column>
+                                        <option value="">"(choose a column)"</option>
+                                        {headers
+                                            .iter()
+                                            .map(|h| {
+                                                view! { <option value=h.clone()>{h.clone()}</option> }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                </div>
+                            }
+                        })}
                     {has_rows
                         .then(|| {
                             view! {

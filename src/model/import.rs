@@ -22,7 +22,7 @@ use refleqt_engine::detect::import;
 use refleqt_engine::imports::{
     imported_values, match_rows, reimport, EntryKey, Import, ImportError, ImportField,
     ImportOptions, Layout, MatchReport, Overridden, PerformanceValue, Period, Platform,
-    ReimportError, ValueSource,
+    ReimportError, ValueSource, METRIC_KEYS,
 };
 use refleqt_engine::number::NumberConvention;
 use refleqt_engine::parse::Field;
@@ -268,12 +268,188 @@ impl Preview {
         }
     }
 
+    /// Fields of this layout that no column serves yet: the preview lets the user pick any
+    /// column of the file for any of them.
+    pub fn unmapped_fields(&self) -> Vec<ColumnField> {
+        let mapped: Vec<ColumnField> = self.columns().into_iter().map(|(f, _)| f).collect();
+        let all: Vec<ColumnField> = match self.import.layout {
+            Layout::EventLog => [
+                Field::User,
+                Field::Timestamp,
+                Field::Channel,
+                Field::Source,
+                Field::Medium,
+                Field::Campaign,
+                Field::LandingUrl,
+                Field::UtmContent,
+                Field::Cost,
+                Field::Revenue,
+                Field::ConversionFlag,
+                Field::EventType,
+            ]
+            .into_iter()
+            .map(ColumnField::Log)
+            .collect(),
+            Layout::PathTable => [
+                Field::Path,
+                Field::Conversions,
+                Field::ConversionValue,
+                Field::Nulls,
+                Field::PathEntries,
+            ]
+            .into_iter()
+            .map(ColumnField::Log)
+            .collect(),
+            Layout::Export(_) => [
+                ImportField::Date,
+                ImportField::DateEnd,
+                ImportField::Month,
+                ImportField::Campaign,
+                ImportField::Source,
+                ImportField::Medium,
+                ImportField::SourceMedium,
+                ImportField::Content,
+                ImportField::Url,
+                ImportField::Currency,
+            ]
+            .into_iter()
+            .chain(METRIC_KEYS.iter().map(|k| ImportField::metric(k)))
+            .map(ColumnField::Export)
+            .collect(),
+        };
+        all.into_iter().filter(|f| !mapped.contains(f)).collect()
+    }
+
     /// The values confirming would import (before merging).
     pub fn values(&self) -> Vec<PerformanceValue> {
         match self.import.layout.platform() {
             Some(platform) => imported_values(platform, &self.import.rows, &self.assignments),
             None => Vec::new(),
         }
+    }
+
+    /// What confirming would do, said before Confirm: the values it would write, those it
+    /// would refuse (with the reason), and warnings about the assignments.
+    pub fn checks(&self, ws: &Workspace) -> Checks {
+        let mut checks = Checks::default();
+        for v in self.values() {
+            match refusal(ws, &v) {
+                Some(r) => checks.refused.push(r),
+                None => checks.writable += 1,
+            }
+        }
+        let currency = ws.settings.currency.trim().to_ascii_uppercase();
+        let stated: Vec<&String> = self
+            .import
+            .currency
+            .iter()
+            .chain(&self.import.other_currencies)
+            .filter(|c| !currency.is_empty() && **c != currency)
+            .collect();
+        if !stated.is_empty() {
+            let list = stated
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            checks.warnings.push(format!(
+                "The file\u{2019}s amounts are in {list}, this workspace counts in {currency}: they are imported as written, not converted."
+            ));
+        }
+        // Rows assigned to an entry that was not yet published on any day they cover.
+        let mut early: Vec<String> = Vec::new();
+        // Rows of one platform assigned to an entry of another channel.
+        let mut across: Vec<String> = Vec::new();
+        let channels: Vec<&str> = match self.import.layout.implied_source_medium() {
+            Some((source, medium)) => ws
+                .settings
+                .channel_mapping
+                .iter()
+                .filter(|c| {
+                    c.source.eq_ignore_ascii_case(source) && c.medium.eq_ignore_ascii_case(medium)
+                })
+                .map(|c| c.channel.as_str())
+                .collect(),
+            None => Vec::new(),
+        };
+        for (row, entry) in self.import.rows.iter().zip(&self.assignments) {
+            let Some(e) = entry.and_then(|id| ws.entry(id)) else {
+                continue;
+            };
+            if row.period.end_ms < e.publish_date.unix_ms() {
+                early.push(format!(
+                    "line {} ({}) \u{2192} #{} {} (published {})",
+                    row.line,
+                    super::date::Date::from_unix_ms(row.period.end_ms),
+                    e.entry_id,
+                    e.title,
+                    e.publish_date
+                ));
+            }
+            if !channels.is_empty() && !channels.iter().any(|c| c.eq_ignore_ascii_case(&e.channel))
+            {
+                across.push(format!(
+                    "line {} \u{2192} #{} {} ({})",
+                    row.line, e.entry_id, e.title, e.channel
+                ));
+            }
+        }
+        let few = |v: &[String]| {
+            let mut t = v.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+            if v.len() > 3 {
+                t.push_str(&format!("; and {} more", v.len() - 3));
+            }
+            t
+        };
+        if !early.is_empty() {
+            checks.warnings.push(format!(
+                "{} row{} cover{} only days before the entry was published: {}. Check the assignment or the entry\u{2019}s publish date.",
+                early.len(),
+                if early.len() == 1 { "" } else { "s" },
+                if early.len() == 1 { "s" } else { "" },
+                few(&early)
+            ));
+        }
+        if !across.is_empty() {
+            checks.warnings.push(format!(
+                "{} row{} of {} {} assigned to an entry of another channel: {}.",
+                across.len(),
+                if across.len() == 1 { "" } else { "s" },
+                self.import.layout.label(),
+                if across.len() == 1 { "is" } else { "are" },
+                few(&across)
+            ));
+        }
+        checks
+    }
+}
+
+/// What [`Preview::checks`] says before Confirm.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Checks {
+    /// Values confirming would write (before the merge with stored values).
+    pub writable: usize,
+    /// Values it would refuse: entry, metric, why (the same as [`ApplySummary::skipped`]).
+    pub refused: Vec<(EntryId, String, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// Why `v` cannot be stored in `ws`, if it cannot.
+fn refusal(ws: &Workspace, v: &PerformanceValue) -> Option<(EntryId, String, String)> {
+    let metric = MetricKind::from_key(&v.metric);
+    match metric {
+        _ if ws.entry(v.entry).is_none() => Some((
+            v.entry,
+            v.metric.clone(),
+            "the entry no longer exists".into(),
+        )),
+        None => Some((v.entry, v.metric.clone(), "not a metric of this app".into())),
+        Some(m) if !value_fits(m, v.value) => Some((
+            v.entry,
+            m.label().to_owned(),
+            format!("{} is not a possible value", v.value),
+        )),
+        Some(_) => None,
     }
 }
 
@@ -356,24 +532,9 @@ pub fn apply(ws: &mut Workspace, preview: &Preview, now: i64) -> Result<ApplySum
     summary.period = Some(period);
     let mut new = Vec::new();
     for v in preview.values() {
-        let metric = MetricKind::from_key(&v.metric);
-        match metric {
-            _ if ws.entry(v.entry).is_none() => summary.skipped.push((
-                v.entry,
-                v.metric.clone(),
-                "the entry no longer exists".into(),
-            )),
-            None => {
-                summary
-                    .skipped
-                    .push((v.entry, v.metric.clone(), "not a metric of this app".into()))
-            }
-            Some(m) if !value_fits(m, v.value) => summary.skipped.push((
-                v.entry,
-                m.label().to_owned(),
-                format!("{} is not a possible value", v.value),
-            )),
-            Some(_) => new.push(v),
+        match refusal(ws, &v) {
+            Some(r) => summary.skipped.push(r),
+            None => new.push(v),
         }
     }
     let existing: Vec<PerformanceValue> =
@@ -669,12 +830,23 @@ mod tests {
     #[test]
     fn values_the_catalog_cannot_hold_are_skipped_and_a_failed_apply_changes_nothing() {
         let mut ws = ws();
-        let text = "campaign.name,segments.date,metrics.conversions,campaign.final_url_suffix\n\
+        let text = "campaign.name,segments.date,metrics.clicks,campaign.final_url_suffix\n\
             Spring Sale,2025-03-01,1.5,utm_content=cal-1\n";
         let p = preview(&ws, text, Choices::default());
+        // The preview says so before Confirm, with the same reason.
+        let checks = p.checks(&ws);
+        assert_eq!(checks.writable, 0);
+        assert_eq!(
+            checks.refused,
+            vec![(
+                1,
+                "Ad clicks".to_owned(),
+                "1.5 is not a possible value".to_owned()
+            )]
+        );
         let s = apply(&mut ws, &p, 5).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.added, 0);
-        assert_eq!(s.skipped.len(), 1);
+        assert_eq!(s.skipped, checks.refused);
         // An undated export needs the period chosen in the preview.
         let undated = "campaign.name,metrics.clicks,campaign.final_url_suffix\nSpring Sale,3,utm_content=cal-1\n";
         assert!(matches!(
@@ -701,6 +873,75 @@ mod tests {
         assert_eq!((s.added, s.skipped.len()), (0, 1));
         assert_eq!(gone.validate(), Ok(()));
         assert!(!ApplyError::NoPeriod.to_string().is_empty());
+    }
+
+    #[test]
+    fn any_column_can_serve_a_field_that_has_none() {
+        let ws = ws();
+        let p = preview(&ws, ADS, Choices::default());
+        let extra = p.unmapped_fields();
+        let revenue = ColumnField::Export(ImportField::metric("revenue"));
+        assert!(extra.contains(&revenue));
+        assert!(!extra.contains(&ColumnField::Export(ImportField::Campaign)));
+        // Pick a column the synonyms would never give it.
+        let mut choices = p.choices.clone();
+        choices.set_column(revenue, "metrics.clicks");
+        let again = preview(&ws, ADS, choices);
+        assert_eq!(
+            again.import.rows.first().and_then(|r| r.metric("revenue")),
+            Some(50.0)
+        );
+        assert!(!again
+            .unmapped_fields()
+            .contains(&ColumnField::Export(ImportField::metric("revenue"))));
+    }
+
+    #[test]
+    fn fractional_conversions_are_written() {
+        let mut ws = ws();
+        let text = "campaign.name,segments.date,metrics.conversions,campaign.final_url_suffix\n\
+            Spring Sale,2025-03-01,45.89,utm_content=cal-1\n";
+        let p = preview(&ws, text, Choices::default());
+        let checks = p.checks(&ws);
+        assert_eq!((checks.writable, checks.refused.len()), (1, 0));
+        let s = apply(&mut ws, &p, 5).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((s.added, s.skipped.len()), (1, 0));
+        assert_eq!(
+            ws.value(1, MetricKind::AdConversions).map(|v| v.value),
+            Some(45.89)
+        );
+        assert_eq!(ws.validate(), Ok(()));
+    }
+
+    #[test]
+    fn the_preview_warns_about_currency_early_rows_and_other_channels() {
+        let ws = ws();
+        // Workspace in USD; the file in GBP; a 2015 row on an entry published in 2025; a
+        // Google Ads row assigned to a LinkedIn entry (#3).
+        let text = "campaign.name,segments.date,metrics.clicks,customer.currency_code,campaign.final_url_suffix\n\
+            Spring Sale,2015-03-01,4,GBP,utm_content=cal-1\n\
+            Spring Sale,2025-03-02,5,GBP,utm_content=cal-3\n";
+        let p = preview(&ws, text, Choices::default());
+        let checks = p.checks(&ws);
+        assert_eq!(checks.writable, 2);
+        assert_eq!(checks.warnings.len(), 3, "{:?}", checks.warnings);
+        assert!(checks.warnings[0].contains("GBP") && checks.warnings[0].contains("USD"));
+        assert!(
+            checks.warnings[1].starts_with(
+                "1 row covers only days before the entry was published: line 2 (2015-03-01)"
+            ),
+            "{}",
+            checks.warnings[1]
+        );
+        assert!(
+            checks.warnings[2].contains("line 3 \u{2192} #3 Spring post (LinkedIn)"),
+            "{}",
+            checks.warnings[2]
+        );
+        // Nothing to warn about in the plain export.
+        let plain = preview(&ws, ADS, Choices::default());
+        assert_eq!(plain.checks(&ws).warnings, Vec::<String>::new());
+        assert!(plain.checks(&ws).writable > 0);
     }
 
     #[test]

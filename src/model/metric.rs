@@ -70,6 +70,10 @@ pub enum Unit {
 #[serde(rename_all = "snake_case")]
 pub enum MetricKind {
     Pageviews,
+    /// Visits (GA4 `sessions`).
+    Sessions,
+    /// Users of the period (GA4 `activeUsers` / `totalUsers`).
+    Users,
     TimeOnPage,
     BounceRate,
     ScrollDepth,
@@ -99,8 +103,10 @@ pub enum MetricKind {
 
 impl MetricKind {
     /// The whole catalog, in display order.
-    pub const ALL: [MetricKind; 26] = [
+    pub const ALL: [MetricKind; 28] = [
         MetricKind::Pageviews,
+        MetricKind::Sessions,
+        MetricKind::Users,
         MetricKind::TimeOnPage,
         MetricKind::BounceRate,
         MetricKind::ScrollDepth,
@@ -141,6 +147,8 @@ impl MetricKind {
     pub fn key(self) -> &'static str {
         match self {
             MetricKind::Pageviews => "pageviews",
+            MetricKind::Sessions => "sessions",
+            MetricKind::Users => "users",
             MetricKind::TimeOnPage => "time_on_page",
             MetricKind::BounceRate => "bounce_rate",
             MetricKind::ScrollDepth => "scroll_depth",
@@ -178,6 +186,8 @@ impl MetricKind {
     pub fn label(self) -> &'static str {
         match self {
             MetricKind::Pageviews => "Pageviews",
+            MetricKind::Sessions => "Sessions",
+            MetricKind::Users => "Website users",
             MetricKind::TimeOnPage => "Time on page",
             MetricKind::BounceRate => "Bounce rate",
             MetricKind::ScrollDepth => "Scroll depth",
@@ -209,7 +219,7 @@ impl MetricKind {
     pub fn category(self) -> Category {
         use MetricKind::*;
         match self {
-            Pageviews | TimeOnPage | BounceRate | ScrollDepth => Category::Web,
+            Pageviews | Sessions | Users | TimeOnPage | BounceRate | ScrollDepth => Category::Web,
             Impressions | Engagement | Shares | Saves => Category::Social,
             Opens | Clicks | Replies | Unsubscribes => Category::Email,
             AdImpressions | AdClicks | Ctr | Cpc | AdConversions => Category::Ads,
@@ -230,9 +240,16 @@ impl MetricKind {
         }
     }
 
+    /// Whether a count must be whole. Ad conversions need not be: Google Ads reports
+    /// fractional conversions (`45.89`) when data-driven attribution splits the credit.
+    pub fn whole(self) -> bool {
+        self.unit() == Unit::Count && self != MetricKind::AdConversions
+    }
+
     /// A typing hint for the field, e.g. `"m:ss"`.
     pub fn hint(self) -> &'static str {
         match self.unit() {
+            Unit::Count if !self.whole() => "number, e.g. 45.89",
             Unit::Count => "whole number, e.g. 2,847",
             Unit::Duration => "minutes:seconds, e.g. 3:42",
             Unit::Percent => "percent, 0 to 100",
@@ -255,7 +272,7 @@ impl MetricKind {
         let value = match self.unit() {
             Unit::Count => {
                 let v = parse_number_in(text, mark)?;
-                if v.fract() != 0.0 {
+                if self.whole() && v.fract() != 0.0 {
                     return Err(ValueError::NotWhole);
                 }
                 v

@@ -215,7 +215,7 @@ pub fn value_fits(metric: MetricKind, value: f64) -> bool {
         return false;
     }
     match metric.unit() {
-        Unit::Count => value.fract() == 0.0,
+        Unit::Count => !metric.whole() || value.fract() == 0.0,
         Unit::Percent => value <= 100.0,
         Unit::Position => value >= 1.0,
         Unit::Duration | Unit::Money => true,

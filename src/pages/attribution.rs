@@ -91,12 +91,12 @@ fn DataPicker(analysis: Workbench) -> impl IntoView {
                 on:drop=on_drop
             >
                 <label for="attribution-file">
-                    "Event log or path table (CSV): pick a file or drop it here"
+                    "Event log, path table or GA4 BigQuery export (CSV or JSON): pick a file or drop it here"
                 </label>
                 <input
                     id="attribution-file"
                     type="file"
-                    accept=".csv,.tsv,.txt,text/csv"
+                    accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,text/csv,application/json"
                     on:change=on_pick
                     data-testid="source-file"
                 />
@@ -596,6 +596,16 @@ fn Results(state: AppState, analysis: Workbench) -> impl IntoView {
                             format!(", {} to {}", &a[..10.min(a.len())], &b[..10.min(b.len())])
                         })} "."
                 </p>
+                {input_notes(&report.input)
+                    .into_iter()
+                    .map(|n| {
+                        view! {
+                            <p class="hint" data-testid="input-note">
+                                {n}
+                            </p>
+                        }
+                    })
+                    .collect_view()}
                 {outcome
                     .window
                     .map(|w| {
@@ -1060,5 +1070,103 @@ pub fn ArtifactTotalsLine(
             {roi_range}
             "."
         </p>
+    }
+}
+
+/// What the page says about the input besides the totals: rows rejected while reading (with the
+/// first few), what the rows of a path table are, and where a `(direct)` credit comes from.
+pub fn input_notes(input: &refleqt_engine::report::InputSummary) -> Vec<String> {
+    let mut notes = Vec::new();
+    if input.format == "paths" {
+        notes.push(format!(
+            "The file is a path table: {} paths standing for {} journeys.",
+            format_count(input.distinct_rows as f64),
+            format_count(input.journeys)
+        ));
+    }
+    if input.rows_rejected > 0 {
+        let first: Vec<String> = input
+            .rejected
+            .iter()
+            .take(3)
+            .map(|r| {
+                format!(
+                    "line {}{}: {}",
+                    r.line,
+                    r.column
+                        .as_ref()
+                        .map(|c| format!(", column {c}"))
+                        .unwrap_or_default(),
+                    r.reason
+                )
+            })
+            .collect();
+        notes.push(format!(
+            "{} of {} rows were rejected while reading and are not in these results (first: {}).",
+            format_count(input.rows_rejected as f64),
+            format_count((input.rows_accepted + input.rows_rejected) as f64),
+            first.join("; ")
+        ));
+    }
+    if input
+        .channels
+        .iter()
+        .any(|c| c == refleqt_engine::assemble::DIRECT_CHANNEL)
+    {
+        notes.push(format!(
+            "\u{201c}{}\u{201d} is credited for conversions with no touch in the lookback window before them: the file holds no earlier visit of that person with a source.",
+            refleqt_engine::assemble::DIRECT_CHANNEL
+        ));
+    }
+    notes
+}
+
+#[cfg(test)]
+mod input_note_tests {
+    use super::input_notes;
+    use refleqt_engine::parse::{RowError, RowReason};
+    use refleqt_engine::report::InputSummary;
+
+    fn input(format: &str) -> InputSummary {
+        InputSummary {
+            source: "paths.csv".into(),
+            format: format.into(),
+            delimiter: ",".into(),
+            rows_accepted: 10_000,
+            rows_rejected: 0,
+            rejected: Vec::new(),
+            columns: Vec::new(),
+            journeys: 52_000.0,
+            distinct_rows: 10_000,
+            touches: 0.0,
+            channels: vec!["Email".into()],
+            date_range: None,
+        }
+    }
+
+    #[test]
+    fn path_rows_are_paths_rejections_are_summarised_and_direct_is_explained() {
+        let notes = input_notes(&input("paths"));
+        assert_eq!(
+            notes,
+            vec!["The file is a path table: 10,000 paths standing for 52,000 journeys.".to_owned()]
+        );
+        let mut events = input("events");
+        events.rows_rejected = 2;
+        events.rejected = vec![RowError {
+            line: 7,
+            column: Some("timestamp".into()),
+            reason: RowReason::Empty,
+        }];
+        events.channels.push("(direct)".into());
+        let notes = input_notes(&events);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].starts_with("2 of 10,002 rows were rejected while reading and are not in these results (first: line 7, column timestamp:"),
+            "{}",
+            notes[0]
+        );
+        assert!(notes[1].contains("(direct)"), "{}", notes[1]);
+        assert!(input_notes(&input("events")).is_empty());
     }
 }

@@ -13,12 +13,12 @@
 use crate::components::dataset_list::DatasetList;
 use crate::components::import_preview::ImportPreview;
 use crate::model::date::Date;
-use crate::model::import::{Choices, Phase};
+use crate::model::import::{Choices, ColumnField, Phase};
 use crate::state::import::ImportSession;
 use crate::state::AppState;
 use crate::web_tools;
 use leptos::prelude::*;
-use refleqt_engine::imports::Period;
+use refleqt_engine::imports::{Layout, Period};
 use wasm_bindgen::JsCast;
 
 /// `#/import`.
@@ -32,6 +32,9 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
         keep_dataset,
         dataset_name,
         needs_period,
+        last_choices,
+        missing_fields,
+        file_headers,
         cancelled,
         list_message,
         reload_list,
@@ -94,6 +97,25 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
 
     let currency = Memo::new(move |_| state.workspace.with(|ws| ws.settings.currency.clone()));
 
+    // The error's own controls: "Parse as" and a column for each missing field.
+    let on_failed_layout = move |ev: leptos::ev::Event| {
+        let key = event_target_value(&ev);
+        let layout = Layout::ALL.into_iter().find(|l| format!("{l:?}") == key);
+        reparse(Choices {
+            layout,
+            columns: Vec::new(),
+            ..last_choices.get_untracked()
+        });
+    };
+    // Confirm does nothing when no value would be written and no data set kept.
+    let nothing_to_write = Memo::new(move |_| {
+        let writable = preview.with(|p| {
+            p.as_ref()
+                .map_or(0, |p| state.workspace.with(|ws| p.checks(ws).writable))
+        });
+        writable == 0 && !(journeys.with(Option::is_some) && keep_dataset.get())
+    });
+
     view! {
         <section class="page import" data-testid="import">
             <h1>"Import"</h1>
@@ -155,9 +177,70 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                         .into_any()
                 }
                 Phase::Failed(message) => {
+                    let question = needs_period.get_untracked();
+                    let headers = file_headers.get_untracked();
+                    let chosen = last_choices.get_untracked().layout;
                     view! {
-                        <div class="banner danger" role="alert" data-testid="import-error">
+                        <div
+                            class=if question { "banner info" } else { "banner danger" }
+                            role="alert"
+                            data-testid="import-error"
+                        >
                             <p>{message}</p>
+                            <div class="field inline">
+                                <label for="failed-parse-as">"Parse as"</label>
+                                <select
+                                    id="failed-parse-as"
+                                    on:change=on_failed_layout
+                                    data-testid="failed-parse-as"
+                                >
+                                    <option value="" selected=chosen.is_none()>
+                                        "(detect)"
+                                    </option>
+                                    {Layout::ALL
+                                        .into_iter()
+                                        .map(|x| {
+                                            view! {
+                                                <option value=format!("{x:?}") selected=chosen == Some(x)>
+                                                    {x.label()}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </div>
+                            {missing_fields
+                                .get_untracked()
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, field)| {
+                                    let id = format!("failed-col-{i}");
+                                    let f2 = field.clone();
+                                    let on_pick = move |ev: leptos::ev::Event| {
+                                        let mut ch = last_choices.get_untracked();
+                                        ch.set_column(
+                                            ColumnField::Export(f2.clone()),
+                                            &event_target_value(&ev),
+                                        );
+                                        reparse(ch);
+                                    };
+                                    view! {
+                                        <div class="field inline">
+                                            <label for=id
+                                                .clone()>{format!("Column for {field}")}</label>
+                                            <select id=id on:change=on_pick data-testid="failed-column">
+                                                <option value="">"(choose a column)"</option>
+                                                {headers
+                                                    .iter()
+                                                    .map(|h| {
+                                                        view! { <option value=h.clone()>{h.clone()}</option> }
+                                                    })
+                                                    .collect_view()}
+                                            </select>
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
                             {move || {
                                 needs_period
                                     .get()
@@ -224,9 +307,20 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                                 class="primary"
                                 on:click=confirm
                                 data-testid="import-confirm"
+                                prop:disabled=move || nothing_to_write.get()
+                                aria-describedby="confirm-hint"
                             >
                                 "Confirm import"
                             </button>
+                            <p class="hint" id="confirm-hint" data-testid="confirm-hint">
+                                {move || {
+                                    nothing_to_write
+                                        .get()
+                                        .then_some(
+                                            "Nothing would be written: assign rows to entries above, or keep the journeys as a data set.",
+                                        )
+                                }}
+                            </p>
                             <button type="button" on:click=cancel data-testid="import-cancel">
                                 "Cancel"
                             </button>

@@ -15,7 +15,8 @@ use crate::model::import::{
 use crate::web_tools;
 use leptos::prelude::*;
 use refleqt_engine::detect::detect;
-use refleqt_engine::imports::{Container, ImportError, Layout};
+use refleqt_engine::imports::{Container, ImportError, ImportField, Layout};
+use refleqt_engine::parse::sniff_delimiter;
 use refleqt_engine::roi::format_count;
 use refleqt_engine::JourneySet;
 use std::rc::Rc;
@@ -32,12 +33,15 @@ struct Work {
 fn import_error_text(e: &ImportError) -> String {
     let what = match e {
         ImportError::Unrecognised => {
-            " Choose the platform under \u{201c}Parse as\u{201d} and try again, or check that this is the export itself."
+            " Choose the platform under \u{201c}Parse as\u{201d} below, or check that this is the export itself."
         }
         ImportError::MissingColumns { .. } | ImportError::UnknownColumn { .. } => {
-            " Pick the right column for each field, or choose another platform."
+            " Pick the right column for each field below, or choose another platform under \u{201c}Parse as\u{201d}."
         }
-        ImportError::NoPeriod { .. } => " Enter the first and last day the export covers below.",
+        ImportError::NoPeriod { .. } => {
+            // A question, not a failure: the file is fine, it only does not say when.
+            return "This export\u{2019}s rows carry no date. Which days does it cover? Enter the first and last day below.".to_owned();
+        }
         _ => " Check the file, or export it again from the platform.",
     };
     format!("This file could not be imported: {e}.{what}")
@@ -111,6 +115,11 @@ pub struct ImportSession {
     pub dataset_name: RwSignal<String>,
     /// The export has no dates: the page asks for the period.
     pub needs_period: RwSignal<bool>,
+    /// The choices of the last parse (a failed one included), for the controls of the error.
+    pub last_choices: RwSignal<Choices>,
+    /// Fields a failed parse could not find a column for, and the file's columns to pick from.
+    pub missing_fields: RwSignal<Vec<ImportField>>,
+    pub file_headers: RwSignal<Vec<String>>,
     pub cancelled: RwSignal<bool>,
     /// The data-set list's status line.
     pub list_message: RwSignal<Option<String>>,
@@ -133,6 +142,9 @@ impl ImportSession {
             keep_dataset: RwSignal::new(true),
             dataset_name: RwSignal::new(String::new()),
             needs_period: RwSignal::new(false),
+            last_choices: RwSignal::new(Choices::default()),
+            missing_fields: RwSignal::new(Vec::new()),
+            file_headers: RwSignal::new(Vec::new()),
             cancelled: RwSignal::new(false),
             list_message: RwSignal::new(None),
             reload_list: RwSignal::new(0),
@@ -151,6 +163,8 @@ impl ImportSession {
         preview.set(None);
         journeys.set(None);
         needs_period.set(false);
+        self.missing_fields.set(Vec::new());
+        self.last_choices.set(Choices::default());
         work.update_value(|w| {
             w.bytes = None;
             w.journeys = None;
@@ -191,10 +205,28 @@ impl ImportSession {
         let parsed = state
             .workspace
             .with_untracked(|ws| parse_import(&bytes, &name, &choices, ws));
+        self.last_choices.set(choices.clone());
+        self.missing_fields.set(Vec::new());
         let mut import = match parsed {
             Ok(i) => i,
             Err(e) => {
                 needs_period.set(matches!(e, ImportError::NoPeriod { .. }));
+                // What the error's advice needs on screen: the fields to pick a column for,
+                // and every column of the file.
+                let (missing, found) = match &e {
+                    ImportError::MissingColumns { missing, found, .. } => {
+                        (missing.clone(), found.clone())
+                    }
+                    ImportError::UnknownColumn { field, .. } => (vec![field.clone()], Vec::new()),
+                    _ => (Vec::new(), Vec::new()),
+                };
+                let headers = if found.is_empty() {
+                    csv_headers(&bytes, sniff_delimiter(&bytes).as_char(), None)
+                } else {
+                    found
+                };
+                self.missing_fields.set(missing);
+                self.file_headers.set(headers);
                 flow.update(|f| {
                     f.finish(job, Err(import_error_text(&e)));
                 });
@@ -251,11 +283,11 @@ impl ImportSession {
         });
     }
 
-    /// Read a picked or dropped file and parse it.
-    pub fn start_file(self, file: web_sys::File) {
+    /// Start a new run on a new file: forget the earlier one (its preview, its cancelled flag,
+    /// the data-set name taken from its file) and start the flow at `stage`; returns the job.
+    fn begin(self, name: &str, stage: Stage) -> u64 {
         let ImportSession {
             flow,
-            work,
             cancelled,
             dataset_name,
             ..
@@ -263,10 +295,14 @@ impl ImportSession {
         cancelled.set(false);
         self.clear();
         dataset_name.set(String::new());
+        flow.try_update(|f| f.start(name, stage)).unwrap_or(0)
+    }
+
+    /// Read a picked or dropped file and parse it.
+    pub fn start_file(self, file: web_sys::File) {
+        let ImportSession { flow, work, .. } = self;
         let name = file.name();
-        let job = flow
-            .try_update(|f| f.start(&name, Stage::Reading))
-            .unwrap_or(0);
+        let job = self.begin(&name, Stage::Reading);
         if file.size() > MAX_IMPORT_BYTES as f64 {
             flow.update(|f| {
                 f.finish(
@@ -305,19 +341,8 @@ impl ImportSession {
     /// Parse bytes that did not come from a file (a connection's pull, already merged into one
     /// export): the same stages, preview and confirm as a chosen file.
     pub fn start_bytes(self, name: String, bytes: Vec<u8>) {
-        let ImportSession {
-            flow,
-            work,
-            cancelled,
-            dataset_name,
-            ..
-        } = self;
-        cancelled.set(false);
-        self.clear();
-        dataset_name.set(String::new());
-        let job = flow
-            .try_update(|f| f.start(&name, Stage::Parsing))
-            .unwrap_or(0);
+        let ImportSession { work, .. } = self;
+        let job = self.begin(&name, Stage::Parsing);
         work.update_value(|w| {
             w.bytes = Some(Rc::new(bytes));
             w.file_name = name;
@@ -598,5 +623,11 @@ mod tests {
             "{text}"
         );
         assert!(import_error_text(&ImportError::Unrecognised).contains("Parse as"));
+        // An undated export is asked for its period, not told it failed.
+        let question = import_error_text(&ImportError::NoPeriod {
+            platform: refleqt_engine::imports::Platform::GoogleAdsCsv,
+        });
+        assert!(question.contains("Which days does it cover?"), "{question}");
+        assert!(!question.contains("could not be imported"), "{question}");
     }
 }

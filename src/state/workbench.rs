@@ -80,6 +80,8 @@ impl Workbench {
 
     /// Analyse a file the user chose.
     pub fn use_file(self, file: web_sys::File) {
+        // Earlier results never stay on screen under the new file's name.
+        self.outcome.set(None);
         self.source.set(DataSource::File {
             name: file.name(),
             size: file.size(),
@@ -92,6 +94,7 @@ impl Workbench {
     /// Analyse a data set stored by the Import page: its blob is read from IndexedDB here and
     /// handed to the worker like a file's bytes.
     pub fn use_dataset(self, id: String, name: String) {
+        self.outcome.set(None);
         self.status.set(RunStatus::Running {
             step: "Reading the stored data set".to_owned(),
             fraction: 0.05,
@@ -205,6 +208,8 @@ impl Workbench {
                 });
             }
             WorkerReply::Failed { job_id, error } if job_id == current || job_id == 0 => {
+                // A failed load clears what was shown: no earlier results under this source.
+                self.outcome.set(None);
                 self.status.set(RunStatus::Failed(error.to_string()));
             }
             _ => {}

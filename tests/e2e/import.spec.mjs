@@ -16,7 +16,7 @@ test("a Google Ads export: preview counts, confirm, imported metrics survive a r
   await importPage.open();
   await new AppShell(page).navLink("Import").waitFor();
   await importPage.choose(ads);
-  await expect(importPage.preview).toContainText("Google Ads report (CSV)");
+  await expect(importPage.preview).toContainText("Google Ads report");
   await expect(importPage.count("accepted")).toHaveText("4");
   await expect(importPage.count("rejected")).toHaveText("1");
   await expect(importPage.count("matched")).toHaveText("3");

@@ -26,6 +26,9 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Option<Layout> {
     let t = strip_bom(bytes).trim_ascii_start();
     let by_content = match t.first() {
         None => return None,
+        Some(b'{' | b'[') if ga4::is_bigquery_json(t) => {
+            Some(Layout::Export(Platform::Ga4BigQueryCsv))
+        }
         Some(b'{' | b'[') => detect_json(t).map(Layout::Export),
         Some(_) => detect_csv(bytes),
     };
@@ -133,6 +136,9 @@ fn detect_csv(bytes: &[u8]) -> Option<Layout> {
 
 fn detect_json(bytes: &[u8]) -> Option<Platform> {
     let v = parse_json(bytes).ok()?;
+    if google_ads::is_search_json(&v) {
+        return Some(Platform::GoogleAdsCsv);
+    }
     let keys_of =
         |o: &serde_json::Map<String, Value>| -> Vec<String> { o.keys().map(|k| norm(k)).collect() };
     match &v {

@@ -44,6 +44,15 @@
 //!   `cal-<id>` in the content; conversions are the `purchase` events, with their revenue.
 //!   Users without id are left out of the log. Events are in user, then time order.
 //!
+//! # BigQuery export as JSON
+//! The same rows as newline-delimited JSON (what `bq extract` and most pipelines write) or as
+//! one JSON array: each event object is flattened to the CSV's columns — nested objects with
+//! dots (`collected_traffic_source.manual_source`, `ecommerce.purchase_revenue`), the
+//! `event_params` and `user_properties` arrays as `event_params.<key>` with the one value that
+//! is set (`string_value`, `int_value`, `double_value`, `float_value`), other arrays left out —
+//! and read as above. An event's `line` is its line in the NDJSON file (its position in an
+//! array). A line that is not a JSON object is rejected with the reason.
+//!
 //! # Data API `runReport` JSON
 //! `dimensionHeaders[{name}]`, `metricHeaders[{name, type}]`,
 //! `rows[{dimensionValues[{value}], metricValues[{value}]}]`, `metadata.currencyCode`. The
@@ -59,6 +68,8 @@
 //! | content | `sessionManualAdContent`, `manualAdContent`, `firstUserManualAdContent` | |
 //! | URL | `landingPagePlusQueryString`, `pageLocation`, `fullPageUrl`, `pagePathPlusQueryString`, `landingPage`, `pagePath` | |
 //! | `pageviews` | `screenPageViews` | count |
+//! | `sessions` | `sessions` | count |
+//! | `users` | `activeUsers`, `totalUsers` | count (users of the day; not summed across days by GA4) |
 //! | `bounce_rate` | `bounceRate` (a fraction; ×100) | percent |
 //! | `time_on_page` | `averageSessionDuration` | seconds |
 //! | `signups` | `keyEvents:sign_up`, `conversions:sign_up`, then **`keyEvents`, `conversions`** | count |
@@ -70,8 +81,8 @@
 //! Decision: GA4's all-events `keyEvents` (formerly `conversions`) maps to `signups`, the
 //! conversion of the app's V1 form, unless a per-event `keyEvents:sign_up` column exists;
 //! override with [`ImportOptions::columns`] (e.g. `(Metric("form_fills"), "keyEvents")`).
-//! `sessions`, users and `userEngagementDuration` (a total, not a per-page average) have no
-//! catalog metric and are listed in [`Import::ignored_columns`]. Without a date dimension the
+//! `userEngagementDuration` (a total, not a per-page average) and `newUsers` have no catalog
+//! metric and are listed in [`Import::ignored_columns`]. Without a date dimension the
 //! report needs [`ImportOptions::period`].
 
 use std::collections::BTreeMap;
@@ -176,6 +187,8 @@ pub(crate) const API_SPECS: &[Spec] = &[
     (F::EventName, &["eventname"]),
     (F::EventCount, &["eventcount"]),
     (F::Metric("pageviews"), &["screenpageviews"]),
+    (F::Metric("sessions"), &["sessions"]),
+    (F::Metric("users"), &["activeusers", "totalusers"]),
     (F::Metric("bounce_rate"), &["bouncerate"]),
     (F::Metric("time_on_page"), &["averagesessionduration"]),
     (
@@ -318,6 +331,7 @@ pub fn parse_run_report(bytes: &[u8], opts: &ImportOptions) -> Result<Import, Im
         delimiter: ',',
         header_line: None,
         skipped: 0,
+        title_period: None,
     };
     let currency = v
         .pointer("/metadata/currencyCode")
@@ -352,6 +366,7 @@ pub(crate) const BQ_SPECS: &[Spec] = &[
         &[
             "collected_traffic_source_manual_source",
             "manual_source",
+            "event_params_source",
             "utm_source",
             "session_source",
             "source",
@@ -362,6 +377,7 @@ pub(crate) const BQ_SPECS: &[Spec] = &[
         &[
             "collected_traffic_source_manual_medium",
             "manual_medium",
+            "event_params_medium",
             "utm_medium",
             "session_medium",
             "medium",
@@ -372,6 +388,7 @@ pub(crate) const BQ_SPECS: &[Spec] = &[
         &[
             "collected_traffic_source_manual_campaign_name",
             "manual_campaign_name",
+            "event_params_campaign",
             "utm_campaign",
             "session_campaign",
             "campaign",
@@ -382,6 +399,7 @@ pub(crate) const BQ_SPECS: &[Spec] = &[
         &[
             "collected_traffic_source_manual_content",
             "manual_content",
+            "event_params_content",
             "utm_content",
         ],
     ),
@@ -840,10 +858,188 @@ pub fn parse_bigquery_csv(bytes: &[u8], opts: &ImportOptions) -> Result<Import, 
         columns,
         report,
         header_line: Some(header_line),
+        stated_period: None,
         skipped_rows: 0,
         rows,
         event_log: Some(log),
         path_table: None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// BigQuery export as JSON.
+
+/// One event object flattened to `(column, value)` (see the module documentation).
+fn flatten_event(
+    prefix: &str,
+    o: &serde_json::Map<String, Value>,
+    out: &mut Vec<(String, String)>,
+) {
+    let name = |k: &str| {
+        if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    for (k, v) in o {
+        match v {
+            Value::Object(inner) => flatten_event(&name(k), inner, out),
+            Value::Array(items) if k == "event_params" || k == "user_properties" => {
+                for p in items {
+                    let Some(key) = p.get("key").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let value = p.get("value").and_then(|v| {
+                        ["string_value", "int_value", "double_value", "float_value"]
+                            .iter()
+                            .find_map(|f| v.get(*f).and_then(super::table::scalar))
+                    });
+                    if let Some(value) = value {
+                        out.push((format!("{}.{key}", name(k)), value));
+                    }
+                }
+            }
+            _ => {
+                if let Some(value) = super::table::scalar(v) {
+                    out.push((name(k), value));
+                }
+            }
+        }
+    }
+}
+
+/// An event's `(column, value)` cells, or why its line is not an event.
+type FlatEvent = Result<Vec<(String, String)>, String>;
+
+/// A CSV cell: quoted, line breaks as spaces (one event stays one line).
+fn csv_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\"\""),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Parse the GA4 BigQuery export written as newline-delimited JSON or a JSON array of events:
+/// the events are flattened to the CSV's columns and read by [`parse_bigquery_csv`].
+pub fn parse_bigquery_json(bytes: &[u8], opts: &ImportOptions) -> Result<Import, ImportError> {
+    let t = crate::parse::csv::strip_bom(bytes).trim_ascii_start();
+    let mut events: Vec<(u64, FlatEvent)> = Vec::new();
+    let flat = |v: &Value| match v.as_object() {
+        Some(o) => {
+            let mut cells = Vec::new();
+            flatten_event("", o, &mut cells);
+            Ok(cells)
+        }
+        None => Err("not a JSON object".to_owned()),
+    };
+    if t.first() == Some(&b'[') {
+        match parse_json(bytes)? {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    events.push((i as u64 + 1, flat(item)));
+                }
+            }
+            _ => return Err(shape_bq()),
+        }
+    } else {
+        let body = crate::parse::csv::strip_bom(bytes);
+        for (i, raw) in body.split(|&b| b == b'\n').enumerate() {
+            let raw = raw.trim_ascii();
+            if raw.is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<Value>(raw) {
+                Ok(v) => events.push((i as u64 + 1, flat(&v))),
+                Err(e) => events.push((i as u64 + 1, Err(format!("not valid JSON: {e}")))),
+            }
+        }
+    }
+    let mut headers: Vec<String> = Vec::new();
+    for (_, cells) in &events {
+        for (h, _) in cells.iter().flatten() {
+            if !headers.contains(h) {
+                headers.push(h.clone());
+            }
+        }
+    }
+    // The CSV: the header on line 1, each event on line 1 + its own line (blank lines keep the
+    // numbering; lines that are not events carry one cell, which the parser rejects).
+    let mut csv = headers
+        .iter()
+        .map(|h| csv_cell(h))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut at = 1u64;
+    for (line, cells) in &events {
+        while at < *line + 1 {
+            csv.push('\n');
+            at += 1;
+        }
+        match cells {
+            Ok(cells) => {
+                let row: Vec<String> = headers
+                    .iter()
+                    .map(|h| {
+                        cells
+                            .iter()
+                            .find(|(k, _)| k == h)
+                            .map(|(_, v)| csv_cell(v))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                csv.push_str(&row.join(","));
+            }
+            Err(why) => csv.push_str(&csv_cell(why)),
+        }
+    }
+    csv.push('\n');
+    let mut o = opts.clone();
+    o.delimiter = Some(crate::parse::Delimiter::COMMA);
+    let mut imp = parse_bigquery_csv(csv.as_bytes(), &o)?;
+    // CSV line n + 1 is JSON line n.
+    for r in &mut imp.rows {
+        r.line = r.line.saturating_sub(1);
+    }
+    for e in &mut imp.report.rejected {
+        e.line = e.line.saturating_sub(1);
+    }
+    imp.format = Container::Json;
+    imp.header_line = None;
+    Ok(imp)
+}
+
+fn shape_bq() -> ImportError {
+    ImportError::JsonShape {
+        platform: Platform::Ga4BigQueryCsv,
+        path: String::new(),
+        expected: "one event object per line, or an array of event objects".to_owned(),
+    }
+}
+
+/// Whether the first line of `bytes` is a GA4 BigQuery event (an object with `event_name` and
+/// `event_timestamp` or `event_date`), or the first element of a JSON array is one.
+pub(crate) fn is_bigquery_json(bytes: &[u8]) -> bool {
+    let t = crate::parse::csv::strip_bom(bytes).trim_ascii_start();
+    let first: Option<Value> = if t.first() == Some(&b'[') {
+        serde_json::from_slice::<Value>(t)
+            .ok()
+            .and_then(|v| v.as_array().and_then(|a| a.first().cloned()))
+    } else {
+        let line = t.split(|&b| b == b'\n').next().unwrap_or_default();
+        serde_json::from_slice::<Value>(line).ok()
+    };
+    first.as_ref().and_then(Value::as_object).is_some_and(|o| {
+        let k: Vec<String> = o.keys().map(|k| norm(k)).collect();
+        let has = |n: &str| k.iter().any(|x| x == n);
+        has("event_name") && (has("event_timestamp") || has("event_date"))
     })
 }
 

@@ -44,7 +44,7 @@ use super::{Container, Import, ImportError, ImportOptions, Platform};
 pub(crate) const SPECS: &[Spec] = &[
     (F::Date, &["date_start", "reporting_starts", "day", "date"]),
     (F::DateEnd, &["date_stop", "reporting_ends"]),
-    (F::Campaign, &["campaign_name", "campaign"]),
+    (F::Campaign, &["campaign_name", "campaign", "campaign_id"]),
     (F::Currency, &["account_currency", "currency"]),
     (F::Url, &["url_tags", "website_url", "link", "link_url"]),
     (F::Metric("ad_impressions"), &["impressions"]),
@@ -210,7 +210,7 @@ pub fn parse(bytes: &[u8], opts: &ImportOptions) -> Result<Import, ImportError> 
             format,
             specs: SPECS,
             scale: &scale,
-            required: &[F::Campaign],
+            required: &[],
             event_metrics: &no_event_metrics,
             currency,
         },

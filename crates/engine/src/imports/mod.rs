@@ -25,6 +25,9 @@
 //! header as written. For JSON the "line" is the 1-based position of the row in its array
 //! (`/rows/0` is row 1) and the column a JSON-pointer-like path of the offending value, e.g.
 //! `/rows/3/metricValues/1/value` or `/data/2/actions[action_type=lead]/value`.
+//! A CSV row short of trailing cells is read when none of the missing columns is mapped (the
+//! missing cells are empty); otherwise it is rejected for its field count. A title line above
+//! the header that states a date range becomes [`Import::stated_period`].
 //! Summary rows (`Total: Account` in Google Ads UI exports) and title lines above the header are
 //! not data rows: they are counted in [`Import::skipped_rows`] and nowhere else, so that
 //! `accepted + rejected_count + skipped_rows` is the number of non-blank records after the header.
@@ -79,8 +82,10 @@ pub use reimport::{
 };
 
 /// The metric keys of the app's catalog (`src/model/metric.rs`), in its display order.
-pub const METRIC_KEYS: [&str; 26] = [
+pub const METRIC_KEYS: [&str; 28] = [
     "pageviews",
+    "sessions",
+    "users",
     "time_on_page",
     "bounce_rate",
     "scroll_depth",
@@ -124,11 +129,13 @@ pub use crate::dates::MS_PER_DAY;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
-    /// GA4's BigQuery export, flattened to CSV (one row per event).
+    /// GA4's BigQuery export (one row per event): flattened to CSV, or the rows as
+    /// newline-delimited JSON (`bq extract`) or a JSON array.
     Ga4BigQueryCsv,
     /// A GA4 Data API `runReport` response.
     Ga4DataApiJson,
-    /// Google Ads: API field names or the UI export.
+    /// Google Ads: API field names (CSV), the API's `search` / `searchStream` JSON, or the UI
+    /// export.
     GoogleAdsCsv,
     /// Meta Ads Insights: the API JSON or a CSV of the same fields (or the Ads Manager export).
     MetaAdsInsights,
@@ -148,9 +155,9 @@ impl Platform {
     /// A label for the preview.
     pub fn label(self) -> &'static str {
         match self {
-            Platform::Ga4BigQueryCsv => "GA4 BigQuery export (CSV)",
+            Platform::Ga4BigQueryCsv => "GA4 BigQuery export",
             Platform::Ga4DataApiJson => "GA4 Data API report (JSON)",
-            Platform::GoogleAdsCsv => "Google Ads report (CSV)",
+            Platform::GoogleAdsCsv => "Google Ads report",
             Platform::MetaAdsInsights => "Meta Ads Insights",
             Platform::MailchimpReport => "Mailchimp campaign report",
         }
@@ -516,6 +523,10 @@ pub struct Import {
     pub report: ParseReport,
     /// The line of the header row (CSV), after any title lines.
     pub header_line: Option<u64>,
+    /// The period a title line above the header states (the Google Ads UI export's
+    /// `1 January 2026 - 29 May 2026`); rows without a date cover it unless
+    /// [`ImportOptions::period`] says otherwise.
+    pub stated_period: Option<Period>,
     /// Summary and title rows that are not data rows.
     pub skipped_rows: usize,
     pub rows: Vec<ImportedRow>,
@@ -546,6 +557,7 @@ impl Import {
             ignored_columns: Vec::new(),
             report: ParseReport::default(),
             header_line: None,
+            stated_period: None,
             skipped_rows: 0,
             rows: Vec::new(),
             event_log: None,
@@ -604,7 +616,14 @@ pub fn import_as(
     opts: &ImportOptions,
 ) -> Result<Import, ImportError> {
     match layout {
-        Layout::Export(Platform::Ga4BigQueryCsv) => ga4::parse_bigquery_csv(bytes, opts),
+        Layout::Export(Platform::Ga4BigQueryCsv) => {
+            let t = crate::parse::csv::strip_bom(bytes).trim_ascii_start();
+            if matches!(t.first(), Some(b'{' | b'[')) {
+                ga4::parse_bigquery_json(bytes, opts)
+            } else {
+                ga4::parse_bigquery_csv(bytes, opts)
+            }
+        }
         Layout::Export(Platform::Ga4DataApiJson) => ga4::parse_run_report(bytes, opts),
         Layout::Export(Platform::GoogleAdsCsv) => google_ads::parse(bytes, opts),
         Layout::Export(Platform::MetaAdsInsights) => meta::parse(bytes, opts),

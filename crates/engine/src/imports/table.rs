@@ -337,6 +337,8 @@ pub(crate) struct Table {
     pub delimiter: char,
     pub header_line: Option<u64>,
     pub skipped: usize,
+    /// The period a title line above the header states (`1 January 2026 - 29 May 2026`).
+    pub title_period: Option<Period>,
 }
 
 impl Table {
@@ -356,6 +358,18 @@ impl Table {
 /// How many leading non-blank records may precede the header (report titles, date ranges).
 pub(crate) const MAX_TITLE_LINES: usize = 10;
 
+/// The period a report's title line states: two dates joined by ` - ` or ` – `, each anything
+/// [`parse_day`] reads (`1 January 2026 - 29 May 2026`, `March 1, 2025 - March 2, 2025`,
+/// `2025-03-01 - 2025-03-31`). `None` when the line is not such a range.
+pub(crate) fn title_period(line: &str) -> Option<Period> {
+    let t = line.trim().trim_matches('"').trim();
+    let (a, b) = [" - ", " \u{2013} ", " \u{2014} ", " to "]
+        .iter()
+        .find_map(|sep| t.split_once(sep))?;
+    let (a, b) = (parse_day(a).ok()?, parse_day(b).ok()?);
+    (a <= b).then(|| Period::days(a, b))
+}
+
 /// Read a CSV into a [`Table`]. The header is the first of the first few non-blank records for
 /// which `is_header` holds (given normalised names); the records before it are skipped title
 /// lines. After the header, rows for which `is_summary` holds are skipped summary rows.
@@ -372,6 +386,7 @@ pub(crate) fn csv_table(
     let mut seen = 0usize;
     // A file whose header sits on a later line: start over there.
     let mut skipped_titles = 0usize;
+    let mut stated: Option<Period> = None;
     while reader.read(&mut rec) {
         if rec.is_blank() {
             continue;
@@ -384,6 +399,9 @@ pub(crate) fn csv_table(
         if is_header(&normed) {
             header = Some((cells, rec.line()));
             break;
+        }
+        if stated.is_none() {
+            stated = title_period(&cells.join(","));
         }
         seen += 1;
         skipped_titles += 1;
@@ -399,6 +417,7 @@ pub(crate) fn csv_table(
             // column mapping (and its error) names what the file has.
             reader = Reader::new(bytes, delim);
             skipped_titles = 0;
+            stated = None;
             if !reader.read_non_blank(&mut rec) {
                 return Err(ImportError::Empty);
             }
@@ -465,6 +484,7 @@ pub(crate) fn csv_table(
         delimiter: delim.as_char(),
         header_line: Some(header_line),
         skipped,
+        title_period: stated,
     })
 }
 
@@ -566,6 +586,7 @@ pub(crate) fn json_objects_table(
         delimiter: ',',
         header_line: None,
         skipped: 0,
+        title_period: None,
     }
 }
 
@@ -603,7 +624,9 @@ pub(crate) fn build_import(
         .map(|f| f.field())
         .collect();
     let has_date = col(F::Date).is_some() || col(F::Month).is_some();
-    if !has_date && opts.period.is_none() {
+    // The period chosen in the preview wins over the one a title line states.
+    let fallback = opts.period.or(table.title_period);
+    if !has_date && fallback.is_none() {
         if table.rows.is_empty() && missing.is_empty() {
             // Nothing to date: an empty report is still a valid (empty) import.
         } else if missing.is_empty() {
@@ -643,7 +666,16 @@ pub(crate) fn build_import(
     };
     let mut rows = Vec::new();
     for row in &table.rows {
-        match convert_row(&table, row, &columns, &metric_cols, event_pair, r, opts) {
+        match convert_row(
+            &table,
+            row,
+            &columns,
+            &metric_cols,
+            event_pair,
+            r,
+            opts,
+            fallback,
+        ) {
             Ok((imported, currency)) => {
                 report.accepted += 1;
                 if let Some(c) = currency {
@@ -677,6 +709,7 @@ pub(crate) fn build_import(
     imp.columns = columns;
     imp.report = report;
     imp.header_line = table.header_line;
+    imp.stated_period = table.title_period;
     imp.skipped_rows = table.skipped;
     imp.rows = rows;
     Ok(imp)
@@ -684,6 +717,7 @@ pub(crate) fn build_import(
 
 type Converted = (Option<ImportedRow>, Option<String>);
 
+#[allow(clippy::too_many_arguments)]
 fn convert_row(
     table: &Table,
     row: &TableRow,
@@ -692,13 +726,22 @@ fn convert_row(
     event_pair: Option<(usize, usize)>,
     r: &Reading<'_>,
     opts: &ImportOptions,
+    fallback: Option<Period>,
 ) -> Result<Converted, RowError> {
     let reject = |col: Option<usize>, reason: RowReason| RowError {
         line: row.line,
         column: col.map(|c| table.label(row, c)),
         reason,
     };
-    if let Some((column, reason)) = &row.error {
+    // A row short of trailing cells is read when none of the missing columns is used (warehouse
+    // seeds and spreadsheets drop an empty last field such as `_fivetran_synced`).
+    let short_but_unused = |reason: &RowReason| match reason {
+        RowReason::FieldCount { expected, found } => {
+            found < expected && columns.iter().all(|c| c.index < *found)
+        }
+        _ => false,
+    };
+    if let Some((column, reason)) = row.error.as_ref().filter(|(_, r)| !short_but_unused(r)) {
         return Err(RowError {
             line: row.line,
             column: column.clone(),
@@ -740,7 +783,7 @@ fn convert_row(
                 },
             )
         })?
-    } else if let Some(p) = opts.period {
+    } else if let Some(p) = fallback {
         Period::days(p.start_ms, p.end_ms)
     } else {
         return Err(reject(None, RowReason::Empty));

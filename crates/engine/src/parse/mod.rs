@@ -120,13 +120,15 @@ impl Field {
     /// Normalised header names that mean this field, in order of preference.
     pub fn synonyms(self) -> &'static [&'static str] {
         match self {
+            // GA4's `user_pseudo_id` / client id before `user_id`: in GA4 exports the latter is
+            // set only for signed-in users, the former on every row.
             Field::User => &[
-                "user_id",
-                "user",
-                "userid",
                 "user_pseudo_id",
                 "client_id",
                 "clientid",
+                "user_id",
+                "user",
+                "userid",
                 "customer_id",
                 "customer",
                 "visitor_id",
@@ -159,6 +161,9 @@ impl Field {
                 "default_channel_group",
                 "session_default_channel_group",
                 "first_user_default_channel_group",
+                // `google / cpc` in one column (DP6's layout, GA4's `sessionSourceMedium`).
+                "source_medium",
+                "session_source_medium",
             ],
             Field::Source => &[
                 "source",
@@ -206,6 +211,7 @@ impl Field {
                 "is_conversion",
                 "conversion_flag",
                 "is_converted",
+                "is_conversion_purchase",
             ],
             Field::EventType => &["event", "event_type", "type", "event_name", "action"],
             Field::Path => &["path", "paths", "journey", "channel_path", "touchpoints"],

@@ -8,6 +8,7 @@ mod assemble;
 mod bootstrap;
 mod heuristic;
 mod hostile;
+mod imports_corpus;
 mod imports_fuzz;
 mod imports_matching;
 mod imports_parsers;

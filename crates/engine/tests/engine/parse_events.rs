@@ -264,7 +264,9 @@ fn missing_columns_are_fatal_and_named() {
     assert_eq!(found, vec!["id", "when", "campaign"]);
     let msg = ParseError::MissingColumns { missing, found }.to_string();
     assert!(
-        msg.starts_with("missing columns: user (one of: user_id, user,"),
+        msg.starts_with(
+            "missing columns: user (one of: user_pseudo_id, client_id, clientid, user_id,"
+        ),
         "{msg}"
     );
     assert!(msg.contains("channel (a channel column: channel"), "{msg}");
