@@ -26,6 +26,7 @@
 //! - [`posting_time`]: best posting times (weekday and hour effects by least squares, with intervals);
 //! - [`clusters`]: k-means clusters of artifacts, k by the silhouette;
 //! - [`isolation`]: the isolation forest and artifacts' outlier scores among their peers;
+//! - [`segments`]: customer segments by channel affinity (k-means over journeys' channel profiles);
 //! - [`determinism`]: a fixed computation whose bits every target must reproduce;
 //! - [`dataset`]: the binary blob a stored data set is kept in (the app's IndexedDB, the CLI).
 
@@ -53,6 +54,7 @@ pub mod predict;
 pub mod recommend;
 pub mod report;
 pub mod roi;
+pub mod segments;
 pub mod simulate;
 pub mod trend;
 pub mod truth;

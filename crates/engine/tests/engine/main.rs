@@ -24,5 +24,6 @@ mod path_table;
 mod processes;
 mod report;
 mod roi;
+mod segments;
 mod shapley;
 mod simulate;
