@@ -196,7 +196,7 @@ mod tests {
             .skipped
             .iter()
             .any(|s| s.model == Model::Logistic && s.reason.contains("1000")));
-        // Ticking "run it anyway" fills the column.
+        // Asking for it anyway (the Parameters checkbox) fills the column.
         let loaded = load_demo().unwrap_or_else(|e| panic!("{e}"));
         let mut options = RunOptions::default();
         options.params.force_logistic = true;

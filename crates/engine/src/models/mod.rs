@@ -151,7 +151,7 @@ pub enum ModelError {
     BootstrapTooLarge { samples: usize, max: usize },
     #[error(transparent)]
     Markov(#[from] markov::MarkovError),
-    #[error("the data-driven model learns from this business's own conversions and needs at least {need:.0}; this data has {have:.0} (tick \"run it anyway\" to see it on less data)")]
+    #[error("it learns from this business's own conversions and needs at least {need:.0} conversions; this data has {have:.0}. Ask for it anyway to see it on less data (the checkbox under Parameters, or --force-logistic)")]
     TooFewConversions { have: f64, need: f64 },
     #[error("exact Shapley values would take about {work:.1e} steps on this data (limit {limit:.1e}): too many distinct large channel sets; merge rare channels or use Markov")]
     ShapleyTooExpensive { work: f64, limit: f64 },
