@@ -584,7 +584,7 @@ fn order_one_chain(
         };
         match attribute(set, Model::Markov, &p).ok()?.details {
             Details::Markov(d) => Some(d),
-            Details::None => None,
+            _ => None,
         }
     })
 }

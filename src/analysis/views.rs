@@ -178,8 +178,31 @@ mod tests {
         let grid = channel_grid(&out.report);
         assert_eq!(grid.len(), out.report.input.channels.len());
         assert!(grid.len() >= 6);
+        // The demo has a few hundred conversions: the data-driven (logistic) model is gated off
+        // (its cell empty, the reason under `skipped`) and every other model fills its cell.
         for row in &grid {
-            assert_eq!(row.cells.len(), 7);
+            assert_eq!(row.cells.len(), 8);
+            for (cell, m) in row.cells.iter().zip(Model::ALL) {
+                assert_eq!(
+                    cell.is_some(),
+                    m != Model::Logistic,
+                    "{} {m:?}",
+                    row.channel
+                );
+            }
+        }
+        assert!(out
+            .report
+            .skipped
+            .iter()
+            .any(|s| s.model == Model::Logistic && s.reason.contains("1000")));
+        // Asking for it anyway (the Parameters checkbox) fills the column.
+        let loaded = load_demo().unwrap_or_else(|e| panic!("{e}"));
+        let mut options = RunOptions::default();
+        options.params.force_logistic = true;
+        let forced =
+            compute(&loaded, &options, &BTreeMap::new(), 0).unwrap_or_else(|e| panic!("{e}"));
+        for row in channel_grid(&forced.report) {
             assert!(row.cells.iter().all(Option::is_some), "{}", row.channel);
         }
     }

@@ -343,6 +343,19 @@ fn Parameters(analysis: Workbench) -> impl IntoView {
                     <label class="inline">
                         <input
                             type="checkbox"
+                            prop:checked=move || analysis.options.with(|o| o.params.force_logistic)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                analysis.options.update(|o| o.params.force_logistic = on);
+                                analysis.schedule();
+                            }
+                            data-testid="param-force-logistic"
+                        />
+                        "Run the data-driven (logistic) model even below 1,000 conversions"
+                    </label>
+                    <label class="inline">
+                        <input
+                            type="checkbox"
                             prop:checked=move || analysis.options.with(|o| o.replicates > 0)
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);

@@ -19,6 +19,28 @@ test("shows all seven models for every channel", async ({ page }) => {
   await expect(a.truth).toBeVisible();
 });
 
+test("the data-driven model says why it is off on the demo and runs when asked", async ({ page }) => {
+  const a = new AttributionPage(page);
+  await a.open();
+  const before = await a.report();
+  expect(before.models.map((m) => m.model)).not.toContain("logistic");
+  const skipped = before.skipped.find((s) => s.model === "logistic");
+  expect(skipped.reason).toContain("1000");
+  await expect(page.getByTestId("skipped")).toContainText("needs at least 1000");
+  await expect(a.grid.locator('th[data-model="logistic"]')).toHaveText(/Data-driven \(logistic\)/);
+
+  await page.getByTestId("param-force-logistic").check();
+  await expect.poll(async () => (await a.report()).parameters.force_logistic, { timeout: 60_000 }).toBe(true);
+  await a.finished();
+  const after = await a.report();
+  const logistic = after.models.find((m) => m.model === "logistic");
+  expect(logistic.logistic.converged).toBe(true);
+  expect(logistic.truth_l1).toBeGreaterThan(0);
+  for (const channel of after.input.channels) {
+    await expect(a.share(channel, "logistic")).toHaveText(/%/);
+  }
+});
+
 test("changing the half-life changes time-decay numbers and nothing else", async ({ page }) => {
   const a = new AttributionPage(page);
   await a.open();

@@ -9,7 +9,8 @@ refleqt — marketing attribution from the command line
 
 USAGE:
   refleqt attribute FILE [options]
-  refleqt simulate --journeys N [--seed S] --events OUT.csv [--paths OUT.csv] [--truth OUT.json]
+  refleqt simulate --journeys N [--seed S] [--process P] --events OUT.csv [--paths OUT.csv]
+                   [--truth OUT.json]
   refleqt paths FILE [--out OUT.csv] [--lookback-days D] [--delimiter C] [--strict]
   refleqt --help | --version
 
@@ -17,7 +18,8 @@ attribute options:
   --format events|paths     input layout (default: detected from the header; a data set
                             stored by the app, an RQJS blob, is always read as such)
   --model M                 all (default) or one of first, last, linear, time-decay, position,
-                            markov, shapley; repeat or comma-separate for several
+                            markov, shapley, logistic; repeat or comma-separate for several
+  --force-logistic          run the data-driven (logistic) model below 1,000 conversions
   --lookback-days D         journey lookback window in days (default 30)
   --half-life-days H        time-decay half-life in days (default 7)
   --position-first F        position-based share of the first touch (default 0.4)
@@ -71,6 +73,7 @@ pub struct AttributeArgs {
     pub position_last: f64,
     pub last_non_direct: bool,
     pub markov_order: u8,
+    pub force_logistic: bool,
     pub bootstrap: usize,
     pub seed: u64,
     pub delimiter: Option<u8>,
@@ -89,6 +92,8 @@ pub struct SimulateArgs {
     pub events: PathBuf,
     pub paths: Option<PathBuf>,
     pub truth: Option<PathBuf>,
+    /// The causal process of the demo configuration (default additive).
+    pub process: refleqt_engine::simulate::TruthProcess,
 }
 
 /// `refleqt paths`.
@@ -210,7 +215,8 @@ fn models(raw: &str, into: &mut Vec<Model>) -> Result<(), ArgError> {
         let m = Model::from_key(part).ok_or_else(|| ArgError::BadValue {
             option: "--model".into(),
             value: part.into(),
-            expected: "a model (all, first, last, linear, time-decay, position, markov, shapley)",
+            expected:
+                "a model (all, first, last, linear, time-decay, position, markov, shapley, logistic)",
         })?;
         into.push(m);
     }
@@ -246,6 +252,7 @@ fn parse_attribute<'a>(
         position_last: 0.4,
         last_non_direct: false,
         markov_order: 1,
+        force_logistic: false,
         bootstrap: 200,
         seed: 0x5EED,
         delimiter: None,
@@ -299,6 +306,7 @@ fn parse_attribute<'a>(
                 a.position_last = bounded(value(it, opt)?, opt, 0.0..=1.0, false, SHARE)?
             }
             "--last-non-direct" => a.last_non_direct = true,
+            "--force-logistic" => a.force_logistic = true,
             "--markov-order" => {
                 let raw = value(it, opt)?;
                 a.markov_order = number(raw, opt, ORDER)?;
@@ -416,6 +424,7 @@ fn parse_paths<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<PathsArg
 
 fn parse_simulate<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<SimulateArgs, ArgError> {
     let (mut journeys, mut seed, mut events, mut paths, mut truth) = (None, 1, None, None, None);
+    let mut process = refleqt_engine::simulate::TruthProcess::Additive;
     while let Some(arg) = it.next() {
         let opt = arg.as_str();
         match opt {
@@ -424,6 +433,17 @@ fn parse_simulate<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<Simul
             "--events" => events = Some(PathBuf::from(value(it, opt)?)),
             "--paths" => paths = Some(PathBuf::from(value(it, opt)?)),
             "--truth" => truth = Some(PathBuf::from(value(it, opt)?)),
+            "--process" => {
+                let raw = value(it, opt)?;
+                process =
+                    refleqt_engine::simulate::TruthProcess::from_key(raw).ok_or_else(|| {
+                        ArgError::BadValue {
+                            option: opt.into(),
+                            value: raw.clone(),
+                            expected: "additive, synergy or order",
+                        }
+                    })?
+            }
             o if o.starts_with("--") => return Err(ArgError::UnknownOption(o.into())),
             o => return Err(ArgError::Unexpected(o.into())),
         }
@@ -434,6 +454,7 @@ fn parse_simulate<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<Simul
         events: events.ok_or(ArgError::Required("--events"))?,
         paths,
         truth,
+        process,
     })
 }
 
@@ -443,6 +464,27 @@ mod tests {
 
     fn argv(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn logistic_model_process_and_force_flag_parse() {
+        let Ok(Command::Attribute(a)) = parse(&argv(
+            "attribute p.csv --model logistic,shapley --force-logistic",
+        )) else {
+            panic!("parses");
+        };
+        assert_eq!(a.models, vec![Model::Shapley, Model::Logistic]);
+        assert!(a.force_logistic);
+        let Ok(Command::Simulate(s)) = parse(&argv(
+            "simulate --journeys 10 --process order --events e.csv",
+        )) else {
+            panic!("parses");
+        };
+        assert_eq!(s.process, refleqt_engine::simulate::TruthProcess::Order);
+        assert!(parse(&argv(
+            "simulate --journeys 10 --process chaos --events e.csv"
+        ))
+        .is_err());
     }
 
     #[test]

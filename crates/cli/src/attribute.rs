@@ -199,6 +199,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
         position_last: a.position_last,
         last_non_direct: a.last_non_direct,
         markov_order: a.markov_order,
+        force_logistic: a.force_logistic,
     };
     params
         .validate()

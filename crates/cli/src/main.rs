@@ -82,7 +82,7 @@ fn simulate(a: &args::SimulateArgs) -> Result<(), CliError> {
     let config = SimConfig {
         journeys: a.journeys as u64,
         seed: a.seed,
-        ..SimConfig::demo()
+        ..SimConfig::demo_process(a.process)
     };
     let mut events = create(&a.events)?;
     let mut paths = a.paths.as_deref().map(create).transpose()?;

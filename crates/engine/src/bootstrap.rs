@@ -308,6 +308,7 @@ impl Reduced {
                 let c = markov::channel_credit(&self.agg, params.markov_order);
                 (c.conversions, c.revenue)
             }
+            Model::Logistic => crate::models::logistic::channel_credit(&self.agg),
             _ => shapley::channel_credit(&self.agg),
         }
     }
@@ -351,6 +352,11 @@ pub fn intervals(
         .iter()
         .copied()
         .filter(|m| *m != Model::TimeDecay || set.timed)
+        .filter(|m| {
+            *m != Model::Logistic
+                || crate::models::logistic::gate(set.total_conversions(), params.force_logistic)
+                    .is_ok()
+        })
         .collect();
     let b = opts.replicates;
     let width = set.channels.len();

@@ -30,6 +30,7 @@
 //! - [`beliefs`]: planning beliefs, the evidence outcomes give them, their scores and the file;
 //! - [`abtest`]: A/B test analysis (lift, tests, probability best, guards) and its insight;
 //! - [`creators`]: creator reputation by empirical Bayes, and a planned entry's match score;
+//! - [`segments`]: customer segments by channel affinity (k-means over journeys' channel profiles);
 //! - [`determinism`]: a fixed computation whose bits every target must reproduce;
 //! - [`dataset`]: the binary blob a stored data set is kept in (the app's IndexedDB, the CLI).
 
@@ -60,6 +61,7 @@ pub mod predict;
 pub mod recommend;
 pub mod report;
 pub mod roi;
+pub mod segments;
 pub mod simulate;
 pub mod stats;
 pub mod trend;

@@ -13,6 +13,7 @@
 
 use crate::bootstrap::{intervals, BootstrapOptions, ModelIntervals};
 use crate::journey::{EntryId, JourneySet};
+use crate::models::logistic::LogisticDetails;
 use crate::models::markov::MarkovDetails;
 use crate::models::{attribute_all, AttributionResult, Details, Model, ModelError, ModelParams};
 use crate::parse::events::EventLog;
@@ -186,6 +187,9 @@ pub struct Parameters {
     pub position_last: f64,
     pub last_non_direct: bool,
     pub markov_order: u8,
+    /// The data-driven (logistic) model was run below its 1,000-conversion threshold.
+    #[serde(default)]
+    pub force_logistic: bool,
     pub bootstrap_replicates: usize,
     pub bootstrap_seed: u64,
     pub interval_level: f64,
@@ -289,6 +293,9 @@ pub struct ModelReport {
     pub artifacts: Option<ArtifactTotals>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub markov: Option<MarkovDetails>,
+    /// The data-driven model's fit: intercept and one log-odds coefficient per channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logistic: Option<LogisticDetails>,
     /// L1 distance between this model's shares and the true shares (simulated data only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truth_l1: Option<f64>,
@@ -424,9 +431,13 @@ fn model_report(
         channels,
         entries,
         artifacts,
-        markov: match r.details {
-            Details::Markov(d) => Some(d),
-            Details::None => None,
+        markov: match &r.details {
+            Details::Markov(d) => Some(d.clone()),
+            _ => None,
+        },
+        logistic: match r.details {
+            Details::Logistic(d) => Some(d),
+            _ => None,
         },
         truth_l1,
     }
@@ -434,7 +445,8 @@ fn model_report(
 
 /// Run the models and the bootstrap on `set` and assemble the report. Models that cannot run on
 /// this data (time-decay without timestamps, Shapley beyond its budget, a Markov chain over its
-/// state limit or a solve that did not converge) are listed under
+/// state limit or a solve that did not converge, the data-driven model below 1,000 conversions
+/// without `force_logistic`) are listed under
 /// `skipped` with the reason; an invalid parameter is an error.
 pub fn run(
     set: &JourneySet,
@@ -450,6 +462,7 @@ pub fn run(
             Err(
                 e @ (ModelError::NoTimestamps
                 | ModelError::ShapleyTooExpensive { .. }
+                | ModelError::TooFewConversions { .. }
                 | ModelError::Markov(_)),
             ) => skipped.push(Skipped {
                 model,
@@ -478,6 +491,7 @@ pub fn run(
             position_last: p.position_last,
             last_non_direct: p.last_non_direct,
             markov_order: p.markov_order,
+            force_logistic: p.force_logistic,
             bootstrap_replicates: report_params.bootstrap.replicates,
             bootstrap_seed: report_params.bootstrap.seed,
             interval_level: report_params.bootstrap.level,

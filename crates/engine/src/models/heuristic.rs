@@ -101,7 +101,9 @@ pub fn weights(
                 }
             }
         },
-        Model::Markov | Model::Shapley => out.iter_mut().for_each(|w| *w = 1.0 / n as f64),
+        Model::Markov | Model::Shapley | Model::Logistic => {
+            out.iter_mut().for_each(|w| *w = 1.0 / n as f64)
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! The seven attribution models and the result type they share.
+//! The eight attribution models and the result type they share.
 //!
 //! | model | module | credit rule |
 //! |---|---|---|
@@ -9,13 +9,15 @@
 //! | position-based | [`heuristic`] | 40/20/40 (configurable); 1 touch 100 %, 2 touches 50/50 |
 //! | Markov | [`markov`] | exact removal effect of an order-k chain |
 //! | Shapley | [`shapley`] | exact per-coalition Shapley values |
+//! | data-driven (logistic) | [`logistic`] | Shapley values of a fitted logistic conversion model |
 //!
 //! Every model returns per channel credited conversions, revenue and share, and per calendar
-//! entry credited conversions and revenue. Credit always sums to the observed totals. Markov and
-//! Shapley credit channels and share [`entry_split`] to pass that credit on to calendar entries.
+//! entry credited conversions and revenue. Credit always sums to the observed totals. Markov,
+//! Shapley and the logistic model credit channels and share [`entry_split`] to pass that credit on to calendar entries.
 
 pub mod entry_split;
 pub mod heuristic;
+pub mod logistic;
 pub mod markov;
 pub mod shapley;
 
@@ -35,10 +37,12 @@ pub enum Model {
     Position,
     Markov,
     Shapley,
+    Logistic,
 }
 
 impl Model {
-    pub const ALL: [Model; 7] = [
+    /// The seven models that need no training threshold (the determinism probe runs these).
+    pub const CLASSIC: [Model; 7] = [
         Model::First,
         Model::Last,
         Model::Linear,
@@ -46,6 +50,17 @@ impl Model {
         Model::Position,
         Model::Markov,
         Model::Shapley,
+    ];
+
+    pub const ALL: [Model; 8] = [
+        Model::First,
+        Model::Last,
+        Model::Linear,
+        Model::TimeDecay,
+        Model::Position,
+        Model::Markov,
+        Model::Shapley,
+        Model::Logistic,
     ];
 
     /// The stable kebab-case name used by the CLI and JSON output.
@@ -58,6 +73,7 @@ impl Model {
             Model::Position => "position",
             Model::Markov => "markov",
             Model::Shapley => "shapley",
+            Model::Logistic => "logistic",
         }
     }
 
@@ -71,6 +87,7 @@ impl Model {
             Model::Position => "Position-based",
             Model::Markov => "Markov (removal effect)",
             Model::Shapley => "Shapley",
+            Model::Logistic => "Data-driven (logistic)",
         }
     }
 
@@ -80,7 +97,7 @@ impl Model {
 
     /// Data-driven models learn weights from the data; the rest are rules.
     pub fn is_data_driven(self) -> bool {
-        matches!(self, Model::Markov | Model::Shapley)
+        matches!(self, Model::Markov | Model::Shapley | Model::Logistic)
     }
 }
 
@@ -98,6 +115,9 @@ pub struct ModelParams {
     pub last_non_direct: bool,
     /// Markov chain order k (states are k-grams), 1..=4. Default 1.
     pub markov_order: u8,
+    /// Run the data-driven (logistic) model below [`logistic::MIN_CONVERSIONS`] conversions.
+    /// Default false: with less data it reports why it is not active.
+    pub force_logistic: bool,
 }
 
 impl Default for ModelParams {
@@ -108,6 +128,7 @@ impl Default for ModelParams {
             position_last: 0.4,
             last_non_direct: false,
             markov_order: 1,
+            force_logistic: false,
         }
     }
 }
@@ -130,6 +151,8 @@ pub enum ModelError {
     BootstrapTooLarge { samples: usize, max: usize },
     #[error(transparent)]
     Markov(#[from] markov::MarkovError),
+    #[error("it learns from this business's own conversions and needs at least {need:.0} conversions; this data has {have:.0}. Ask for it anyway to see it on less data (the checkbox under Parameters, or --force-logistic)")]
+    TooFewConversions { have: f64, need: f64 },
     #[error("exact Shapley values would take about {work:.1e} steps on this data (limit {limit:.1e}): too many distinct large channel sets; merge rare channels or use Markov")]
     ShapleyTooExpensive { work: f64, limit: f64 },
 }
@@ -178,6 +201,7 @@ pub enum Details {
     #[default]
     None,
     Markov(markov::MarkovDetails),
+    Logistic(logistic::LogisticDetails),
 }
 
 /// What one model says about one data set.
@@ -222,6 +246,15 @@ pub fn attribute(
             let agg = crate::journey::PathAggregate::from_set(set);
             shapley_checked(set, &agg, &entry_split::EntrySplit::new(set))
         }
+        Model::Logistic => {
+            logistic::gate(set.total_conversions(), params.force_logistic)?;
+            let agg = crate::journey::PathAggregate::from_set(set);
+            Ok(logistic::attribute_prepared(
+                set,
+                &agg,
+                &entry_split::EntrySplit::new(set),
+            ))
+        }
     }
 }
 
@@ -258,6 +291,16 @@ pub fn attribute_all(
         .iter()
         .map(|&m| {
             let result = match m {
+                Model::Logistic => logistic::gate(set.total_conversions(), params.force_logistic)
+                    .map(|()| {
+                        let (agg, split) = shared.get_or_insert_with(|| {
+                            (
+                                crate::journey::PathAggregate::from_set(set),
+                                entry_split::EntrySplit::new(set),
+                            )
+                        });
+                        logistic::attribute_prepared(set, agg, split)
+                    }),
                 Model::Markov | Model::Shapley => {
                     let (agg, split) = shared.get_or_insert_with(|| {
                         (

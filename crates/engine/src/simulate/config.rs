@@ -19,6 +19,8 @@ pub const MAX_ENTRIES_PER_CHANNEL: u32 = 10_000;
 pub const MAX_MEAN_TOUCHES: f64 = 10.0;
 /// Upper bound of `span_days` (ten years).
 pub const MAX_SPAN_DAYS: f64 = 3650.0;
+/// At most this many interactions ([`SimInteraction`]) per configuration.
+pub const MAX_INTERACTIONS: usize = 16;
 /// 2025-01-01T00:00:00Z.
 const DEMO_START_MS: i64 = 1_735_689_600_000;
 
@@ -88,6 +90,94 @@ impl SimChannel {
     }
 }
 
+/// Extra conversion probability that only a combination of channels causes: a *synergy*
+/// (every channel of `channels` touched, in any order) or, with `ordered`, a *sequence* (the
+/// channels touched in this order, e.g. an awareness channel before a retargeting one; other
+/// touches may come between). The conversions it causes are credited in equal parts to its
+/// channels (each is a but-for cause: without any one of them the lift is not there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SimInteraction {
+    /// Two or more distinct channel names of the configuration.
+    pub channels: Vec<String>,
+    /// The additive conversion probability the combination causes.
+    pub lift: f64,
+    /// The channels must be touched in the listed order.
+    pub ordered: bool,
+}
+
+impl Default for SimInteraction {
+    fn default() -> Self {
+        SimInteraction {
+            channels: Vec::new(),
+            lift: 0.0,
+            ordered: false,
+        }
+    }
+}
+
+impl SimInteraction {
+    /// Channels that only work together, in any order.
+    pub fn synergy(channels: &[&str], lift: f64) -> Self {
+        SimInteraction {
+            channels: channels.iter().map(|&c| c.to_owned()).collect(),
+            lift,
+            ordered: false,
+        }
+    }
+
+    /// Channels that only work when touched in this order.
+    pub fn sequence(channels: &[&str], lift: f64) -> Self {
+        SimInteraction {
+            ordered: true,
+            ..SimInteraction::synergy(channels, lift)
+        }
+    }
+}
+
+/// The three causal processes the demo can simulate (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum TruthProcess {
+    /// Every channel adds its own lift; one true cause per conversion.
+    #[default]
+    Additive,
+    /// Some channels only work together (social with email, LinkedIn with search ads).
+    Synergy,
+    /// Order matters: retargeting and newsletters only work after an awareness touch.
+    Order,
+}
+
+impl TruthProcess {
+    pub const ALL: [TruthProcess; 3] = [
+        TruthProcess::Additive,
+        TruthProcess::Synergy,
+        TruthProcess::Order,
+    ];
+
+    /// The stable kebab-case name (CLI, JSON).
+    pub fn key(self) -> &'static str {
+        match self {
+            TruthProcess::Additive => "additive",
+            TruthProcess::Synergy => "synergy",
+            TruthProcess::Order => "order",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<TruthProcess> {
+        TruthProcess::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// A plain-English description for the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            TruthProcess::Additive => "Each channel adds its own lift",
+            TruthProcess::Synergy => "Some channels only work together",
+            TruthProcess::Order => "Awareness must come before retargeting",
+        }
+    }
+}
+
 /// Everything the simulator needs. Missing JSON fields take their [`SimConfig::demo`] values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -111,6 +201,8 @@ pub struct SimConfig {
     pub revenue_sigma: f64,
     /// Probability that a user whose journey converted starts a second journey.
     pub second_journey_rate: f64,
+    /// Lifts caused only by combinations (or sequences) of channels; empty = purely additive.
+    pub interactions: Vec<SimInteraction>,
 }
 
 impl Default for SimConfig {
@@ -163,7 +255,48 @@ impl SimConfig {
             revenue_mean: 180.0,
             revenue_sigma: 0.7,
             second_journey_rate: 0.0,
+            interactions: Vec::new(),
         }
+    }
+
+    /// The demo under one of the three causal processes. `Additive` is [`SimConfig::demo`];
+    /// the others move most of some channels' lift into interactions, keeping every other
+    /// setting (reach, position bias, costs, calendar):
+    ///
+    /// - `Synergy`: `meta-ads` and `email` alone cause almost nothing, together +9 points;
+    ///   `linkedin` with `google-ads` +8 points (any order);
+    /// - `Order`: `google-ads` (retargeting, comes late) adds +10 points only after a
+    ///   `meta-ads` touch and +8 after a `blog` touch; `email` adds +10 only after `linkedin`.
+    pub fn demo_process(process: TruthProcess) -> Self {
+        let mut c = SimConfig::demo();
+        let mut set_lift = |name: &str, lift: f64| {
+            if let Some(ch) = c.channels.iter_mut().find(|ch| ch.name == name) {
+                ch.lift = lift;
+            }
+        };
+        match process {
+            TruthProcess::Additive => {}
+            TruthProcess::Synergy => {
+                set_lift("meta-ads", 0.0);
+                set_lift("email", 0.005);
+                set_lift("linkedin", 0.01);
+                set_lift("google-ads", 0.01);
+                c.interactions = vec![
+                    SimInteraction::synergy(&["meta-ads", "email"], 0.09),
+                    SimInteraction::synergy(&["linkedin", "google-ads"], 0.08),
+                ];
+            }
+            TruthProcess::Order => {
+                set_lift("google-ads", 0.005);
+                set_lift("email", 0.01);
+                c.interactions = vec![
+                    SimInteraction::sequence(&["meta-ads", "google-ads"], 0.10),
+                    SimInteraction::sequence(&["blog", "google-ads"], 0.08),
+                    SimInteraction::sequence(&["linkedin", "email"], 0.10),
+                ];
+            }
+        }
+        c
     }
 
     /// The span in milliseconds.
@@ -245,6 +378,33 @@ impl SimConfig {
             lift_sum += c.lift;
             reach_sum += c.reach;
         }
+        if self.interactions.len() > MAX_INTERACTIONS {
+            return Err(SimError::TooManyInteractions {
+                got: self.interactions.len(),
+                max: MAX_INTERACTIONS,
+            });
+        }
+        for (index, it) in self.interactions.iter().enumerate() {
+            let known = it
+                .channels
+                .iter()
+                .all(|n| self.channels.iter().any(|c| &c.name == n));
+            let distinct = it
+                .channels
+                .iter()
+                .enumerate()
+                .all(|(i, n)| !it.channels[..i].contains(n));
+            if it.channels.len() < 2 || !known || !distinct {
+                return Err(SimError::InteractionChannels { index });
+            }
+            if !(it.lift.is_finite() && (0.0..=1.0).contains(&it.lift)) {
+                return Err(SimError::InteractionLift {
+                    index,
+                    value: it.lift,
+                });
+            }
+            lift_sum += it.lift;
+        }
         if lift_sum > 1.0 + 1e-12 {
             return Err(SimError::LiftSum(lift_sum));
         }
@@ -311,6 +471,12 @@ pub enum SimError {
     NoReach,
     #[error("channel {channel:?}: lift must be between 0 and 1, got {value}")]
     Lift { channel: String, value: f64 },
+    #[error("at most {max} interactions are supported, got {got}")]
+    TooManyInteractions { got: usize, max: usize },
+    #[error("interaction #{index}: it needs two or more distinct channels of the configuration")]
+    InteractionChannels { index: usize },
+    #[error("interaction #{index}: lift must be between 0 and 1, got {value}")]
+    InteractionLift { index: usize, value: f64 },
     #[error("the lifts sum to {0}, above 1: a journey touching every channel would convert with probability > 1")]
     LiftSum(f64),
     #[error("channel {channel:?}: cost per touch must be a finite number ≥ 0, got {value}")]

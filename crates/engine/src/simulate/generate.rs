@@ -28,6 +28,8 @@ struct Draft {
     /// Seconds from the journey's first touch.
     offsets: Vec<f64>,
     mask: u64,
+    /// Bit i: interaction i of the configuration is present in this journey.
+    active: u64,
     /// (cause, delay after the last touch in seconds, revenue in cents).
     conversion: Option<(u32, f64, i64)>,
 }
@@ -53,6 +55,8 @@ pub(super) struct Plan<'c> {
     /// Publish second (offset from `base_ms`) of each channel's entries, ascending.
     publish_s: Vec<Vec<i64>>,
     pub(super) entries: Vec<SimEntry>,
+    /// Each interaction's channel ids (in its order), lift and whether order matters.
+    interactions: Vec<(Vec<u32>, f64, bool)>,
     /// First possible timestamp (start rounded up to a second).
     base_ms: i64,
     /// Last possible second offset from `base_ms` (timestamps stay before start + span).
@@ -121,8 +125,22 @@ impl<'c> Plan<'c> {
             }
             publish_s.push(times);
         }
+        let interactions = cfg
+            .interactions
+            .iter()
+            .map(|it| {
+                let ids = it
+                    .channels
+                    .iter()
+                    .filter_map(|n| cfg.channels.iter().position(|c| &c.name == n))
+                    .map(|i| i as u32)
+                    .collect();
+                (ids, it.lift, it.ordered)
+            })
+            .collect();
         let sigma = cfg.revenue_sigma;
         Ok(Plan {
+            interactions,
             cfg,
             sum_a: weight_a.iter().sum(),
             sum_b: weight_b.iter().sum(),
@@ -159,6 +177,7 @@ impl<'c> Plan<'c> {
         d.channels.clear();
         d.offsets.clear();
         d.mask = 0;
+        d.active = 0;
         d.conversion = None;
         let mut k = 1;
         while k < MAX_TOUCHES && g.uniform() >= self.stop_p {
@@ -182,7 +201,13 @@ impl<'c> Plan<'c> {
                 .clamp(GAP_RANGE_S.0, GAP_RANGE_S.1);
             d.offsets.push(t);
         }
-        // The causal draw: lifts of the touched channels laid end to end in config order.
+        // The causal draw: lifts of the touched channels laid end to end in config order, then
+        // those of the interactions present.
+        for (i, (ids, _, ordered)) in self.interactions.iter().enumerate() {
+            if present(ids, *ordered, d.mask, &d.channels) {
+                d.active |= 1u64 << i;
+            }
+        }
         let u = g.uniform();
         let mut acc = 0.0;
         let mut cause = None;
@@ -195,6 +220,22 @@ impl<'c> Plan<'c> {
                 }
             }
         }
+        if cause.is_none() {
+            for (i, (ids, lift, _)) in self.interactions.iter().enumerate() {
+                if d.active & (1u64 << i) == 0 {
+                    continue;
+                }
+                if u < acc + lift {
+                    // The member whose equal part of the interval holds u: each member is the
+                    // cause of 1/m of the interaction's conversions, with no extra draw.
+                    let m = ids.len();
+                    let k = (((u - acc) / lift * m as f64) as usize).min(m.saturating_sub(1));
+                    cause = ids.get(k).copied();
+                    break;
+                }
+                acc += lift;
+            }
+        }
         if let Some(cause) = cause {
             let delay = g
                 .lognormal(self.delay_mu, DELAY_SIGMA)
@@ -203,6 +244,15 @@ impl<'c> Plan<'c> {
             let cents = ((revenue * 100.0).round() as i64).max(1);
             d.conversion = Some((cause, delay, cents));
         }
+    }
+
+    /// Per interaction, 1/m of its lift times the journeys where it was present is each member's
+    /// expected share of the conversions it causes; see `Tally::finish`.
+    pub(super) fn interaction_members(&self) -> Vec<(Vec<u32>, f64)> {
+        self.interactions
+            .iter()
+            .map(|(ids, lift, _)| (ids.clone(), *lift))
+            .collect()
     }
 
     /// Entry of a touch on channel `c` at second offset `t_s`: one of the (up to)
@@ -261,7 +311,7 @@ impl<'c> Plan<'c> {
         let cfg = self.cfg;
         let nc = cfg.channels.len();
         let mut g = Gen::new(cfg.seed);
-        let mut tally = Tally::new(nc, self.entries.len());
+        let mut tally = Tally::new(nc, self.entries.len(), self.interaction_members());
         let (mut d1, mut d2) = (Draft::default(), Draft::default());
         let (mut t1, mut t2) = (Vec::new(), Vec::new());
         let avail = self.avail_s as f64;
@@ -297,7 +347,7 @@ impl<'c> Plan<'c> {
             };
             if second {
                 let conv2 = self.materialise(&mut g, &d2, dur1 + between, &to_second, &mut t2);
-                tally.add(&j1, d1.mask);
+                tally.add(&j1, d1.mask, d1.active);
                 sink(&j1)?;
                 let j2 = SimJourney {
                     user,
@@ -305,15 +355,33 @@ impl<'c> Plan<'c> {
                     touches: &t2,
                     conversion: conv2,
                 };
-                tally.add(&j2, d2.mask);
+                tally.add(&j2, d2.mask, d2.active);
                 sink(&j2)?;
             } else {
-                tally.add(&j1, d1.mask);
+                tally.add(&j1, d1.mask, d1.active);
                 sink(&j1)?;
             }
         }
         Ok(tally.finish(self.cfg, &self.entries))
     }
+}
+
+/// Whether an interaction's channels are all in the journey (`mask`), and with `ordered`
+/// touched in the listed order (a subsequence of `sequence`).
+fn present(ids: &[u32], ordered: bool, mask: u64, sequence: &[u32]) -> bool {
+    if !ids.iter().all(|&c| mask & (1u64 << c) != 0) {
+        return false;
+    }
+    if !ordered {
+        return true;
+    }
+    let mut next = ids.iter().peekable();
+    for c in sequence {
+        if next.peek() == Some(&c) {
+            next.next();
+        }
+    }
+    next.peek().is_none()
 }
 
 /// Generate every journey and hand each to `sink` (by user, then time); nothing is kept but

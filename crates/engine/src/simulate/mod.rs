@@ -29,6 +29,27 @@
 //! while rule-based models credit by reach and position instead. A channel with ℓ = 0 is a null
 //! player: it is touched but never causes a conversion.
 //!
+//! # Other causal processes: synergy and order
+//!
+//! Additive lift makes v(S) additive, so Shapley of the conversion rate is right almost by
+//! construction. [`SimConfig::interactions`] adds lifts that only a combination of channels
+//! causes ([`SimInteraction`]): a *synergy* (all its channels touched, any order) or a *sequence*
+//! (touched in the listed order, e.g. awareness before retargeting). A journey converts with
+//! probability
+//!
+//! ```text
+//! p(S, order) = Σ_{c ∈ S} ℓ_c + Σ_{I present} ℓ_I
+//! ```
+//!
+//! with the interactions' intervals laid after the channels'. A conversion whose u falls in an
+//! interaction's interval is caused jointly by its m channels; the interval is cut into m equal
+//! parts and the member whose part holds u is recorded as the cause, so each member realises 1/m
+//! of the interaction's conversions (no extra random draw: an additive run is unchanged to the
+//! bit). Expected conversions of c add ℓ_I × E_I / m for each interaction I containing c, E_I
+//! being the journeys where I was present. [`SimConfig::demo_process`] gives the demo under each
+//! [`TruthProcess`]. Under `Order`, set-based models (Shapley, the logistic model) cannot see
+//! the order; under `Synergy`, rules that credit single touches cannot see the pairing.
+//!
 //! # How journeys are drawn
 //!
 //! Per user (ids `u000001`, `u000002`, …), in this order from one `ChaCha8Rng` seeded with
@@ -87,8 +108,9 @@ pub use artifacts::{
     SimArtifact, ARTIFACT_METRICS, CREATORS, MAX_ARTIFACTS_PER_WEEK, MAX_ARTIFACT_DAYS,
 };
 pub use config::{
-    SimChannel, SimConfig, SimError, SimWriteError, MAX_CHANNELS, MAX_ENTRIES_PER_CHANNEL,
-    MAX_JOURNEYS, MAX_MEAN_TOUCHES, MAX_SPAN_DAYS, MAX_TOUCHES,
+    SimChannel, SimConfig, SimError, SimInteraction, SimWriteError, TruthProcess, MAX_CHANNELS,
+    MAX_ENTRIES_PER_CHANNEL, MAX_INTERACTIONS, MAX_JOURNEYS, MAX_MEAN_TOUCHES, MAX_SPAN_DAYS,
+    MAX_TOUCHES,
 };
 pub use csv::{
     format_iso_utc, simulate_to_csv, write_events_csv, write_paths_csv, EVENTS_HEADER, PATHS_HEADER,

@@ -13,6 +13,9 @@ pub(super) struct Tally {
     caused: Vec<u64>,
     caused_cents: Vec<i64>,
     entry_touches: Vec<u64>,
+    /// Each interaction's channels and lift, and how many journeys it was present in.
+    interactions: Vec<(Vec<u32>, f64)>,
+    present: Vec<u64>,
     journeys: u64,
     touches_total: u64,
     conversions: u64,
@@ -21,8 +24,10 @@ pub(super) struct Tally {
 
 impl Tally {
     /// Zero counts for `channels` channels and `entries` calendar entries.
-    pub(super) fn new(channels: usize, entries: usize) -> Self {
+    pub(super) fn new(channels: usize, entries: usize, interactions: Vec<(Vec<u32>, f64)>) -> Self {
         Tally {
+            present: vec![0; interactions.len()],
+            interactions,
             touches: vec![0; channels],
             exposed: vec![0; channels],
             caused: vec![0; channels],
@@ -35,7 +40,12 @@ impl Tally {
         }
     }
 
-    pub(super) fn add(&mut self, j: &SimJourney<'_>, mask: u64) {
+    pub(super) fn add(&mut self, j: &SimJourney<'_>, mask: u64, active: u64) {
+        for (i, n) in self.present.iter_mut().enumerate() {
+            if active & (1u64 << i) != 0 {
+                *n += 1;
+            }
+        }
         self.journeys += 1;
         self.touches_total += j.touches.len() as u64;
         for t in j.touches {
@@ -84,12 +94,20 @@ impl Tally {
                 ..e.clone()
             })
             .collect();
-        let expected: Vec<f64> = cfg
+        let mut expected: Vec<f64> = cfg
             .channels
             .iter()
             .zip(&self.exposed)
             .map(|(c, &e)| c.lift * e as f64)
             .collect();
+        for ((ids, lift), &n) in self.interactions.iter().zip(&self.present) {
+            let part = lift * n as f64 / ids.len().max(1) as f64;
+            for &c in ids {
+                if let Some(x) = expected.get_mut(c as usize) {
+                    *x += part;
+                }
+            }
+        }
         let expected_total: f64 = expected.iter().sum();
         let share = |x: f64, total: f64| if total > 0.0 { x / total } else { 0.0 };
         let mut total_cost = 0.0;

@@ -324,7 +324,8 @@ proptest! {
     #[test]
     fn every_model_credits_the_observed_totals(rows in journeys(), order in 1u8..=3) {
         let s = build(&rows, &NAMES);
-        let params = ModelParams { markov_order: order, ..Default::default() };
+        // The logistic model is forced past its 1,000-conversion gate so it is checked too.
+        let params = ModelParams { markov_order: order, force_logistic: true, ..Default::default() };
         let (tc, tr) = (s.total_conversions(), s.total_revenue());
         for m in Model::ALL {
             let r = attribute(&s, m, &params).expect("runs");
@@ -348,9 +349,10 @@ proptest! {
         let mut reversed = NAMES;
         reversed.reverse();
         let t = build(&rows, &reversed);
+        let params = ModelParams { force_logistic: true, ..Default::default() };
         for m in Model::ALL {
-            let a = attribute(&s, m, &ModelParams::default()).expect("runs");
-            let b = attribute(&t, m, &ModelParams::default()).expect("runs");
+            let a = attribute(&s, m, &params).expect("runs");
+            let b = attribute(&t, m, &params).expect("runs");
             for (i, ca) in a.channels.iter().enumerate() {
                 let cb = &b.channels[i];
                 // Channel id i is NAMES[i] in s and reversed[i] in t: same id, same credit.

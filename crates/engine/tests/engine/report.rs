@@ -88,10 +88,17 @@ fn path_tables_skip_time_decay_with_a_reason() {
     assert_eq!(input.journeys, 20.0);
     assert_eq!(input.distinct_rows, 2);
     let report = run(&table.set, input, &report_params(&Model::ALL, None)).expect("runs");
+    // Time-decay needs timestamps; the data-driven model needs 1,000 conversions (4 here).
     assert_eq!(report.models.len(), 6);
-    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped.len(), 2);
     assert_eq!(report.skipped[0].model, Model::TimeDecay);
     assert!(report.skipped[0].reason.contains("timestamps"));
+    assert_eq!(report.skipped[1].model, Model::Logistic);
+    assert!(
+        report.skipped[1].reason.contains("at least 1000"),
+        "{}",
+        report.skipped[1].reason
+    );
     assert!(report.totals.cost.is_none());
     let json = serde_json::to_value(&report).expect("serialises");
     assert_eq!(json["models"][0]["model"], "first");
