@@ -11,7 +11,7 @@
 //! `components::import_preview` and `components::dataset_list`.
 
 use crate::components::dataset_list::DatasetList;
-use crate::components::import_preview::ImportPreview;
+use crate::components::import_preview::{ConfirmBar, ImportPreview};
 use crate::model::date::Date;
 use crate::model::import::{Choices, Phase};
 use crate::state::import::ImportSession;
@@ -45,7 +45,6 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
     let start_file = move |file: web_sys::File| session.start_file(file);
     let reparse = move |choices: Choices| session.reparse(choices);
     let cancel = move |_| session.cancel();
-    let confirm = move |_| session.confirm_preview();
 
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -218,19 +217,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                             currency=currency
                             reparse=reparse
                         />
-                        <div class="actions">
-                            <button
-                                type="button"
-                                class="primary"
-                                on:click=confirm
-                                data-testid="import-confirm"
-                            >
-                                "Confirm import"
-                            </button>
-                            <button type="button" on:click=cancel data-testid="import-cancel">
-                                "Cancel"
-                            </button>
-                        </div>
+                        <ConfirmBar session=session />
                     }
                         .into_any()
                 }
