@@ -16,7 +16,7 @@
 use crate::model::api_key::KeyRequest;
 use crate::model::connection::PullError;
 use crate::model::oauth::{
-    discovery_url, parse_discovery, parse_token_response, refresh_request, revocation_request,
+    discovery_urls, parse_discovery, parse_token_response, refresh_request, revocation_request,
     Attempt, Endpoints, OAuthError, Return, Tokens, RANDOM_BYTES,
 };
 use crate::web_tools;
@@ -108,18 +108,21 @@ fn unreachable_server() -> OAuthError {
     )
 }
 
-/// Read the issuer's discovery document.
+/// Read the issuer's metadata document, trying [`discovery_urls`] in order (a 404 moves on).
 pub async fn discover(issuer: &str) -> Result<Endpoints, OAuthError> {
-    let answer = send("GET", &discovery_url(issuer), None, None)
-        .await
-        .map_err(|_| unreachable_server())?;
-    if answer.status != 200 {
-        return Err(OAuthError::Discovery(format!(
-            "its metadata document answered HTTP {}",
-            answer.status
-        )));
+    let mut last = 0;
+    for url in discovery_urls(issuer) {
+        let answer = send("GET", &url, None, None)
+            .await
+            .map_err(|_| unreachable_server())?;
+        if answer.status == 200 {
+            return parse_discovery(issuer, &answer.body);
+        }
+        last = answer.status;
     }
-    parse_discovery(issuer, &answer.body)
+    Err(OAuthError::Discovery(format!(
+        "its metadata document answered HTTP {last}"
+    )))
 }
 
 /// Trade the code of a checked return for tokens.
@@ -133,7 +136,10 @@ pub async fn exchange(attempt: &Attempt, code: &str) -> Result<Tokens, OAuthErro
     )
     .await
     .map_err(|_| unreachable_server())?;
-    parse_token_response(answer.status, &answer.body, web_tools::now_ms(), None)
+    let now = web_tools::now_ms();
+    let tokens = parse_token_response(answer.status, &answer.body, now, None)?;
+    attempt.check_id_token(tokens.id_token.as_deref(), now)?;
+    Ok(tokens)
 }
 
 /// A new access token from the refresh token (rotation: the answer's refresh token replaces it).
