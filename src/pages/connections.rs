@@ -3,8 +3,11 @@
 //! answers in the GA4 runReport shape), Connect (the server's own sign-in and consent pages),
 //! Pull a period (the last full month by default) with progress and Cancel into the Import
 //! preview — matching by `cal-<id>`, hand assignment, nothing written before Confirm —, and
-//! Disconnect (the server revokes the tokens). The providers' honest status is listed. All state
-//! and requests are `state::connections`; this page wires inputs to it.
+//! Disconnect (the server revokes the tokens). API-key sources (Plausible, PostHog, Matomo,
+//! Umami) get a key form instead of Connect: the key stays in memory unless "Remember this key on
+//! this device" is ticked, next to a warning of what that means; Forget key deletes it. The
+//! providers' honest status is listed. All state and requests are `state::connections`; this
+//! page wires inputs to it.
 
 use crate::components::import_preview::{ConfirmBar, ImportPreview};
 use crate::model::api_key::KeyProvider;
@@ -460,7 +463,9 @@ fn AddConnection(connections: Connections) -> impl IntoView {
                         .into_iter()
                         .map(|p| {
                             view! {
-                                <option value=key_value(p)>{format!("{} (API key)", p.label())}</option>
+                                <option value=key_value(
+                                    p,
+                                )>{format!("{} (API key)", p.label())}</option>
                             }
                         })
                         .collect_view()}
