@@ -9,7 +9,7 @@
 //!   body `site_id`, `metrics` (`visitors`, `visits`, `pageviews`, `events`), `date_range`
 //!   (`[first, last]`), `dimensions` (`time:day`, `visit:utm_campaign`, `visit:utm_source`,
 //!   `visit:utm_medium`, `visit:utm_content`), `pagination` (`limit`, `offset`) and
-//!   `include.total_rows`; the answer's `results[{dimensions, metrics}]` in request order and
+//!   `include.total_rows`; the next page's offset is the rows received so far; the answer's `results[{dimensions, metrics}]` in request order and
 //!   `meta.total_rows`. `pageviews` → `screenPageViews`; visitors, visits and events have no
 //!   catalog metric and show as ignored columns.
 //! - **PostHog** query API: `POST {base}/api/projects/{project}/query/`, Bearer personal API key
@@ -74,9 +74,9 @@ fn iso(start: i64, end: i64) -> (String, String) {
     (format_iso_date(start), format_iso_date(end))
 }
 
-/// The HogQL of one page: `$pageview`s per day and UTM parameters, events that carry a
-/// `utm_content`.
-pub fn hogql(start: i64, end: i64, page: u64) -> String {
+/// The HogQL of one page from row `offset`: `$pageview`s per day and UTM parameters, events
+/// that carry a `utm_content`.
+pub fn hogql(start: i64, end: i64, offset: u64) -> String {
     let (a, _) = iso(start, end);
     let after = format_iso_date(end + 1);
     format!(
@@ -88,12 +88,13 @@ pub fn hogql(start: i64, end: i64, page: u64) -> String {
          AND properties.utm_content IS NOT NULL \
          GROUP BY day, campaign, source, medium, content \
          ORDER BY day, campaign, source, medium, content \
-         LIMIT {PAGE_ROWS} OFFSET {}",
-        page * PAGE_ROWS
+         LIMIT {PAGE_ROWS} OFFSET {offset}"
     )
 }
 
-/// The request for page `page` (Umami: day `start + page`) of the days `start..=end`.
+/// The request at position `page` of the days `start..=end`: the rows received so far
+/// (Plausible, PostHog: the next page's offset, so a server that sends fewer rows than asked
+/// is still read to the end), or the day `start + page` (Umami); Matomo has one request.
 pub fn request(src: KeySource<'_>, key: &str, start: i64, end: i64, page: u64) -> KeyRequest {
     let base = src.base.trim().trim_end_matches('/');
     let (a, b) = iso(start, end);
@@ -112,7 +113,7 @@ pub fn request(src: KeySource<'_>, key: &str, start: i64, end: i64, page: u64) -
                         "time:day", "visit:utm_campaign", "visit:utm_source",
                         "visit:utm_medium", "visit:utm_content"
                     ],
-                    "pagination": {"limit": PAGE_ROWS, "offset": page * PAGE_ROWS},
+                    "pagination": {"limit": PAGE_ROWS, "offset": page},
                     "include": {"total_rows": true}
                 })
                 .to_string(),
@@ -195,7 +196,7 @@ pub struct Row {
     pub revenue: Option<f64>,
 }
 
-/// The rows of one answer and the page to ask for next (`None`: done).
+/// The rows of one answer and the position to ask for next (`None`: done).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     pub rows: Vec<Row>,
@@ -233,7 +234,7 @@ fn day_text(v: Option<&Value>) -> Result<String, PullError> {
     }
 }
 
-/// Read one answer of page `page` for the days `start..=end`.
+/// Read the answer at position `page` (see [`request`]) for the days `start..=end`.
 pub fn read_page(
     provider: KeyProvider,
     body: &str,
@@ -292,7 +293,7 @@ fn read_plausible(v: &Value, page: u64) -> Result<Page, PullError> {
         });
     }
     let got = rows.len() as u64;
-    let have = page * PAGE_ROWS + got;
+    let have = page + got;
     let total = v
         .get("meta")
         .and_then(|m| m.get("total_rows"))
@@ -304,7 +305,7 @@ fn read_plausible(v: &Value, page: u64) -> Result<Page, PullError> {
         };
     Ok(Page {
         rows,
-        next: more.then_some(page + 1),
+        next: more.then_some(have),
     })
 }
 
@@ -346,7 +347,7 @@ fn read_posthog(v: &Value, page: u64) -> Result<Page, PullError> {
     };
     Ok(Page {
         rows,
-        next: more.then_some(page + 1),
+        next: more.then_some(page + got),
     })
 }
 
@@ -505,13 +506,13 @@ mod tests {
             "https://plausible.io/",
             "example.com",
         );
-        let r = request(s, "KEY", day("2026-11-01"), day("2026-11-30"), 1);
+        let r = request(s, "KEY", day("2026-11-01"), day("2026-11-30"), 2);
         assert_eq!(r.url, "https://plausible.io/api/v2/query");
         assert_eq!(r.headers, vec![("authorization", "Bearer KEY".to_owned())]);
         let b = body(&r);
         assert_eq!(b["site_id"], "example.com");
         assert_eq!(b["date_range"], json!(["2026-11-01", "2026-11-30"]));
-        assert_eq!(b["pagination"]["offset"], PAGE_ROWS);
+        assert_eq!(b["pagination"]["offset"], 2);
         assert!(b["dimensions"]
             .as_array()
             .unwrap()
@@ -524,7 +525,11 @@ mod tests {
             "query":{"site_id":"example.com","metrics":["pageviews","visitors","visits"],
               "dimensions":["time:day","visit:utm_campaign","visit:utm_source","visit:utm_medium","visit:utm_content"]}}"#;
         let p = read_page(KeyProvider::Plausible, answer, 0, 0, 0).unwrap();
-        assert_eq!(p.next, Some(1), "3 rows announced, 2 received");
+        assert_eq!(
+            p.next,
+            Some(2),
+            "3 rows announced, 2 received: ask from row 2"
+        );
         assert_eq!(p.rows[0].content, "cal-1");
         assert_eq!(p.rows[0].pageviews, 321.0);
         assert_eq!(p.rows[1].date, "2026-11-02");
@@ -554,7 +559,7 @@ mod tests {
     #[test]
     fn posthog_request_and_pages() {
         let s = src(KeyProvider::PostHog, "https://eu.posthog.com", "123");
-        let r = request(s, "phx_k", day("2026-11-01"), day("2026-11-30"), 2);
+        let r = request(s, "phx_k", day("2026-11-01"), day("2026-11-30"), 20_000);
         assert_eq!(r.url, "https://eu.posthog.com/api/projects/123/query/");
         assert_eq!(
             r.headers,
@@ -565,17 +570,20 @@ mod tests {
         let q = b["query"]["query"].as_str().unwrap();
         assert!(q.contains("toDateTime('2026-11-01 00:00:00')"), "{q}");
         assert!(q.contains("toDateTime('2026-12-01 00:00:00')"), "{q}");
-        assert!(q.ends_with(&format!("LIMIT {PAGE_ROWS} OFFSET {}", 2 * PAGE_ROWS)));
+        assert!(
+            q.ends_with(&format!("LIMIT {PAGE_ROWS} OFFSET 20000")),
+            "{q}"
+        );
         let answer = r#"{"columns":["day","campaign","source","medium","content","pageviews","events"],
             "types":[],"results":[["2026-11-01","Q1","google","cpc","cal-1",321,400],
             ["2026-11-03",null,"linkedin","social","cal-10",99,120]],"hasMore":true}"#;
-        let p = read_page(KeyProvider::PostHog, answer, 0, 0, 2).unwrap();
-        assert_eq!(p.next, Some(3));
+        let p = read_page(KeyProvider::PostHog, answer, 0, 0, 20_000).unwrap();
+        assert_eq!(p.next, Some(20_002));
         assert_eq!(p.rows[1].campaign, "");
         assert_eq!(p.rows[1].pageviews, 99.0);
         let done = answer.replace("\"hasMore\":true", "\"hasMore\":false");
         assert_eq!(
-            read_page(KeyProvider::PostHog, &done, 0, 0, 2)
+            read_page(KeyProvider::PostHog, &done, 0, 0, 20_000)
                 .unwrap()
                 .next,
             None

@@ -599,7 +599,7 @@ fn KeyForm(connections: Connections, id: u64, provider: KeyProvider) -> impl Int
         }
     };
     view! {
-        <form class="key-form" on:submit=submit aria-label="API key">
+        <form class="key-form" on:submit=submit aria-label="Key for this connection">
             <div class="field">
                 <label for=key_id.clone()>"API key"</label>
                 <input
