@@ -361,6 +361,7 @@ test.describe("an API-key source (Plausible)", () => {
     await expect(entry.badge("pageviews")).toHaveText("imported");
 
     // The key is in memory only: after a reload it is gone, and no storage holds it.
+    await app.open();
     await page.reload();
     await app.heading.waitFor();
     await expect(app.state(PLAUSIBLE.name)).toHaveText("No key");
