@@ -1,10 +1,12 @@
 //! The preview of a parsed export on the Import page: counts, rejected rows, the editable column
 //! mapping, matched entries, unmatched rows with hand assignment, and the journeys with the
 //! "keep as a data set" choice. It only reads the preview and asks for a re-parse; a refused hand
-//! assignment is said next to the rows.
+//! assignment is said next to the rows. [`ConfirmBar`] is the Confirm / Cancel pair under it, the
+//! same on the Import and the Connections page.
 
 use crate::model::date::Date;
 use crate::model::import::{Choices, JourneyCounts, Preview};
+use crate::state::import::ImportSession;
 use crate::state::AppState;
 use leptos::prelude::*;
 use refleqt_engine::imports::{Layout, Period};
@@ -23,6 +25,53 @@ pub fn period_text(p: Period) -> String {
         day(p.end_ms),
         if days == 1 { "" } else { "s" }
     )
+}
+
+/// The buttons under a preview: Confirm import (writes the previewed values) and Cancel.
+/// Confirm is disabled, with the reason next to it, when no value would be written and no
+/// data set kept.
+#[component]
+pub fn ConfirmBar(session: ImportSession) -> impl IntoView {
+    let ImportSession {
+        state,
+        preview,
+        journeys,
+        keep_dataset,
+        ..
+    } = session;
+    let nothing_to_write = Memo::new(move |_| {
+        let writable = preview.with(|p| {
+            p.as_ref()
+                .map_or(0, |p| state.workspace.with(|ws| p.checks(ws).writable))
+        });
+        writable == 0 && !(journeys.with(Option::is_some) && keep_dataset.get())
+    });
+    view! {
+        <div class="actions">
+            <button
+                type="button"
+                class="primary"
+                on:click=move |_| session.confirm_preview()
+                data-testid="import-confirm"
+                prop:disabled=move || nothing_to_write.get()
+                aria-describedby="confirm-hint"
+            >
+                "Confirm import"
+            </button>
+            <p class="hint" id="confirm-hint" data-testid="confirm-hint">
+                {move || {
+                    nothing_to_write
+                        .get()
+                        .then_some(
+                            "Nothing would be written: assign rows to entries above, or keep the journeys as a data set.",
+                        )
+                }}
+            </p>
+            <button type="button" on:click=move |_| session.cancel() data-testid="import-cancel">
+                "Cancel"
+            </button>
+        </div>
+    }
 }
 
 /// The preview of a parsed export.

@@ -6,16 +6,21 @@
 //! history, and the OS random source for verifiers and state (`getrandom`, which is
 //! `crypto.getRandomValues` in the browser). Called only from `state::connections`.
 //!
+//! API-key sources: [`key_page`] sends a request `model::api_key` built; a key is written to
+//! localStorage only when the person ticks "Remember this key on this device"
+//! ([`remember_key`]), and [`forget_remembered_key`] deletes it.
+//!
 //! Requests carry no cookies (`credentials: omit`) and are never cached (`cache: no-store`).
 //! Tokens pass through here but are never stored here.
 
+use crate::model::api_key::KeyRequest;
 use crate::model::connection::PullError;
 use crate::model::oauth::{
-    discovery_url, parse_discovery, parse_token_response, refresh_request, revocation_request,
+    discovery_urls, parse_discovery, parse_token_response, refresh_request, revocation_request,
     Attempt, Endpoints, OAuthError, Return, Tokens, RANDOM_BYTES,
 };
 use crate::web_tools;
-use gloo_storage::{SessionStorage, Storage};
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -45,6 +50,17 @@ pub async fn send(
     body: Option<(&str, &str)>,
     bearer: Option<&str>,
 ) -> Result<Answer, NoAnswer> {
+    let auth = bearer.map(|t| ("authorization", format!("Bearer {t}")));
+    send_with(method, url, body, auth.as_slice()).await
+}
+
+/// Send one request with extra `headers`.
+async fn send_with(
+    method: &str,
+    url: &str,
+    body: Option<(&str, &str)>,
+    extra: &[(&str, String)],
+) -> Result<Answer, NoAnswer> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_mode(web_sys::RequestMode::Cors);
@@ -60,10 +76,8 @@ pub async fn send(
             .map_err(no_answer)?;
         init.set_body(&JsValue::from_str(text));
     }
-    if let Some(token) = bearer {
-        headers
-            .set("authorization", &format!("Bearer {token}"))
-            .map_err(no_answer)?;
+    for (name, value) in extra {
+        headers.set(name, value).map_err(no_answer)?;
     }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(no_answer)?;
@@ -94,18 +108,21 @@ fn unreachable_server() -> OAuthError {
     )
 }
 
-/// Read the issuer's discovery document.
+/// Read the issuer's metadata document, trying [`discovery_urls`] in order (a 404 moves on).
 pub async fn discover(issuer: &str) -> Result<Endpoints, OAuthError> {
-    let answer = send("GET", &discovery_url(issuer), None, None)
-        .await
-        .map_err(|_| unreachable_server())?;
-    if answer.status != 200 {
-        return Err(OAuthError::Discovery(format!(
-            "its metadata document answered HTTP {}",
-            answer.status
-        )));
+    let mut last = 0;
+    for url in discovery_urls(issuer) {
+        let answer = send("GET", &url, None, None)
+            .await
+            .map_err(|_| unreachable_server())?;
+        if answer.status == 200 {
+            return parse_discovery(issuer, &answer.body);
+        }
+        last = answer.status;
     }
-    parse_discovery(issuer, &answer.body)
+    Err(OAuthError::Discovery(format!(
+        "its metadata document answered HTTP {last}"
+    )))
 }
 
 /// Trade the code of a checked return for tokens.
@@ -119,7 +136,10 @@ pub async fn exchange(attempt: &Attempt, code: &str) -> Result<Tokens, OAuthErro
     )
     .await
     .map_err(|_| unreachable_server())?;
-    parse_token_response(answer.status, &answer.body, web_tools::now_ms(), None)
+    let now = web_tools::now_ms();
+    let tokens = parse_token_response(answer.status, &answer.body, now, None)?;
+    attempt.check_id_token(tokens.id_token.as_deref(), now)?;
+    Ok(tokens)
 }
 
 /// A new access token from the refresh token (rotation: the answer's refresh token replaces it).
@@ -187,6 +207,41 @@ pub async fn report_page(url: &str, token: &str, request: &str) -> Result<Answer
     )
     .await
     .map_err(|_| PullError::Network)
+}
+
+/// One request of an API-key pull.
+pub async fn key_page(request: &KeyRequest) -> Result<Answer, PullError> {
+    send_with(
+        request.method,
+        &request.url,
+        request.body.as_ref().map(|(t, b)| (*t, b.as_str())),
+        &request.headers,
+    )
+    .await
+    .map_err(|_| PullError::Network)
+}
+
+fn key_name(connection: u64) -> String {
+    format!("refleqt.connection.{connection}.api-key")
+}
+
+/// The key remembered on this device for a connection, if the person chose so.
+pub fn remembered_key(connection: u64) -> Option<String> {
+    LocalStorage::get::<String>(key_name(connection)).ok()
+}
+
+/// Remember a key on this device (localStorage), at the person's explicit choice.
+pub fn remember_key(connection: u64, key: &str) -> Result<(), String> {
+    LocalStorage::set(key_name(connection), key).map_err(|e| {
+        format!(
+            "The browser refused to remember the key ({e}); it is kept in this tab's memory only."
+        )
+    })
+}
+
+/// Delete a remembered key (nothing happens when there is none).
+pub fn forget_remembered_key(connection: u64) {
+    LocalStorage::delete(key_name(connection));
 }
 
 /// `RANDOM_BYTES` bytes from the OS random source.

@@ -5,7 +5,9 @@
 //! one response the existing GA4 importer reads, and what to do with each HTTP answer (HTTP 429
 //! waits for `Retry-After`, at most [`MAX_RETRIES`] times and never longer than
 //! [`MAX_RETRY_WAIT_MS`]; 401 means the token expired; anything else fails the whole pull, which
-//! then writes nothing).
+//! then writes nothing). `Retry-After` is read as seconds or as an HTTP date (RFC 9110 §10.2.3,
+//! IMF-fixdate). API-key sources ([`DataShape::Key`], [`KeyProvider`]) are mapped in
+//! `model::api_key`.
 
 use refleqt_engine::dates::{civil_from_days, days_from_civil, format_iso_date};
 use serde::{Deserialize, Serialize};
@@ -23,6 +25,78 @@ pub const MAX_RETRIES: u32 = 3;
 /// The longest wait the app accepts from `Retry-After`.
 pub const MAX_RETRY_WAIT_MS: u64 = 60_000;
 
+/// A source that is read with a key the person pastes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyProvider {
+    Plausible,
+    PostHog,
+    Matomo,
+    Umami,
+}
+
+impl KeyProvider {
+    pub const ALL: [KeyProvider; 4] = [
+        KeyProvider::Plausible,
+        KeyProvider::PostHog,
+        KeyProvider::Matomo,
+        KeyProvider::Umami,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyProvider::Plausible => "Plausible (Stats API v2)",
+            KeyProvider::PostHog => "PostHog (query API)",
+            KeyProvider::Matomo => "Matomo (Reporting API)",
+            KeyProvider::Umami => "Umami (UTM report)",
+        }
+    }
+
+    /// What the "API address" field wants, with an example.
+    pub fn address_hint(self) -> &'static str {
+        match self {
+            KeyProvider::Plausible => {
+                "Your Plausible address, e.g. https://plausible.io or your own server."
+            }
+            KeyProvider::PostHog => {
+                "Your PostHog address, e.g. https://us.posthog.com or https://eu.posthog.com."
+            }
+            KeyProvider::Matomo => {
+                "Your Matomo address (where index.php is), e.g. https://matomo.example.com."
+            }
+            KeyProvider::Umami => {
+                "The API address: https://api.umami.is/v1 (Umami Cloud) or https://your-umami/api."
+            }
+        }
+    }
+
+    /// What the "site" field means here.
+    pub fn site_hint(self) -> &'static str {
+        match self {
+            KeyProvider::Plausible => {
+                "The site id: the domain as added in Plausible, e.g. example.com."
+            }
+            KeyProvider::PostHog => "The project id (Project settings).",
+            KeyProvider::Matomo => "The idSite number of the website.",
+            KeyProvider::Umami => "The website id (a UUID, in the website's settings).",
+        }
+    }
+
+    /// Where the key comes from.
+    pub fn key_hint(self) -> &'static str {
+        match self {
+            KeyProvider::Plausible => "A Stats API key (Account settings → API keys).",
+            KeyProvider::PostHog => "A personal API key with the Query Read permission.",
+            KeyProvider::Matomo => {
+                "A token_auth (Personal → Security → Auth tokens), of a user who may view the site."
+            }
+            KeyProvider::Umami => {
+                "Umami Cloud: an API key. Self-hosted: the token from /api/auth/login."
+            }
+        }
+    }
+}
+
 /// The shape of the data endpoint's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -30,6 +104,18 @@ pub enum DataShape {
     /// GA4 Data API `properties/{id}:runReport` (POST JSON, paginated by offset).
     #[default]
     Ga4RunReport,
+    /// A source read with a pasted API key (no OAuth): `model::api_key`.
+    Key(KeyProvider),
+}
+
+impl DataShape {
+    /// The API-key provider, for a key source.
+    pub fn key_provider(self) -> Option<KeyProvider> {
+        match self {
+            DataShape::Key(p) => Some(p),
+            DataShape::Ga4RunReport => None,
+        }
+    }
 }
 
 /// A connection as the workspace keeps it: settings and the last period pulled. No token, ever.
@@ -47,6 +133,8 @@ pub struct Connection {
     /// Where the report rows come from (e.g. `https://analyticsdata.googleapis.com/v1beta/properties/123:runReport`).
     pub data_endpoint: String,
     pub shape: DataShape,
+    /// API-key sources: the site, project or website id the reports are about.
+    pub site: String,
     /// The last period pulled and confirmed, as ISO days.
     pub last_pulled: Option<(String, String)>,
 }
@@ -64,6 +152,10 @@ pub enum ConnectionError {
     NotHttps(String),
     #[error("Enter the data endpoint the reports are read from.")]
     NoDataEndpoint,
+    #[error("Enter the provider's API address.")]
+    NoApiAddress,
+    #[error("Enter the site (or project, or website) id the reports are about.")]
+    NoSite,
 }
 
 fn address_ok(url: &str) -> bool {
@@ -77,6 +169,18 @@ impl Connection {
     pub fn validate(&self) -> Result<(), ConnectionError> {
         if self.name.trim().is_empty() {
             return Err(ConnectionError::NoName);
+        }
+        if self.shape.key_provider().is_some() {
+            if self.data_endpoint.trim().is_empty() {
+                return Err(ConnectionError::NoApiAddress);
+            }
+            if self.site.trim().is_empty() {
+                return Err(ConnectionError::NoSite);
+            }
+            if !address_ok(&self.data_endpoint) {
+                return Err(ConnectionError::NotHttps("The API address".to_owned()));
+            }
+            return Ok(());
         }
         if self.client_id.trim().is_empty() {
             return Err(ConnectionError::NoClientId);
@@ -131,8 +235,8 @@ pub fn origin_of(url: &str) -> Option<String> {
 pub enum Status {
     /// Works from the browser with the user's own public client (set-up on the provider's side).
     Works,
-    /// Works with a key the user pastes; not built into this version yet.
-    ApiKeyPlanned,
+    /// Works with a key the user pastes, where the provider allows this app's origin (CORS).
+    ApiKey,
     /// The provider does not allow browsers (no CORS, or a client secret required).
     RefusesBrowsers,
 }
@@ -165,13 +269,23 @@ pub const PROVIDERS: &[Provider] = &[
     },
     Provider {
         name: "Plausible (Stats API v2)",
-        status: Status::ApiKeyPlanned,
-        note: "Paste-a-key sources are not built yet; export the dashboard as CSV meanwhile.",
+        status: Status::ApiKey,
+        note: "Paste a Stats API key; pulls page views per day and UTM parameters (visitors, visits and events are shown as ignored columns; goals are not pulled). The browser can read the answer only if the Plausible server allows this app's origin (CORS): a self-hosted Plausible needs that header added (e.g. by its reverse proxy); whether plausible.io sends it was not checked. Otherwise export the dashboard as CSV.",
     },
     Provider {
-        name: "PostHog, Matomo, Umami",
-        status: Status::ApiKeyPlanned,
-        note: "Paste-a-key sources are not built yet; use their CSV exports meanwhile.",
+        name: "PostHog (query API)",
+        status: Status::ApiKey,
+        note: "Paste a personal API key with Query Read and give the project id; pulls $pageview counts per day and UTM properties with a HogQL query. Needs CORS for this app's origin on the PostHog host (not checked against PostHog Cloud). Otherwise export an insight as CSV.",
+    },
+    Provider {
+        name: "Matomo (Reporting API)",
+        status: Status::ApiKey,
+        note: "Paste a token_auth and give the idSite; reads the Marketing Campaigns Reporting plugin's report by campaign content (actions, conversions, revenue). Allow this app's origin with cors_domains[] in Matomo's config.ini.php. Otherwise export the report as CSV.",
+    },
+    Provider {
+        name: "Umami (UTM report)",
+        status: Status::ApiKey,
+        note: "Paste an Umami Cloud API key (or a self-hosted login token) and the website id; reads the UTM report one day at a time (views). Needs CORS for this app's origin on the Umami API (not checked). Otherwise export the data as CSV.",
     },
     Provider {
         name: "Mailchimp, LinkedIn, HubSpot",
@@ -293,22 +407,74 @@ pub enum Decision {
     Fail(PullError),
 }
 
-/// `Retry-After` in seconds (RFC 9110 §10.2.3; an HTTP date is not parsed: the default applies).
-pub fn retry_after_ms(header: Option<&str>) -> u64 {
-    header
-        .and_then(|h| h.trim().parse::<u64>().ok())
-        .map_or(5_000, |s| s.saturating_mul(1000))
+/// An HTTP date (RFC 9110 §5.6.7) in ms since the epoch: the IMF-fixdate
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, and the obsolete `Sunday, 06-Nov-94 08:49:37 GMT` and
+/// `Sun Nov  6 08:49:37 1994` that recipients must also accept.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    use refleqt_engine::dates::{checked_days, month_of_name};
+    let parts: Vec<&str> = text
+        .split([' ', '-', ','])
+        .filter(|p| !p.is_empty())
+        .collect();
+    // The weekday comes first in every form.
+    let rest = parts.get(1..)?;
+    let (day, month, year, time) = match rest {
+        [m, d, t, y] if month_of_name(m).is_some() => (*d, *m, *y, *t),
+        [d, m, y, t, zone] if zone.eq_ignore_ascii_case("GMT") => (*d, *m, *y, *t),
+        _ => return None,
+    };
+    let month = month_of_name(month)?;
+    let day: u32 = day.parse().ok()?;
+    let mut year: i64 = year.parse().ok()?;
+    if year < 100 {
+        // RFC 9110: a two-digit year more than 50 years ahead is in the past century.
+        year += if year < 70 { 2000 } else { 1900 };
+    }
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|x| x.parse::<i64>().ok())
+        .collect::<Option<_>>()?;
+    let [h, m, sec] = hms[..] else {
+        return None;
+    };
+    if !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..61).contains(&sec) {
+        return None;
+    }
+    let days = checked_days(year, month, day).ok()?;
+    Some(((days * 24 + h) * 60 + m) * 60_000 + sec * 1000)
 }
 
-/// Decide on an answer: `status`, its `Retry-After`, and how many retries this request had.
-pub fn decide(status: u16, retry_after: Option<&str>, retries: u32, refreshed: bool) -> Decision {
+/// `Retry-After` (RFC 9110 §10.2.3): seconds, or an HTTP date (the wait until then, from
+/// `now_ms`); 5 s when absent or unreadable.
+pub fn retry_after_ms(header: Option<&str>, now_ms: i64) -> u64 {
+    let Some(h) = header.map(str::trim) else {
+        return 5_000;
+    };
+    if let Ok(s) = h.parse::<u64>() {
+        return s.saturating_mul(1000);
+    }
+    match parse_http_date(h) {
+        Some(at) => u64::try_from(at - now_ms).unwrap_or(0),
+        None => 5_000,
+    }
+}
+
+/// Decide on an answer: `status`, its `Retry-After`, how many retries this request had, whether
+/// the token was just refreshed, and the time now (for a `Retry-After` date).
+pub fn decide(
+    status: u16,
+    retry_after: Option<&str>,
+    retries: u32,
+    refreshed: bool,
+    now_ms: i64,
+) -> Decision {
     match status {
         200..=299 => Decision::Use,
         401 if !refreshed => Decision::Refresh,
         401 => Decision::Fail(PullError::Unauthorized),
         403 => Decision::Fail(PullError::Forbidden),
         429 => {
-            let wait = retry_after_ms(retry_after);
+            let wait = retry_after_ms(retry_after, now_ms);
             if retries >= MAX_RETRIES || wait > MAX_RETRY_WAIT_MS {
                 Decision::Fail(PullError::RateLimited {
                     seconds: wait / 1000,
@@ -343,6 +509,22 @@ pub enum PullError {
     Network,
     #[error("This connection is not connected. Press Connect first.")]
     NotConnected,
+    #[error("The provider did not accept this API key (mistyped, expired, or without read access to this site). Nothing was written, and the app forgot the key: paste it again.")]
+    KeyRefused,
+    #[error("The provider refused the request: \u{201c}{0}\u{201d} Nothing was written.")]
+    Refused(String),
+    #[error("Enter the API key first.")]
+    NoKey,
+}
+
+/// [`decide`] for an API-key source: no refresh; 401 and 403 mean the key is refused.
+pub fn decide_key(status: u16, retry_after: Option<&str>, retries: u32, now_ms: i64) -> Decision {
+    match decide(status, retry_after, retries, true, now_ms) {
+        Decision::Fail(PullError::Unauthorized | PullError::Forbidden) | Decision::Refresh => {
+            Decision::Fail(PullError::KeyRefused)
+        }
+        d => d,
+    }
 }
 
 #[cfg(test)]
@@ -425,36 +607,126 @@ mod tests {
 
     #[test]
     fn decisions_on_status_and_retry_after() {
-        assert_eq!(decide(200, None, 0, false), Decision::Use);
-        assert_eq!(decide(401, None, 0, false), Decision::Refresh);
+        assert_eq!(decide(200, None, 0, false, 0), Decision::Use);
+        assert_eq!(decide(401, None, 0, false, 0), Decision::Refresh);
         assert_eq!(
-            decide(401, None, 0, true),
+            decide(401, None, 0, true, 0),
             Decision::Fail(PullError::Unauthorized)
         );
         assert_eq!(
-            decide(429, Some("2"), 0, false),
+            decide(429, Some("2"), 0, false, 0),
             Decision::Retry { after_ms: 2000 }
         );
         assert_eq!(
-            decide(429, Some("2"), MAX_RETRIES, false),
+            decide(429, Some("2"), MAX_RETRIES, false, 0),
             Decision::Fail(PullError::RateLimited { seconds: 2 })
         );
         assert_eq!(
-            decide(429, Some("3600"), 0, false),
+            decide(429, Some("3600"), 0, false, 0),
             Decision::Fail(PullError::RateLimited { seconds: 3600 })
         );
+        // An HTTP date: the wait until then; a date already past means ask again now.
+        let at = parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         assert_eq!(
-            decide(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), 0, false),
+            decide(
+                429,
+                Some("Wed, 21 Oct 2015 07:28:00 GMT"),
+                0,
+                false,
+                at - 2_000
+            ),
+            Decision::Retry { after_ms: 2000 }
+        );
+        assert_eq!(
+            decide(
+                429,
+                Some("Wed, 21 Oct 2015 07:28:00 GMT"),
+                0,
+                false,
+                at + 9_000
+            ),
+            Decision::Retry { after_ms: 0 }
+        );
+        assert_eq!(
+            decide(429, Some("soon"), 0, false, 0),
             Decision::Retry { after_ms: 5000 }
         );
         assert_eq!(
-            decide(500, None, 0, false),
+            decide(500, None, 0, false, 0),
             Decision::Fail(PullError::Status { status: 500 })
         );
         assert_eq!(
-            decide(403, None, 0, false),
+            decide(403, None, 0, false, 0),
             Decision::Fail(PullError::Forbidden)
         );
+    }
+
+    #[test]
+    fn http_dates_in_all_three_forms() {
+        // 1994-11-06 is day 9075 since 1970-01-01.
+        let want = ((9075 * 24 + 8) * 60 + 49) * 60_000 + 37_000;
+        for text in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse_http_date(text), Some(want), "{text}");
+        }
+        assert_eq!(parse_http_date("Sun, 31 Feb 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 25:49:37 GMT"), None);
+        assert_eq!(parse_http_date("tomorrow"), None);
+        assert_eq!(
+            retry_after_ms(Some("Sun, 06 Nov 1994 08:49:37 GMT"), want - 1_500),
+            1_500
+        );
+        assert_eq!(retry_after_ms(Some(" 7 "), 0), 7_000);
+        assert_eq!(retry_after_ms(None, 0), 5_000);
+    }
+
+    #[test]
+    fn key_sources_refuse_on_401_and_403_and_never_refresh() {
+        for status in [401, 403] {
+            assert_eq!(
+                decide_key(status, None, 0, 0),
+                Decision::Fail(PullError::KeyRefused)
+            );
+        }
+        assert_eq!(
+            decide_key(429, Some("1"), 0, 0),
+            Decision::Retry { after_ms: 1000 }
+        );
+        assert_eq!(decide_key(200, None, 0, 0), Decision::Use);
+        assert_eq!(
+            decide_key(502, None, 0, 0),
+            Decision::Fail(PullError::Status { status: 502 })
+        );
+    }
+
+    #[test]
+    fn key_source_settings() {
+        let mut c = Connection {
+            name: "Plausible".into(),
+            shape: DataShape::Key(KeyProvider::Plausible),
+            data_endpoint: "https://plausible.io".into(),
+            site: "example.com".into(),
+            ..Connection::default()
+        };
+        assert_eq!(c.validate(), Ok(()), "no client id or issuer needed");
+        c.site = " ".into();
+        assert_eq!(c.validate(), Err(ConnectionError::NoSite));
+        c.site = "example.com".into();
+        c.data_endpoint = "http://plausible.example".into();
+        assert!(matches!(c.validate(), Err(ConnectionError::NotHttps(_))));
+        c.data_endpoint = String::new();
+        assert_eq!(c.validate(), Err(ConnectionError::NoApiAddress));
+        let text = serde_json::to_string(&Connection {
+            shape: DataShape::Key(KeyProvider::Umami),
+            ..Connection::default()
+        })
+        .unwrap();
+        assert!(text.contains(r#""shape":{"key":"umami"}"#), "{text}");
+        let back: Connection = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.shape.key_provider(), Some(KeyProvider::Umami));
     }
 
     #[test]

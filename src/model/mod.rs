@@ -9,6 +9,7 @@
 //! - [`file`]: the versioned JSON file (export, import, storage) and its migrations;
 //! - [`mapping`]: the editable channel → utm_source/utm_medium mapping;
 //! - [`oauth`]: the OAuth 2.0 code grant with PKCE as pure functions (issue 9);
+//! - [`api_key`]: API-key sources (Plausible, PostHog, Matomo, Umami): requests and answers → GA4 rows;
 //! - [`connection`]: connections (settings, never tokens), the providers' honest status, pull decisions;
 //! - [`import`]: platform exports → preview (matches, hand assignment) → merged metrics;
 //! - [`csv`]: CSV export of the calendar;
@@ -17,6 +18,7 @@
 //! - [`demo`]: the demo workspace built from the engine's simulator;
 //! - [`month`]: the calendar grid's weeks and months.
 
+pub mod api_key;
 pub mod connection;
 pub mod csv;
 pub mod date;

@@ -9,8 +9,16 @@
 //!   in base64url = 43 characters), `code_challenge = BASE64URL(SHA256(ASCII(code_verifier)))`
 //!   (§4.2, method `S256`); Appendix B is the test vector.
 //! - RFC 7009 (revocation): `token` and `token_type_hint`, form-encoded.
-//! - RFC 8414 / OpenID Connect Discovery 1.0: the metadata document at
-//!   `{issuer}/.well-known/openid-configuration`; its `issuer` must equal the issuer asked for.
+//! - RFC 8414 / OpenID Connect Discovery 1.0: the metadata document, tried in the order of
+//!   [`discovery_urls`] (an issuer with a path: RFC 8414 §3.1's `/.well-known/oauth-authorization-server`
+//!   inserted before the path, then OIDC's `{issuer}/.well-known/openid-configuration`; without a
+//!   path, OIDC's first); its `issuer` must equal the issuer asked for.
+//! - OpenID Connect Core 1.0 §3.1.3.7: an ID token that comes with the token answer is checked —
+//!   `iss` is the issuer, `aud` contains the client id (and `azp` is it when there are several
+//!   audiences), `exp` is not past, `nonce` is the attempt's. Its signature is not verified: a
+//!   public client that receives the ID token straight from the token endpoint over TLS may rely
+//!   on TLS for its origin instead (§3.1.3.7 item 6), and this app uses the ID token for nothing
+//!   but these checks (the reports are read with the access token).
 //! - OAuth 2.0 for Browser-Based Applications: no implicit grant, tokens only in memory; only the
 //!   attempt in flight ([`Attempt`]: state, verifier, nonce, redirect URI) survives the redirect,
 //!   and for at most [`ATTEMPT_TTL_MS`].
@@ -48,6 +56,32 @@ pub fn base64url(bytes: &[u8]) -> String {
     out
 }
 
+/// Decode base64url without padding (RFC 4648 §5); `None` for any other character.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 /// The S256 code challenge of a verifier (RFC 7636 §4.2).
 pub fn s256_challenge(verifier: &str) -> String {
     base64url(&Sha256::digest(verifier.as_bytes()))
@@ -78,12 +112,26 @@ pub struct Endpoints {
     pub openid: bool,
 }
 
-/// Where the discovery document of an issuer lives (OpenID Connect Discovery §4).
-pub fn discovery_url(issuer: &str) -> String {
-    format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    )
+/// Where the metadata document of an issuer may live, in the order to try: for an issuer with a
+/// path, RFC 8414 §3.1 (the well-known part inserted between host and path, the path's final `/`
+/// removed) and then OpenID Connect Discovery §4 (appended); without a path, OIDC first, then
+/// RFC 8414.
+pub fn discovery_urls(issuer: &str) -> Vec<String> {
+    let issuer = issuer.trim().trim_end_matches('/');
+    let oidc = format!("{issuer}/.well-known/openid-configuration");
+    let (origin, path) = match issuer.split_once("://") {
+        Some((scheme, rest)) => match rest.find('/') {
+            Some(i) => (format!("{scheme}://{}", &rest[..i]), &rest[i..]),
+            None => (issuer.to_owned(), ""),
+        },
+        None => (issuer.to_owned(), ""),
+    };
+    let rfc8414 = format!("{origin}/.well-known/oauth-authorization-server{path}");
+    if path.is_empty() {
+        vec![oidc, rfc8414]
+    } else {
+        vec![rfc8414, oidc]
+    }
 }
 
 fn https_or_loopback(url: &str) -> bool {
@@ -227,6 +275,51 @@ impl Attempt {
         }
     }
 
+    /// Check the ID token of the token answer, when there is one (OpenID Connect Core §3.1.3.7:
+    /// `iss`, `aud`/`azp`, `exp`, and `nonce` against this attempt). No signature check: the
+    /// token came straight from the token endpoint over TLS (see the module's sources).
+    pub fn check_id_token(&self, id_token: Option<&str>, now_ms: i64) -> Result<(), OAuthError> {
+        let Some(jwt) = id_token else {
+            return Ok(());
+        };
+        let bad = |why: &str| OAuthError::IdToken(why.to_owned());
+        let mut parts = jwt.split('.');
+        let payload = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(_), Some(p), Some(_), None) => p,
+            _ => return Err(bad("it is not a signed token")),
+        };
+        let claims: Value = base64url_decode(payload)
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| bad("its contents cannot be read"))?;
+        let text = |k: &str| claims.get(k).and_then(Value::as_str);
+        let issuer = self.endpoints.issuer.trim_end_matches('/');
+        if !issuer.is_empty() && text("iss").map(|i| i.trim_end_matches('/')) != Some(issuer) {
+            return Err(bad("it was issued by another server"));
+        }
+        let audiences: Vec<&str> = match claims.get("aud") {
+            Some(Value::String(a)) => vec![a.as_str()],
+            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !audiences.contains(&self.client_id.as_str()) {
+            return Err(bad("it was issued to another app"));
+        }
+        if audiences.len() > 1 && text("azp") != Some(self.client_id.as_str()) {
+            return Err(bad("it was issued to another app"));
+        }
+        match claims.get("exp").and_then(Value::as_f64) {
+            Some(exp) if exp * 1000.0 > now_ms as f64 => {}
+            Some(_) => return Err(bad("it has expired")),
+            None => return Err(bad("it has no expiry")),
+        }
+        if let Some(nonce) = &self.nonce {
+            if text("nonce") != Some(nonce.as_str()) {
+                return Err(bad("it was not made for this Connect attempt"));
+            }
+        }
+        Ok(())
+    }
+
     /// The token request trading `code` for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5).
     pub fn token_request(&self, code: &str) -> String {
         form(&[
@@ -306,6 +399,8 @@ pub struct Tokens {
     /// When the access token expires (ms since the epoch), from `expires_in`.
     pub expires_at_ms: Option<i64>,
     pub scope: Option<String>,
+    /// OpenID Connect: the ID token of the code exchange (checked, then not used).
+    pub id_token: Option<String>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -374,6 +469,7 @@ pub fn parse_token_response(
         refresh_token: text("refresh_token").or_else(|| previous_refresh.map(str::to_owned)),
         expires_at_ms,
         scope: text("scope"),
+        id_token: text("id_token"),
     })
 }
 
@@ -421,6 +517,8 @@ pub enum OAuthError {
     Discovery(String),
     #[error("The provider answered with {what} (HTTP {status}). Try again later; if it persists, check the connection's endpoints.")]
     BadResponse { status: u16, what: String },
+    #[error("The provider's sign-in answer did not check out ({0}), so nothing was connected. Press Connect again; if it repeats, check the connection's issuer and client id.")]
+    IdToken(String),
     #[error("Something went wrong inside the app: {0}")]
     Internal(String),
 }
@@ -698,8 +796,87 @@ mod tests {
         assert!(parse_discovery("http://127.0.0.1:4175", &http).is_err());
         assert!(parse_discovery("http://127.0.0.1:4175", "not json").is_err());
         assert_eq!(
-            discovery_url("https://id.example/tenant/"),
-            "https://id.example/tenant/.well-known/openid-configuration"
+            discovery_urls("https://id.example/tenant/"),
+            vec![
+                "https://id.example/.well-known/oauth-authorization-server/tenant",
+                "https://id.example/tenant/.well-known/openid-configuration",
+            ]
         );
+        assert_eq!(
+            discovery_urls("http://127.0.0.1:4175/"),
+            vec![
+                "http://127.0.0.1:4175/.well-known/openid-configuration",
+                "http://127.0.0.1:4175/.well-known/oauth-authorization-server",
+            ]
+        );
+        // RFC 8414 §3.1's own example.
+        assert_eq!(
+            discovery_urls("https://example.com/issuer1")[0],
+            "https://example.com/.well-known/oauth-authorization-server/issuer1"
+        );
+    }
+
+    fn jwt(claims: &Value) -> String {
+        format!(
+            "{}.{}.sig",
+            base64url(br#"{"alg":"RS256"}"#),
+            base64url(claims.to_string().as_bytes())
+        )
+    }
+
+    #[test]
+    fn base64url_round_trips() {
+        for bytes in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foob",
+            &[0xff, 0xfe, 0x00, 0x10],
+        ] {
+            assert_eq!(base64url_decode(&base64url(bytes)).as_deref(), Some(bytes));
+        }
+        assert_eq!(base64url_decode("ab+c"), None);
+    }
+
+    #[test]
+    fn id_token_checks_nonce_iss_aud_exp() {
+        let a = attempt();
+        let nonce = a.nonce.clone().unwrap();
+        let good = serde_json::json!({"iss": "http://127.0.0.1:4175", "aud": "refleqt",
+            "exp": 2_000, "iat": 1, "nonce": nonce, "sub": "m"});
+        let now = 1_000_000; // ms; exp is in seconds
+        assert_eq!(a.check_id_token(Some(&jwt(&good)), now), Ok(()));
+        assert_eq!(
+            a.check_id_token(None, now),
+            Ok(()),
+            "no ID token, nothing to check"
+        );
+        let with = |k: &str, v: Value| {
+            let mut c = good.clone();
+            c[k] = v;
+            a.check_id_token(Some(&jwt(&c)), now)
+        };
+        for (k, v) in [
+            ("nonce", Value::from("other")),
+            ("iss", Value::from("http://127.0.0.1:9999")),
+            ("aud", Value::from("someone-else")),
+            ("aud", serde_json::json!(["refleqt", "other"])),
+            ("exp", Value::from(999)),
+            ("exp", Value::Null),
+        ] {
+            assert!(
+                matches!(with(k, v.clone()), Err(OAuthError::IdToken(_))),
+                "{k} = {v}"
+            );
+        }
+        let mut multi = good.clone();
+        multi["aud"] = serde_json::json!(["refleqt", "other"]);
+        multi["azp"] = Value::from("refleqt");
+        assert_eq!(a.check_id_token(Some(&jwt(&multi)), now), Ok(()));
+        assert!(a.check_id_token(Some("not-a-jwt"), now).is_err());
+        assert!(a.check_id_token(Some("a.!!.c"), now).is_err());
+        let e = with("nonce", Value::from("x")).unwrap_err().to_string();
+        assert!(e.ends_with('.') && !e.contains("nonce"), "{e}");
     }
 }

@@ -3,11 +3,15 @@
 //! answers in the GA4 runReport shape), Connect (the server's own sign-in and consent pages),
 //! Pull a period (the last full month by default) with progress and Cancel into the Import
 //! preview — matching by `cal-<id>`, hand assignment, nothing written before Confirm —, and
-//! Disconnect (the server revokes the tokens). The providers' honest status is listed. All state
-//! and requests are `state::connections`; this page wires inputs to it.
+//! Disconnect (the server revokes the tokens). API-key sources (Plausible, PostHog, Matomo,
+//! Umami) get a key form instead of Connect: the key stays in memory unless "Remember this key on
+//! this device" is ticked, next to a warning of what that means; Forget key deletes it. The
+//! providers' honest status is listed. All state and requests are `state::connections`; this
+//! page wires inputs to it.
 
-use crate::components::import_preview::ImportPreview;
-use crate::model::connection::{last_full_month, Connection, Status, PROVIDERS};
+use crate::components::import_preview::{ConfirmBar, ImportPreview};
+use crate::model::api_key::KeyProvider;
+use crate::model::connection::{last_full_month, Connection, DataShape, Status, PROVIDERS};
 use crate::model::date::Date;
 use crate::model::import::{Choices, Phase};
 use crate::model::oauth::Endpoints;
@@ -22,7 +26,7 @@ const DAY_MS: i64 = 86_400_000;
 fn status_label(s: Status) -> &'static str {
     match s {
         Status::Works => "Works from the browser",
-        Status::ApiKeyPlanned => "Not built yet (API key)",
+        Status::ApiKey => "Works with an API key (the provider must allow this app: CORS)",
         Status::RefusesBrowsers => "Refuses browsers",
     }
 }
@@ -166,23 +170,7 @@ pub fn ConnectionsPage(connections: Connections) -> impl IntoView {
                             currency=currency
                             reparse=reparse
                         />
-                        <div class="actions">
-                            <button
-                                type="button"
-                                class="primary"
-                                on:click=move |_| session.confirm_preview()
-                                data-testid="import-confirm"
-                            >
-                                "Confirm import"
-                            </button>
-                            <button
-                                type="button"
-                                on:click=move |_| session.cancel()
-                                data-testid="import-cancel"
-                            >
-                                "Cancel"
-                            </button>
-                        </div>
+                        <ConfirmBar session=session />
                     }
                         .into_any()
                 }
@@ -266,44 +254,73 @@ fn ConnectionCard(
         .clone()
         .map(|(a, b)| format!("Last period pulled: {a} to {b}."))
         .unwrap_or_else(|| "Not pulled yet.".to_owned());
+    let provider = connection.shape.key_provider();
+    if provider.is_some() {
+        connections.load_remembered(id);
+    }
+    let remembered = connections.remembered;
+    let state_text = move || {
+        if busy.get() == Some(id) {
+            "Working…"
+        } else if provider.is_some() {
+            if !is_connected.get() {
+                "No key"
+            } else if remembered.with(|r| r.contains(&id)) {
+                "Key remembered on this device"
+            } else {
+                "Key in this tab's memory"
+            }
+        } else if is_connected.get() {
+            "Connected"
+        } else {
+            "Not connected"
+        }
+    };
+    let actions = move || match provider {
+        Some(p) => {
+            if is_connected.get() {
+                view! {
+                    <button type="button" on:click=move |_| connections.forget_key(id)>
+                        "Forget key"
+                    </button>
+                }
+                .into_any()
+            } else {
+                view! { <KeyForm connections=connections id=id provider=p /> }.into_any()
+            }
+        }
+        None => {
+            if is_connected.get() {
+                view! {
+                    <button type="button" on:click=move |_| connections.disconnect(id)>
+                        "Disconnect"
+                    </button>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <button
+                        type="button"
+                        class="primary"
+                        disabled=move || busy.get() == Some(id)
+                        on:click=move |_| connections.connect(id)
+                    >
+                        "Connect"
+                    </button>
+                }
+                .into_any()
+            }
+        }
+    };
+    let kind = provider.map_or("OAuth 2.0 / OpenID Connect", KeyProvider::label);
     view! {
         <article class="connection card" aria-labelledby=labelled_by data-testid="connection">
             <h2 id=heading>{connection.name.clone()}</h2>
-            <p data-testid="connection-state">
-                {move || {
-                    if busy.get() == Some(id) {
-                        "Working…"
-                    } else if is_connected.get() {
-                        "Connected"
-                    } else {
-                        "Not connected"
-                    }
-                }}
-            </p>
+            <p class="hint">{kind}</p>
+            <p data-testid="connection-state">{state_text}</p>
             <p class="hint">{last_pulled}</p>
             <div class="actions">
-                {move || {
-                    if is_connected.get() {
-                        view! {
-                            <button type="button" on:click=move |_| connections.disconnect(id)>
-                                "Disconnect"
-                            </button>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <button
-                                type="button"
-                                class="primary"
-                                disabled=move || busy.get() == Some(id)
-                                on:click=move |_| connections.connect(id)
-                            >
-                                "Connect"
-                            </button>
-                        }
-                            .into_any()
-                    }
-                }} <button type="button" on:click=move |_| connections.remove(id)>
+                {actions} <button type="button" on:click=move |_| connections.remove(id)>
                     "Remove"
                 </button>
             </div>
@@ -341,9 +358,10 @@ fn ConnectionCard(
     }
 }
 
-/// The form that adds a connection.
+/// The form that adds a connection: an OAuth 2.0 / OpenID Connect server, or an API-key source.
 #[component]
 fn AddConnection(connections: Connections) -> impl IntoView {
+    let kind = RwSignal::new(String::from("oauth"));
     let name = RwSignal::new(String::new());
     let issuer = RwSignal::new(String::new());
     let authorization = RwSignal::new(String::new());
@@ -352,7 +370,13 @@ fn AddConnection(connections: Connections) -> impl IntoView {
     let client_id = RwSignal::new(String::new());
     let scopes = RwSignal::new("openid offline_access".to_owned());
     let data = RwSignal::new(String::new());
+    let site = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let provider = move || {
+        KeyProvider::ALL
+            .into_iter()
+            .find(|p| key_value(*p) == kind.get())
+    };
     let field = move |id: &'static str,
                       label: &'static str,
                       value: RwSignal<String>,
@@ -374,24 +398,36 @@ fn AddConnection(connections: Connections) -> impl IntoView {
     };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let c = Connection {
-            id: 0,
-            name: name.get_untracked().trim().to_owned(),
-            issuer: issuer.get_untracked().trim().to_owned(),
-            endpoints: Endpoints {
-                issuer: String::new(),
-                authorization: authorization.get_untracked().trim().to_owned(),
-                token: token.get_untracked().trim().to_owned(),
-                revocation: revocation.get_untracked().trim().to_owned(),
-                openid: scopes
-                    .get_untracked()
-                    .split_whitespace()
-                    .any(|s| s == "openid"),
-            },
-            client_id: client_id.get_untracked().trim().to_owned(),
-            scopes: scopes.get_untracked().trim().to_owned(),
-            data_endpoint: data.get_untracked().trim().to_owned(),
-            ..Connection::default()
+        let shape = provider().map_or(DataShape::Ga4RunReport, DataShape::Key);
+        let keyed = shape.key_provider().is_some();
+        let c = if keyed {
+            Connection {
+                name: name.get_untracked().trim().to_owned(),
+                data_endpoint: data.get_untracked().trim().to_owned(),
+                site: site.get_untracked().trim().to_owned(),
+                shape,
+                ..Connection::default()
+            }
+        } else {
+            Connection {
+                id: 0,
+                name: name.get_untracked().trim().to_owned(),
+                issuer: issuer.get_untracked().trim().to_owned(),
+                endpoints: Endpoints {
+                    issuer: String::new(),
+                    authorization: authorization.get_untracked().trim().to_owned(),
+                    token: token.get_untracked().trim().to_owned(),
+                    revocation: revocation.get_untracked().trim().to_owned(),
+                    openid: scopes
+                        .get_untracked()
+                        .split_whitespace()
+                        .any(|s| s == "openid"),
+                },
+                client_id: client_id.get_untracked().trim().to_owned(),
+                scopes: scopes.get_untracked().trim().to_owned(),
+                data_endpoint: data.get_untracked().trim().to_owned(),
+                ..Connection::default()
+            }
         };
         match connections.add_connection(c) {
             Ok(_) => {
@@ -404,6 +440,7 @@ fn AddConnection(connections: Connections) -> impl IntoView {
                     revocation,
                     client_id,
                     data,
+                    site,
                 ] {
                     s.set(String::new());
                 }
@@ -414,50 +451,185 @@ fn AddConnection(connections: Connections) -> impl IntoView {
     view! {
         <form class="add-connection card" on:submit=add aria-labelledby="add-connection">
             <h2 id="add-connection">"Add a connection"</h2>
-            <p class="hint">
-                "Register this app at the provider as a public client (no secret) with PKCE, and enter this page's address without the # part as its redirect URI. The provider's addresses must be allowed by this build's security policy (README, Connections)."
-            </p>
+            <div class="field">
+                <label for="conn-kind">"Source"</label>
+                <select
+                    id="conn-kind"
+                    prop:value=move || kind.get()
+                    on:change=move |ev| kind.set(event_target_value(&ev))
+                >
+                    <option value="oauth">"OAuth 2.0 / OpenID Connect server (sign in)"</option>
+                    {KeyProvider::ALL
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <option value=key_value(
+                                    p,
+                                )>{format!("{} (API key)", p.label())}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
             {field(
                 "conn-name",
                 "Name",
                 name,
                 "What to call it here, e.g. \u{201c}Analytics\u{201d}.",
             )}
-            {field(
-                "conn-issuer",
-                "Issuer address",
-                issuer,
-                "The server's address; its endpoints are read from its discovery document. Leave empty to type the endpoints below.",
-            )}
-            <details>
-                <summary>"Type the endpoints instead"</summary>
-                {field("conn-auth", "Authorization endpoint", authorization, "")}
-                {field("conn-token", "Token endpoint", token, "")}
-                {field(
-                    "conn-revocation",
-                    "Revocation endpoint",
-                    revocation,
-                    "Optional; without it Disconnect only forgets the sign-in.",
-                )}
-            </details>
-            {field("conn-client", "Client id", client_id, "The id the provider gave this app.")}
-            {field(
-                "conn-scopes",
-                "Scopes",
-                scopes,
-                "Separated by spaces; offline_access asks for a refresh token so a pull survives an expired access token.",
-            )}
-            {field(
-                "conn-data",
-                "Data endpoint (GA4 runReport shape)",
-                data,
-                "The address the report rows are read from, e.g. https://…/v1beta/properties/123:runReport.",
-            )}
+            {move || match provider() {
+                Some(p) => {
+                    view! {
+                        <p class="hint">
+                            "The key is pasted on the connection's card after adding it, and is not part of the connection's settings."
+                        </p>
+                        <div class="field">
+                            <label for="conn-address">"API address"</label>
+                            <input
+                                id="conn-address"
+                                type="text"
+                                autocomplete="off"
+                                spellcheck="false"
+                                prop:value=move || data.get()
+                                on:input=move |ev| data.set(event_target_value(&ev))
+                            />
+                            <p class="hint">{p.address_hint()}</p>
+                        </div>
+                        <div class="field">
+                            <label for="conn-site">"Site id"</label>
+                            <input
+                                id="conn-site"
+                                type="text"
+                                autocomplete="off"
+                                spellcheck="false"
+                                prop:value=move || site.get()
+                                on:input=move |ev| site.set(event_target_value(&ev))
+                            />
+                            <p class="hint">{p.site_hint()}</p>
+                        </div>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p class="hint">
+                            "Register this app at the provider as a public client (no secret) with PKCE, and enter this page's address without the # part as its redirect URI. The provider's addresses must be allowed by this build's security policy (README, Connections)."
+                        </p>
+                        {field(
+                            "conn-issuer",
+                            "Issuer address",
+                            issuer,
+                            "The server's address; its endpoints are read from its discovery document. Leave empty to type the endpoints below.",
+                        )}
+                        <details>
+                            <summary>"Type the endpoints instead"</summary>
+                            {field("conn-auth", "Authorization endpoint", authorization, "")}
+                            {field("conn-token", "Token endpoint", token, "")}
+                            {field(
+                                "conn-revocation",
+                                "Revocation endpoint",
+                                revocation,
+                                "Optional; without it Disconnect only forgets the sign-in.",
+                            )}
+                        </details>
+                        {field(
+                            "conn-client",
+                            "Client id",
+                            client_id,
+                            "The id the provider gave this app.",
+                        )}
+                        {field(
+                            "conn-scopes",
+                            "Scopes",
+                            scopes,
+                            "Separated by spaces; offline_access asks for a refresh token so a pull survives an expired access token.",
+                        )}
+                        {field(
+                            "conn-data",
+                            "Data endpoint (GA4 runReport shape)",
+                            data,
+                            "The address the report rows are read from, e.g. https://…/v1beta/properties/123:runReport.",
+                        )}
+                    }
+                        .into_any()
+                }
+            }}
             <p class="error" role="alert">
                 {move || error.get()}
             </p>
             <button type="submit" class="primary">
                 "Add connection"
+            </button>
+        </form>
+    }
+}
+
+/// The `<select>` value of a key provider.
+fn key_value(p: KeyProvider) -> &'static str {
+    match p {
+        KeyProvider::Plausible => "plausible",
+        KeyProvider::PostHog => "posthog",
+        KeyProvider::Matomo => "matomo",
+        KeyProvider::Umami => "umami",
+    }
+}
+
+/// What remembering a key means, shown next to the choice.
+pub const REMEMBER_WARNING: &str = "Remembering stores the key in this browser's localStorage, unencrypted: anyone who uses this browser profile (and any script that runs on this app's address) can read it and read your reports with it. Without it the key stays in this tab's memory only and is gone when you reload. Forget key deletes it from both.";
+
+/// Paste a key (and choose whether to remember it), for a key source's card.
+#[component]
+fn KeyForm(connections: Connections, id: u64, provider: KeyProvider) -> impl IntoView {
+    let key = RwSignal::new(String::new());
+    let remember = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let (key_id, remember_id, warn_id) = (
+        format!("key-{id}"),
+        format!("remember-{id}"),
+        format!("remember-warning-{id}"),
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match connections.use_key(id, &key.get_untracked(), remember.get_untracked()) {
+            Ok(()) => {
+                error.set(None);
+                key.set(String::new());
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="key-form" on:submit=submit aria-label="Key for this connection">
+            <div class="field">
+                <label for=key_id.clone()>"API key"</label>
+                <input
+                    id=key_id
+                    type="password"
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || key.get()
+                    on:input=move |ev| key.set(event_target_value(&ev))
+                />
+                <p class="hint">{provider.key_hint()}</p>
+            </div>
+            <div class="field checkbox">
+                <input
+                    id=remember_id.clone()
+                    type="checkbox"
+                    aria-describedby=warn_id.clone()
+                    prop:checked=move || remember.get()
+                    on:change=move |ev| remember.set(event_target_checked(&ev))
+                />
+                <label for=remember_id>"Remember this key on this device"</label>
+            </div>
+            <p class="hint warning" id=warn_id>
+                {REMEMBER_WARNING}
+            </p>
+            <p class="error" aria-live="polite">
+                {move || error.get()}
+            </p>
+            <button type="submit" class="primary">
+                "Use key"
             </button>
         </form>
     }

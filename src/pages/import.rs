@@ -11,7 +11,7 @@
 //! `components::import_preview` and `components::dataset_list`.
 
 use crate::components::dataset_list::DatasetList;
-use crate::components::import_preview::ImportPreview;
+use crate::components::import_preview::{ConfirmBar, ImportPreview};
 use crate::model::date::Date;
 use crate::model::import::{Choices, ColumnField, Phase};
 use crate::state::import::ImportSession;
@@ -48,7 +48,6 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
     let start_file = move |file: web_sys::File| session.start_file(file);
     let reparse = move |choices: Choices| session.reparse(choices);
     let cancel = move |_| session.cancel();
-    let confirm = move |_| session.confirm_preview();
 
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -107,15 +106,6 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
             ..last_choices.get_untracked()
         });
     };
-    // Confirm does nothing when no value would be written and no data set kept.
-    let nothing_to_write = Memo::new(move |_| {
-        let writable = preview.with(|p| {
-            p.as_ref()
-                .map_or(0, |p| state.workspace.with(|ws| p.checks(ws).writable))
-        });
-        writable == 0 && !(journeys.with(Option::is_some) && keep_dataset.get())
-    });
-
     view! {
         <section class="page import" data-testid="import">
             <h1>"Import"</h1>
@@ -301,30 +291,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
                             currency=currency
                             reparse=reparse
                         />
-                        <div class="actions">
-                            <button
-                                type="button"
-                                class="primary"
-                                on:click=confirm
-                                data-testid="import-confirm"
-                                prop:disabled=move || nothing_to_write.get()
-                                aria-describedby="confirm-hint"
-                            >
-                                "Confirm import"
-                            </button>
-                            <p class="hint" id="confirm-hint" data-testid="confirm-hint">
-                                {move || {
-                                    nothing_to_write
-                                        .get()
-                                        .then_some(
-                                            "Nothing would be written: assign rows to entries above, or keep the journeys as a data set.",
-                                        )
-                                }}
-                            </p>
-                            <button type="button" on:click=cancel data-testid="import-cancel">
-                                "Cancel"
-                            </button>
-                        </div>
+                        <ConfirmBar session=session />
                     }
                         .into_any()
                 }

@@ -8,12 +8,19 @@
 //! Tokens live here, in this tab's memory only ([`Connections`] holds them in a non-reactive
 //! `StoredValue`): never in IndexedDB, localStorage, sessionStorage or cookies. A reload forgets
 //! them, so a reload means Connect again.
+//!
+//! API-key sources (Plausible, PostHog, Matomo, Umami): the pasted key lives in the same memory;
+//! only when the person ticks "remember" is it also written to this browser's localStorage
+//! (`connectors::remember_key`), and Forget key (or Remove, or a refused key) deletes it. Their
+//! pull asks `model::api_key` for each request and reads each answer into rows, then hands one
+//! GA4-shaped report to the same Import preview.
 
 use super::import::ImportSession;
 use super::AppState;
 use crate::connectors;
+use crate::model::api_key::{self, KeyProvider, KeySource, MAX_REQUESTS};
 use crate::model::connection::{
-    decide, run_report_request, Connection, Decision, Pages, PullError,
+    decide, decide_key, run_report_request, Connection, Decision, Pages, PullError,
 };
 use crate::model::oauth::{Attempt, Endpoints, OAuthError, Return, Tokens};
 use crate::web_tools;
@@ -57,6 +64,10 @@ pub enum PullPhase {
 pub struct Connections {
     pub state: AppState,
     live: StoredValue<HashMap<u64, Live>, LocalStorage>,
+    /// API keys of key sources, in memory.
+    keys: StoredValue<HashMap<u64, String>, LocalStorage>,
+    /// Ids whose key is also remembered on this device (localStorage).
+    pub remembered: RwSignal<Vec<u64>>,
     /// Ids of the connected connections (the reactive mirror of `live`).
     pub connected: RwSignal<Vec<u64>>,
     /// A Connect or Disconnect under way, for this connection.
@@ -82,6 +93,8 @@ impl Connections {
         let c = Connections {
             state,
             live: StoredValue::new_local(HashMap::new()),
+            keys: StoredValue::new_local(HashMap::new()),
+            remembered: RwSignal::new(Vec::new()),
             connected: RwSignal::new(Vec::new()),
             busy: RwSignal::new(None),
             notice: RwSignal::new(None),
@@ -130,11 +143,89 @@ impl Connections {
         Ok(id)
     }
 
-    /// Remove a connection (disconnect first if connected).
+    /// Remove a connection (disconnect first if connected; a remembered key is deleted).
     pub fn remove(self, id: u64) {
+        self.drop_key(id);
         self.forget(id);
         self.state
             .change(|ws| ws.settings.connections.retain(|c| c.id != id));
+    }
+
+    /// A key source's card appears: a key remembered on this device is taken into memory.
+    pub fn load_remembered(self, id: u64) {
+        if self.keys.with_value(|m| m.contains_key(&id)) {
+            return;
+        }
+        if let Some(key) = connectors::remembered_key(id) {
+            self.keys.update_value(|m| {
+                m.insert(id, key);
+            });
+            self.mark(id, true);
+        }
+    }
+
+    fn mark(self, id: u64, remembered: bool) {
+        self.connected.update(|c| {
+            if !c.contains(&id) {
+                c.push(id);
+            }
+        });
+        self.remembered.update(|r| {
+            r.retain(|x| *x != id);
+            if remembered {
+                r.push(id);
+            }
+        });
+    }
+
+    /// Use a pasted key: in memory, and in localStorage only when `remember` is chosen.
+    pub fn use_key(self, id: u64, key: &str, remember: bool) -> Result<(), String> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(PullError::NoKey.to_string());
+        }
+        self.keys.update_value(|m| {
+            m.insert(id, key.to_owned());
+        });
+        let mut kept = remember;
+        if remember {
+            if let Err(e) = connectors::remember_key(id, key) {
+                kept = false;
+                self.say(true, e);
+            }
+        } else {
+            connectors::forget_remembered_key(id);
+        }
+        self.mark(id, kept);
+        if kept {
+            self.say(false, "Key remembered on this device (in this browser's localStorage). Forget key deletes it.");
+        } else if remember {
+            // The refusal was said above.
+        } else {
+            self.say(
+                false,
+                "Key kept in this tab's memory only: reloading the page means pasting it again.",
+            );
+        }
+        Ok(())
+    }
+
+    fn drop_key(self, id: u64) {
+        self.keys.update_value(|m| {
+            m.remove(&id);
+        });
+        connectors::forget_remembered_key(id);
+        self.remembered.update(|r| r.retain(|x| *x != id));
+    }
+
+    /// Forget a key: out of memory and out of localStorage.
+    pub fn forget_key(self, id: u64) {
+        self.drop_key(id);
+        self.forget(id);
+        self.say(
+            false,
+            "Key forgotten: it is no longer in this tab's memory nor stored on this device.",
+        );
     }
 
     /// Start Connect: the attempt goes to sessionStorage, the browser to the server.
@@ -284,7 +375,10 @@ impl Connections {
             waiting: None,
         });
         leptos::task::spawn_local(async move {
-            let result = self.fetch_pages(&conn, start, end, job).await;
+            let result = match conn.shape.key_provider() {
+                Some(p) => self.fetch_key_pages(&conn, p, start, end, job).await,
+                None => self.fetch_pages(&conn, start, end, job).await,
+            };
             if !self.live_job(job) {
                 return;
             }
@@ -298,6 +392,11 @@ impl Connections {
                 Err(PullError::Unauthorized) => {
                     self.forget(id);
                     self.say(true, PullError::Unauthorized.to_string());
+                }
+                Err(PullError::KeyRefused) => {
+                    self.drop_key(id);
+                    self.forget(id);
+                    self.say(true, PullError::KeyRefused.to_string());
                 }
                 Err(e) => self.say(true, e.to_string()),
             }
@@ -386,6 +485,7 @@ impl Connections {
                 answer.retry_after.as_deref(),
                 retries,
                 refreshed,
+                web_tools::now_ms(),
             ) {
                 Decision::Use => {
                     retries = 0;
@@ -418,6 +518,80 @@ impl Connections {
                         return Err(PullError::Unauthorized);
                     }
                 }
+                Decision::Fail(e) => return Err(e),
+            }
+        }
+    }
+
+    fn progress(self, id: u64, pages: u64, rows: usize, waiting: Option<u64>) {
+        self.pull.set(PullPhase::Running {
+            connection: id,
+            pages,
+            rows,
+            expected: None,
+            waiting,
+        });
+    }
+
+    /// An API-key pull: every request `model::api_key` asks for, the answers read into rows,
+    /// one GA4-shaped report at the end (nothing before the last page is used).
+    async fn fetch_key_pages(
+        self,
+        conn: &Connection,
+        provider: KeyProvider,
+        start: i64,
+        end: i64,
+        job: u64,
+    ) -> Result<Vec<u8>, PullError> {
+        let id = conn.id;
+        let Some(key) = self.keys.with_value(|m| m.get(&id).cloned()) else {
+            return Err(PullError::NoKey);
+        };
+        let source = KeySource {
+            provider,
+            base: &conn.data_endpoint,
+            site: &conn.site,
+        };
+        let mut rows = Vec::new();
+        let mut page = 0;
+        let mut pages = 0;
+        let mut retries = 0;
+        loop {
+            if !self.live_job(job) {
+                return Err(PullError::NotConnected);
+            }
+            if self.requests.get_untracked() >= MAX_REQUESTS {
+                return Err(PullError::TooManyPages);
+            }
+            let request = api_key::request(source, &key, start, end, page);
+            self.requests.update(|n| *n += 1);
+            let answer = connectors::key_page(&request).await?;
+            if !self.live_job(job) {
+                return Err(PullError::NotConnected);
+            }
+            match decide_key(
+                answer.status,
+                answer.retry_after.as_deref(),
+                retries,
+                web_tools::now_ms(),
+            ) {
+                Decision::Use => {
+                    retries = 0;
+                    let got = api_key::read_page(provider, &answer.body, start, end, page)?;
+                    rows.extend(got.rows);
+                    pages += 1;
+                    self.progress(id, pages, rows.len(), None);
+                    match got.next {
+                        Some(n) => page = n,
+                        None => return Ok(api_key::run_report(&rows)),
+                    }
+                }
+                Decision::Retry { after_ms } => {
+                    retries += 1;
+                    self.progress(id, pages, rows.len(), Some(after_ms.div_ceil(1000)));
+                    connectors::sleep(after_ms).await;
+                }
+                Decision::Refresh => return Err(PullError::KeyRefused),
                 Decision::Fail(e) => return Err(e),
             }
         }

@@ -313,3 +313,104 @@ test.describe("an access token that expires midway", () => {
     expect(tokens[1].access_token).not.toBe(tokens[0].access_token);
   });
 });
+
+// API-key sources: Plausible (Stats API v2) played by the resource server, which accepts one key.
+test.describe("an API-key source (Plausible)", () => {
+  const PLAUSIBLE = {
+    name: "Plausible site",
+    source: "Plausible (Stats API v2) (API key)",
+    address: RS,
+    site: "demo.example",
+  };
+  const KEY = "plausible-e2e-key-5d1f0c9a";
+
+  test("paste a key, pull last month, confirm: values on the entries; no key kept after reload", async ({
+    page,
+    request,
+  }) => {
+    const app = new ConnectionsPage(page);
+    await app.open();
+    await app.addKeySource(PLAUSIBLE);
+    await expect(app.state(PLAUSIBLE.name)).toHaveText("No key");
+    await expect(app.button(PLAUSIBLE.name, "Pull")).toBeDisabled();
+    await app.useKey(PLAUSIBLE.name, KEY);
+    await expect(app.state(PLAUSIBLE.name)).toHaveText("Key in this tab's memory");
+    expect(await everythingStored(page)).not.toContain(KEY);
+
+    const [first, last] = lastFullMonth();
+    const before = await rsStats(request);
+    const started = Date.now();
+    await app.button(PLAUSIBLE.name, "Pull").click();
+    await app.preview.waitFor();
+    const pullMs = Date.now() - started;
+    const after = await rsStats(request);
+    console.log(
+      `plausible pull: ${after.keyRequests - (before.keyRequests ?? 0)} request(s), ${pullMs} ms from Pull to preview`,
+    );
+    expect(after.keyRequests - (before.keyRequests ?? 0), "five rows at two per page").toBe(3);
+    await expect(app.requests).toHaveText("Pulled with 3 request(s) to the provider.");
+    await expect(app.count("accepted")).toHaveText("5");
+    await expect(app.count("matched")).toHaveText("4");
+    await expect(app.count("unmatched")).toHaveText("1");
+    await app.confirm.click();
+    await expect(app.summary).toContainText("to 3 entries");
+    await expect(app.card(PLAUSIBLE.name)).toContainText(`Last period pulled: ${first} to ${last}.`);
+    const entry = new EntryPage(page);
+    await entry.open(1);
+    await expect(entry.metric("Pageviews")).toHaveValue("444");
+    await expect(entry.badge("pageviews")).toHaveText("imported");
+
+    // The key is in memory only: after a reload it is gone, and no storage holds it.
+    await app.open();
+    await page.reload();
+    await app.heading.waitFor();
+    await expect(app.state(PLAUSIBLE.name)).toHaveText("No key");
+    const stored = await everythingStored(page);
+    expect(stored).toContain(PLAUSIBLE.name);
+    expect(stored).not.toContain(KEY);
+  });
+
+  test("remember on this device: the key is in localStorage until Forget key", async ({ page }) => {
+    const app = new ConnectionsPage(page);
+    await app.open();
+    await app.addKeySource(PLAUSIBLE);
+    const card = app.card(PLAUSIBLE.name);
+    await expect(card).toContainText("anyone who uses this browser profile");
+    await app.useKey(PLAUSIBLE.name, KEY, { remember: true });
+    await expect(app.state(PLAUSIBLE.name)).toHaveText("Key remembered on this device");
+    const local = () => page.evaluate(() => JSON.stringify({ ...localStorage }));
+    expect(await local()).toContain(KEY);
+    await page.reload();
+    await app.heading.waitFor();
+    await expect(app.state(PLAUSIBLE.name)).toHaveText("Key remembered on this device");
+    await expect(app.button(PLAUSIBLE.name, "Pull")).toBeEnabled();
+    await app.button(PLAUSIBLE.name, "Forget key").click();
+    await expect(app.state(PLAUSIBLE.name)).toHaveText("No key");
+    expect(await local()).not.toContain(KEY);
+    await page.reload();
+    await app.heading.waitFor();
+    await expect(app.state(PLAUSIBLE.name)).toHaveText("No key");
+    expect(await everythingStored(page)).not.toContain(KEY);
+  });
+
+  test.describe("a wrong key", () => {
+    test.use({ expectHttpErrors: new RegExp(`^${RS}/api/v2/query$`) });
+
+    test("is refused with a clear message, and nothing is stored", async ({ page }) => {
+      const wrong = "not-the-key-0000";
+      const app = new ConnectionsPage(page);
+      await app.open();
+      await app.addKeySource(PLAUSIBLE);
+      await app.useKey(PLAUSIBLE.name, wrong, { remember: true });
+      await app.button(PLAUSIBLE.name, "Pull").click();
+      await expect(app.error).toContainText("did not accept this API key");
+      await expect(app.state(PLAUSIBLE.name)).toHaveText("No key");
+      await expect(app.preview).toHaveCount(0);
+      await expect(app.card(PLAUSIBLE.name)).toContainText("Not pulled yet.");
+      expect(await everythingStored(page)).not.toContain(wrong);
+      const entry = new EntryPage(page);
+      await entry.open(1);
+      await expect(entry.metric("Pageviews")).not.toHaveValue("444");
+    });
+  });
+});

@@ -7,6 +7,11 @@
 //   introspection endpoint, as a confidential client of its own) and answers GA4 Data API
 //   `runReport` requests with rows from fixtures/ga4_pull_rows.json, dated inside the requested
 //   period, at most PAGE_ROWS rows per page (so a pull needs several pages).
+// The resource server also plays an API-key source: Plausible's Stats API v2
+// (`POST /api/v2/query`, `Authorization: Bearer <key>`), accepting only PLAUSIBLE_KEY and site
+// PLAUSIBLE_SITE, answering `results[{dimensions, metrics}]` in the order the query asked,
+// `meta.total_rows`, at most PAGE_ROWS rows per page (`pagination.offset`), from the same
+// fixture rows (so `utm_content` matches demo entries).
 // Test controls (never CORS-enabled, so the app cannot reach them): the resource server's
 // `POST /__test/mode` (normal | expire-once | 401 | 429-once | 429 | 500 | 500-page2) and
 // `GET /__test/stats`, the authorization server's `GET /__test/stats` (revocations, token
@@ -27,6 +32,8 @@ const RS_ORIGIN = `http://127.0.0.1:${RS_PORT}`;
 export const CLIENT_ID = "refleqt-e2e";
 const RS_CLIENT = { id: "resource-server", secret: "resource-server-secret-for-tests-only" };
 const PAGE_ROWS = 2;
+export const PLAUSIBLE_KEY = "plausible-e2e-key-5d1f0c9a";
+const PLAUSIBLE_SITE = "demo.example";
 
 const fixtureRows = JSON.parse(
   readFileSync(join(import.meta.dirname, "fixtures", "ga4_pull_rows.json"), "utf8"),
@@ -175,6 +182,7 @@ const rsServer = http.createServer(async (req, res) => {
     res.writeHead(204);
     return res.end();
   }
+  if (url.pathname === "/api/v2/query" && req.method === "POST") return plausible(req, res);
   if (!/^\/v1beta\/properties\/[^/]+:runReport$/.test(url.pathname) || req.method !== "POST") {
     return send(res, 404, { error: { code: 404, message: "not found" } });
   }
@@ -231,6 +239,62 @@ const rsServer = http.createServer(async (req, res) => {
     kind: "analyticsData#runReport",
   });
 });
+
+// Plausible Stats API v2, as documented: a Bearer key; 401 with `error` for a wrong one.
+async function plausible(req, res) {
+  rsStats.requests += 1;
+  rsStats.keyRequests = (rsStats.keyRequests ?? 0) + 1;
+  const body = await readBody(req);
+  const key = (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
+  if (key !== PLAUSIBLE_KEY) {
+    rsStats.refused += 1;
+    return send(res, 401, { error: "Invalid API key or site ID. Please double-check your credentials." });
+  }
+  let q;
+  try {
+    q = JSON.parse(body);
+  } catch {
+    return send(res, 400, { error: "The request body is not JSON" });
+  }
+  if (q.site_id !== PLAUSIBLE_SITE) {
+    rsStats.refused += 1;
+    return send(res, 401, { error: "Invalid API key or site ID. Please double-check your credentials." });
+  }
+  const [startDate, endDate] = q.date_range ?? [];
+  if (!startDate || !endDate) return send(res, 400, { error: "date_range is required" });
+  const start = day(startDate);
+  const end = day(endDate);
+  const all = [];
+  for (const r of fixtureRows) {
+    const d = new Date(start.getTime() + r.day * 86_400_000);
+    if (d > end) continue;
+    const dims = {
+      "time:day": d.toISOString().slice(0, 10),
+      "visit:utm_campaign": r.campaign,
+      "visit:utm_source": r.source,
+      "visit:utm_medium": r.medium,
+      "visit:utm_content": r.content,
+    };
+    const metrics = {
+      visitors: Math.ceil(r.pageviews / 3),
+      visits: Math.ceil(r.pageviews / 2),
+      pageviews: r.pageviews,
+      events: r.pageviews + r.keyEvents,
+    };
+    all.push({
+      dimensions: (q.dimensions ?? []).map((name) => dims[name] ?? null),
+      metrics: (q.metrics ?? []).map((name) => metrics[name] ?? null),
+    });
+  }
+  const offset = Number(q.pagination?.offset ?? 0);
+  const limit = Math.min(Number(q.pagination?.limit ?? 10_000), PAGE_ROWS);
+  rsStats.accepted += 1;
+  return send(res, 200, {
+    results: all.slice(offset, offset + limit),
+    meta: q.include?.total_rows ? { total_rows: all.length } : {},
+    query: q,
+  });
+}
 
 asServer.listen(AS_PORT, "127.0.0.1", () => console.log(`authorization server on ${ISSUER}`));
 rsServer.listen(RS_PORT, "127.0.0.1", () => console.log(`resource server on ${RS_ORIGIN}`));

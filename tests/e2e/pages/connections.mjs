@@ -29,6 +29,24 @@ export class ConnectionsPage {
     await this.card(name).waitFor();
   }
 
+  // An API-key source (Plausible, PostHog, Matomo, Umami): no sign-in, a key on its card.
+  async addKeySource({ name, source, address, site }) {
+    const form = this.page.getByRole("form", { name: "Add a connection" });
+    await form.getByLabel("Source").selectOption({ label: source });
+    await form.getByLabel("Name", { exact: true }).fill(name);
+    await form.getByLabel("API address").fill(address);
+    await form.getByLabel("Site id").fill(site);
+    await form.getByRole("button", { name: "Add connection" }).click();
+    await this.card(name).waitFor();
+  }
+
+  async useKey(name, key, { remember = false } = {}) {
+    const card = this.card(name);
+    await card.getByLabel("API key").fill(key);
+    await card.getByLabel("Remember this key on this device").setChecked(remember);
+    await card.getByRole("button", { name: "Use key" }).click();
+  }
+
   card(name) {
     return this.page.getByRole("article", { name });
   }
