@@ -40,9 +40,11 @@ pub fn features(ws: &Workspace, entry: &CalendarEntry) -> ArtifactFeatures {
     }
 }
 
-/// The history: every entry with at least one measured outcome, with its current values.
+/// The history: every entry with at least one measured outcome, with its current values, then
+/// the workspace's past artifacts (results without a calendar entry).
 pub struct History {
     pub records: Vec<ArtifactRecord>,
+    /// The entry of each of the first `ids.len()` records (the past artifacts come after).
     pub ids: Vec<EntryId>,
 }
 
@@ -72,6 +74,7 @@ fn history_without(ws: &Workspace, without: Option<EntryId>) -> History {
         });
         ids.push(e.entry_id);
     }
+    records.extend(ws.past_artifacts.iter().cloned());
     History { records, ids }
 }
 
@@ -158,6 +161,8 @@ impl EntryPrediction {
                         based_on: r.based_on,
                         confidence: r.confidence,
                         reason: r.reason.clone(),
+                        similar_low: r.similar_low,
+                        similar_high: r.similar_high,
                     })
                 })
                 .collect(),
@@ -434,6 +439,111 @@ mod tests {
             })
             .count();
         assert!(with_ranges >= 20, "{with_ranges} of 30 entries have ranges");
+    }
+
+    /// Over the demo's frozen ranges: (ranges, share holding the actual, median width
+    /// (high + 1)/(low + 1), share too uncertain to show).
+    fn demo_range_scores(ws: &Workspace) -> (usize, f64, f64, f64) {
+        let mut inside = 0usize;
+        let mut uncertain = 0usize;
+        let mut widths = Vec::new();
+        for e in &ws.entries {
+            for r in e.frozen_prediction.iter().flat_map(|f| &f.ranges) {
+                let Some(actual) = ws.value(e.entry_id, r.metric).map(|v| v.value) else {
+                    continue;
+                };
+                inside += usize::from(actual >= r.low && actual <= r.high);
+                uncertain += usize::from(r.too_uncertain());
+                widths.push((r.high + 1.0) / (r.low + 1.0));
+            }
+        }
+        widths.sort_by(f64::total_cmp);
+        let n = widths.len().max(1) as f64;
+        (
+            widths.len(),
+            inside as f64 / n,
+            widths.get(widths.len() / 2).copied().unwrap_or(f64::NAN),
+            uncertain as f64 / n,
+        )
+    }
+
+    #[test]
+    fn the_demo_history_gives_honest_useful_ranges() {
+        let ws = crate::model::demo::demo_workspace().unwrap_or_else(|e| panic!("{e}"));
+        // Every channel has enough past artifacts to learn from.
+        for channel in ws.channels() {
+            let past = ws
+                .past_artifacts
+                .iter()
+                .filter(|r| r.features.channel == channel)
+                .count();
+            assert!(past >= 15, "{channel}: {past} past artifacts");
+        }
+        let (n, coverage, width, uncertain) = demo_range_scores(&ws);
+        // The same calendar without the past year, for comparison.
+        let mut thin = ws.clone();
+        thin.past_artifacts.clear();
+        for e in &mut thin.entries {
+            e.frozen_prediction = None;
+        }
+        thin.refresh_learning(1_800_000_000_000);
+        let (n0, coverage0, width0, uncertain0) = demo_range_scores(&thin);
+        println!(
+            "demo with its past year: {n} ranges, coverage {:.1} %, median width ×{width:.2}, too uncertain {:.1} %; \
+             without: {n0} ranges, coverage {:.1} %, median width ×{width0:.2}, too uncertain {:.1} %",
+            coverage * 100.0,
+            uncertain * 100.0,
+            coverage0 * 100.0,
+            uncertain0 * 100.0
+        );
+        assert!(n >= 100, "{n} ranges");
+        assert!(coverage >= 0.85, "coverage {coverage}");
+        assert!(width < width0, "×{width} vs ×{width0} without the history");
+        // Without the past year every range was too uncertain; with it most are worth showing
+        // (the rest, mostly revenue, are said in words).
+        assert_eq!(uncertain0, 1.0);
+        assert!(uncertain < 0.35, "{uncertain} too uncertain");
+        let shown = ws
+            .entries
+            .iter()
+            .filter_map(|e| e.frozen_prediction.as_ref()?.range(MetricKind::Pageviews))
+            .filter(|r| !r.too_uncertain())
+            .count();
+        assert!(shown >= 20, "{shown} of 30 pageviews ranges shown");
+        // A planned LinkedIn post (as the browser test makes) gets a range worth showing.
+        let mut ws = ws;
+        let id = planned(&mut ws);
+        let entry = ws.entry(id).cloned().unwrap_or_else(|| panic!());
+        let p = WorkspacePredictor::fit(&ws).predict(&ws, &entry);
+        let pageviews = p
+            .metrics
+            .iter()
+            .find(|(m, _)| *m == MetricKind::Pageviews)
+            .and_then(|(_, p)| p.range())
+            .unwrap_or_else(|| panic!("{p:?}"));
+        assert!(!pageviews.too_uncertain(), "{pageviews:?}");
+        assert!(
+            pageviews.based_on >= 10 && pageviews.same_channel >= 8,
+            "{pageviews:?}"
+        );
+    }
+
+    #[test]
+    fn a_too_wide_range_is_flagged() {
+        let r = FrozenRange {
+            metric: MetricKind::Pageviews,
+            low: 9.0,
+            point: 50.0,
+            high: 120.0,
+            based_on: 10,
+            confidence: refleqt_engine::predict::Confidence::Low,
+            reason: String::new(),
+            similar_low: 5.0,
+            similar_high: 300.0,
+        };
+        // (120 + 1)/(9 + 1) = 12.1 > 10.
+        assert!(r.too_uncertain());
+        assert!(!FrozenRange { high: 98.0, ..r }.too_uncertain());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Pure data with serde defaults, so files without them load unchanged.
 
 use super::metric::MetricKind;
-use refleqt_engine::predict::Confidence;
+use refleqt_engine::predict::{Confidence, USEFUL_WIDTH};
 use refleqt_engine::EntryId;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,18 @@ pub struct FrozenRange {
     pub based_on: usize,
     pub confidence: Confidence,
     pub reason: String,
+    /// The lowest and highest value among the similar artifacts (0 in files from before).
+    #[serde(default)]
+    pub similar_low: f64,
+    #[serde(default)]
+    pub similar_high: f64,
+}
+
+impl FrozenRange {
+    /// Wider than the engine's [`USEFUL_WIDTH`]: shown in words, not as a range.
+    pub fn too_uncertain(&self) -> bool {
+        (self.high + 1.0) / (self.low + 1.0) > USEFUL_WIDTH
+    }
 }
 
 /// The prediction an entry had when it was published.
