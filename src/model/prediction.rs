@@ -72,11 +72,36 @@ pub struct Alert {
     pub raised_at: i64,
     #[serde(default)]
     pub dismissed: bool,
+    /// Set for an outlier among its peers (isolation forest), which has no prediction:
+    /// `predicted` is then the peers' median of `metric`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<PeerOutlier>,
+}
+
+/// Why an entry is unusual among its peers (the artifacts of its channel).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerOutlier {
+    /// The isolation-forest score (0.5 ordinary, towards 1 isolated).
+    pub score: f64,
+    /// Peers it was compared with.
+    pub peers: usize,
+    /// What stands out, in words ("signups per pageview 4.1× its peers' median"), most unusual
+    /// first.
+    pub standouts: Vec<String>,
 }
 
 impl Alert {
-    /// "340 % above predicted pageviews".
+    /// "340 % above predicted pageviews", or for a peer outlier "Unusual among its peers: …".
     pub fn headline(&self) -> String {
+        if let Some(p) = &self.peer {
+            return format!(
+                "Unusual among its peers: {}",
+                p.standouts
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "its results differ from similar entries".to_owned())
+            );
+        }
         let size = if self.percent.is_finite() {
             refleqt_engine::roi::format_percent(self.percent.abs())
         } else {
@@ -91,6 +116,13 @@ impl Alert {
 
     /// What to do about it, in words.
     pub fn suggested_action(&self) -> &'static str {
+        if self.peer.is_some() {
+            return if self.above {
+                "Look, then double down if it holds: check the tracking first; if the numbers are real, find out what this entry did differently."
+            } else {
+                "Look: check the link, the targeting and the tracking; if the numbers are real, pause what does not work."
+            };
+        }
         match (self.above, self.metric) {
             (true, MetricKind::Cost | MetricKind::Cpc | MetricKind::BounceRate | MetricKind::Unsubscribes) => {
                 "Look: this costs or loses more than planned — check the spend and the audience before it runs on."
