@@ -246,6 +246,7 @@ pub fn demo_workspace() -> Result<Workspace, SimError> {
             predicted: vec![Predicted {
                 metric: MetricKind::Pageviews,
                 value: (visits * 1.1 / 10.0).round() * 10.0,
+                range: None,
             }],
             kind: demo_kind(&sim.channel).to_owned(),
             topics: demo_topics(id),

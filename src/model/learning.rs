@@ -341,6 +341,28 @@ fn times(factor: f64) -> String {
 }
 
 impl Workspace {
+    /// Apply imported predictions: each replaces the entry's prediction of that metric (typed
+    /// in or imported before), overriding the learned one. Returns how many were applied.
+    pub fn import_predictions(
+        &mut self,
+        imported: &[super::prediction::ImportedPrediction],
+    ) -> usize {
+        let mut applied = 0;
+        for p in imported {
+            let Some(e) = self.entries.iter_mut().find(|e| e.entry_id == p.entry_id) else {
+                continue;
+            };
+            e.predicted.retain(|x| x.metric != p.metric);
+            e.predicted.push(super::entry::Predicted {
+                metric: p.metric,
+                value: p.value,
+                range: p.range,
+            });
+            applied += 1;
+        }
+        applied
+    }
+
     /// After every change: freeze the prediction of each newly published entry (from the other
     /// entries' results at that moment), then raise, keep or drop alerts.
     pub fn refresh_learning(&mut self, now: i64) {
@@ -391,7 +413,10 @@ impl Workspace {
                     continue;
                 };
                 let (low, point, high, range) = if let Some(p) = e.predicted_value(metric) {
-                    (p, p, p, None)
+                    match e.predicted_range(metric) {
+                        Some((lo, hi)) => (lo, p, hi, Some((lo, hi))),
+                        None => (p, p, p, None),
+                    }
                 } else if let Some(r) = e.frozen_prediction.as_ref().and_then(|f| f.range(metric)) {
                     (r.low, r.point, r.high, Some((r.low, r.high)))
                 } else {
@@ -806,6 +831,48 @@ mod tests {
     }
 
     #[test]
+    fn an_imported_range_overrides_the_learned_prediction() {
+        let mut ws = ws_with_history(30);
+        let id = planned(&mut ws);
+        let text = format!(
+            r#"{{"format": "refleqt-predictions", "predictions": {{"{id}": {{"pageviews": {{"low": 3000, "high": 5000}}}}}}}}"#
+        );
+        let ids: Vec<EntryId> = ws.entries.iter().map(|e| e.entry_id).collect();
+        let imported = crate::model::prediction::parse_prediction_import(&text, &ids)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ws.import_predictions(&imported), 1);
+        let entry = ws.entry(id).cloned().unwrap_or_else(|| panic!());
+        assert_eq!(entry.predicted_value(MetricKind::Pageviews), Some(4000.0));
+        assert_eq!(
+            entry.predicted_range(MetricKind::Pageviews),
+            Some((3000.0, 5000.0))
+        );
+        // 4,400 is inside the imported 3,000–5,000 (far above the learned ~1,000): no alert.
+        ws.record_manual(id, &[(MetricKind::Pageviews, Some(4400.0))], 5)
+            .unwrap_or_else(|e| panic!("{e}"));
+        ws.refresh_learning(BEFORE_2026);
+        assert!(ws.alerts.is_empty(), "{:?}", ws.alerts);
+        // 9,000 is 80 % past its top: an alert against the imported range.
+        ws.record_manual(id, &[(MetricKind::Pageviews, Some(9000.0))], 6)
+            .unwrap_or_else(|e| panic!("{e}"));
+        ws.refresh_learning(BEFORE_2026);
+        assert_eq!(ws.alerts.len(), 1, "{:?}", ws.alerts);
+        assert_eq!(ws.alerts[0].range, Some((3000.0, 5000.0)));
+        assert_eq!(ws.alerts[0].predicted, 4000.0);
+        // Editing the entry without touching the value keeps the imported range.
+        let form = crate::model::entry::EntryForm::from_entry(
+            &entry,
+            refleqt_engine::number::DecimalMark::Point,
+        );
+        let draft = form.parse().unwrap_or_else(|e| panic!("{e:?}"));
+        let edited = entry.edited(draft);
+        assert_eq!(
+            edited.predicted_range(MetricKind::Pageviews),
+            Some((3000.0, 5000.0))
+        );
+    }
+
+    #[test]
     fn factors_read_plainly() {
         assert_eq!(times(4.1), "4.1×");
         assert_eq!(times(12.4), "12×");
@@ -840,6 +907,7 @@ mod tests {
             e.predicted = vec![Predicted {
                 metric: MetricKind::Pageviews,
                 value: 4000.0,
+                range: None,
             }];
         }
         ws.record_manual(id, &[(MetricKind::Pageviews, Some(4400.0))], 5)
