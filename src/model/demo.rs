@@ -17,12 +17,18 @@ use super::entry::{CalendarEntry, Predicted};
 use super::metric::MetricKind;
 use super::performance::{PerformanceEntry, Source};
 use super::workspace::Workspace;
+use refleqt_engine::artifact::{ArtifactFeatures, ArtifactRecord};
 use refleqt_engine::simulate::{simulate_into, SimConfig, SimError};
 use refleqt_engine::EntryId;
 use std::collections::HashMap;
 
 /// Users simulated for the demo (enough for stable per-entry figures, quick in the browser).
 pub const DEMO_USERS: u64 = 6_000;
+/// The year before the calendar has this many times the calendar's entries per channel (and
+/// users), published over twice the span, so each channel has 15–30 past artifacts to learn from.
+pub const PAST_ENTRY_FACTOR: u32 = 5;
+/// 2024-01-01, the start of the past year.
+const PAST_START_MS: i64 = 1_704_067_200_000;
 /// Metrics are dated this many days after publication.
 const RECORDED_AFTER_DAYS: i64 = 30;
 
@@ -88,14 +94,64 @@ fn history(metric: MetricKind, total: f64) -> Vec<(i64, f64)> {
         .collect()
 }
 
-/// Build the demo workspace (deterministic: the same every time).
-pub fn demo_workspace() -> Result<Workspace, SimError> {
-    let config = SimConfig {
-        journeys: DEMO_USERS,
-        ..SimConfig::demo()
-    };
-    let mut last_touch: HashMap<EntryId, (u64, f64)> = HashMap::new();
-    let summary = simulate_into(&config, |journey| {
+fn demo_topics(id: EntryId) -> Vec<String> {
+    vec![DEMO_TOPICS[(id % 4) as usize].to_owned()]
+}
+
+fn demo_hour(id: EntryId) -> u8 {
+    8 + (id * 5 % 9) as u8
+}
+
+/// An entry's final figures by channel (see the module docs), in the order they are recorded.
+fn entry_metrics(
+    channel: &str,
+    id: EntryId,
+    visits: f64,
+    conversions: u64,
+    revenue: f64,
+    cost: f64,
+) -> Vec<(MetricKind, f64)> {
+    let mut out = vec![(MetricKind::Pageviews, visits)];
+    match channel {
+        "blog" | "organic-search" => {
+            out.push((MetricKind::TimeOnPage, (60 + (id * 37) % 180) as f64));
+            out.push((MetricKind::BounceRate, (35 + (id * 7) % 30) as f64));
+        }
+        "email" => {
+            out.push((MetricKind::Opens, visits * 4.0));
+            out.push((MetricKind::Clicks, visits));
+            out.push((MetricKind::Unsubscribes, (visits / 200.0).floor()));
+        }
+        "linkedin" | "twitter" => {
+            out.push((MetricKind::Impressions, visits * 30.0));
+            out.push((MetricKind::Engagement, visits * 2.0));
+            out.push((MetricKind::Shares, (visits / 10.0).floor()));
+        }
+        "google-ads" | "meta-ads" => {
+            out.push((MetricKind::AdImpressions, visits * 40.0));
+            out.push((MetricKind::AdClicks, visits));
+            out.push((MetricKind::Ctr, 2.5));
+            if visits > 0.0 {
+                out.push((MetricKind::Cpc, cents(cost / visits)));
+            }
+            out.push((MetricKind::AdConversions, conversions as f64));
+        }
+        _ => {}
+    }
+    out.push((MetricKind::Signups, conversions as f64));
+    out.push((MetricKind::Revenue, cents(revenue)));
+    out
+}
+
+/// Run the journey simulator; per entry, the conversions whose last touch it was and their
+/// revenue.
+type LastTouch = HashMap<EntryId, (u64, f64)>;
+
+fn simulate_last_touch(
+    config: &SimConfig,
+) -> Result<(refleqt_engine::simulate::SimSummary, LastTouch), SimError> {
+    let mut last_touch: LastTouch = HashMap::new();
+    let summary = simulate_into(config, |journey| {
         let (Some(conversion), Some(last)) = (journey.conversion, journey.touches.last()) else {
             return;
         };
@@ -105,7 +161,71 @@ pub fn demo_workspace() -> Result<Workspace, SimError> {
             slot.1 += conversion.revenue();
         }
     })?;
+    Ok((summary, last_touch))
+}
+
+/// The year before the calendar (2024), from the same process with [`PAST_ENTRY_FACTOR`] times
+/// the entries and users over twice the span: the past artifacts the predictions learn from.
+pub fn demo_past_artifacts() -> Result<Vec<ArtifactRecord>, SimError> {
+    let demo = SimConfig::demo();
+    let config = SimConfig {
+        journeys: DEMO_USERS * PAST_ENTRY_FACTOR as u64,
+        seed: demo.seed + 1_000,
+        start_ms: PAST_START_MS,
+        span_days: 2.0 * demo.span_days,
+        channels: demo
+            .channels
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.entries *= PAST_ENTRY_FACTOR;
+                c
+            })
+            .collect(),
+        ..demo
+    };
+    let (summary, last_touch) = simulate_last_touch(&config)?;
+    Ok(summary
+        .entries
+        .iter()
+        .map(|sim| {
+            let (conversions, revenue) = last_touch.get(&sim.id).copied().unwrap_or((0, 0.0));
+            ArtifactRecord {
+                features: ArtifactFeatures {
+                    channel: channel_label(&sim.channel).to_owned(),
+                    kind: demo_kind(&sim.channel).to_owned(),
+                    topics: demo_topics(sim.id),
+                    length: None,
+                    creator: String::new(),
+                    cost: Some(cents(sim.cost)),
+                    day: sim.publish_ms.div_euclid(86_400_000),
+                    hour: Some(demo_hour(sim.id)),
+                },
+                values: entry_metrics(
+                    &sim.channel,
+                    sim.id,
+                    sim.touches as f64,
+                    conversions,
+                    revenue,
+                    sim.cost,
+                )
+                .into_iter()
+                .map(|(m, v)| (m.key().to_owned(), v))
+                .collect(),
+            }
+        })
+        .collect())
+}
+
+/// Build the demo workspace (deterministic: the same every time).
+pub fn demo_workspace() -> Result<Workspace, SimError> {
+    let config = SimConfig {
+        journeys: DEMO_USERS,
+        ..SimConfig::demo()
+    };
+    let (summary, last_touch) = simulate_last_touch(&config)?;
     let mut ws = Workspace::empty();
+    ws.past_artifacts = demo_past_artifacts()?;
     ws.is_demo = true;
     for sim in &summary.entries {
         let id = sim.id;
@@ -126,14 +246,17 @@ pub fn demo_workspace() -> Result<Workspace, SimError> {
             predicted: vec![Predicted {
                 metric: MetricKind::Pageviews,
                 value: (visits * 1.1 / 10.0).round() * 10.0,
+                range: None,
             }],
             kind: demo_kind(&sim.channel).to_owned(),
-            topics: vec![DEMO_TOPICS[(id % 4) as usize].to_owned()],
+            topics: demo_topics(id),
             length: None,
-            publish_hour: Some(8 + (id * 5 % 9) as u8),
+            publish_hour: Some(demo_hour(id)),
             frozen_prediction: None,
         });
-        let mut push = |metric: MetricKind, value: f64| {
+        for (metric, value) in
+            entry_metrics(&sim.channel, id, visits, conversions, revenue, sim.cost)
+        {
             for (day, v) in history(metric, value) {
                 ws.performance_entries.push(PerformanceEntry::new(
                     id,
@@ -143,36 +266,7 @@ pub fn demo_workspace() -> Result<Workspace, SimError> {
                     Source::Imported,
                 ));
             }
-        };
-        push(MetricKind::Pageviews, visits);
-        match sim.channel.as_str() {
-            "blog" | "organic-search" => {
-                push(MetricKind::TimeOnPage, (60 + (id * 37) % 180) as f64);
-                push(MetricKind::BounceRate, (35 + (id * 7) % 30) as f64);
-            }
-            "email" => {
-                push(MetricKind::Opens, visits * 4.0);
-                push(MetricKind::Clicks, visits);
-                push(MetricKind::Unsubscribes, (visits / 200.0).floor());
-            }
-            "linkedin" | "twitter" => {
-                push(MetricKind::Impressions, visits * 30.0);
-                push(MetricKind::Engagement, visits * 2.0);
-                push(MetricKind::Shares, (visits / 10.0).floor());
-            }
-            "google-ads" | "meta-ads" => {
-                push(MetricKind::AdImpressions, visits * 40.0);
-                push(MetricKind::AdClicks, visits);
-                push(MetricKind::Ctr, 2.5);
-                if visits > 0.0 {
-                    push(MetricKind::Cpc, cents(sim.cost / visits));
-                }
-                push(MetricKind::AdConversions, conversions as f64);
-            }
-            _ => {}
         }
-        push(MetricKind::Signups, conversions as f64);
-        push(MetricKind::Revenue, cents(revenue));
         ws.next_entry_id = ws.next_entry_id.max(id + 1);
     }
     let calculated_at = summary

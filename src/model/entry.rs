@@ -47,11 +47,15 @@ const MAX_NOTES: usize = 5000;
 /// At most this many topic tags, each at most [`MAX_SHORT`] characters.
 pub const MAX_TOPICS: usize = 10;
 
-/// One forecast value of an entry.
+/// One forecast value of an entry (typed in, or imported from a planning tool with an optional
+/// range, see `model::prediction::parse_prediction_import`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Predicted {
     pub metric: MetricKind,
     pub value: f64,
+    /// An imported range around `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<(f64, f64)>,
 }
 
 /// A planned or published artifact.
@@ -124,10 +128,33 @@ impl CalendarEntry {
     /// `draft` applied to this entry: the form's fields replaced, what the form does not edit (the
     /// prediction frozen at publication) kept.
     pub fn edited(&self, draft: EntryDraft) -> CalendarEntry {
-        CalendarEntry {
+        let mut e = CalendarEntry {
             frozen_prediction: self.frozen_prediction.clone(),
             ..CalendarEntry::from_draft(self.entry_id, draft)
+        };
+        // An imported range stays while its value is unchanged; imported metrics the form does
+        // not show stay as they are.
+        for p in &mut e.predicted {
+            p.range = self
+                .predicted
+                .iter()
+                .find(|o| o.metric == p.metric && o.value == p.value)
+                .and_then(|o| o.range);
         }
+        for old in &self.predicted {
+            if !PREDICTED_METRICS.contains(&old.metric) {
+                e.predicted.push(*old);
+            }
+        }
+        e
+    }
+
+    /// The imported range of `metric`'s prediction, if it came with one.
+    pub fn predicted_range(&self, metric: MetricKind) -> Option<(f64, f64)> {
+        self.predicted
+            .iter()
+            .find(|p| p.metric == metric)
+            .and_then(|p| p.range)
     }
 
     /// The predicted value of `metric`, if the plan had one.
@@ -362,6 +389,7 @@ impl EntryForm {
                 Ok(Some(value)) => predicted.push(Predicted {
                     metric: *metric,
                     value,
+                    range: None,
                 }),
                 Ok(None) => {}
                 Err(e) => errors.push((Field::Predicted(*metric), e.into())),

@@ -236,6 +236,10 @@ pub struct Workspace {
     /// Anomaly alerts (`model::learning`).
     #[serde(default)]
     pub alerts: Vec<Alert>,
+    /// Results of past artifacts that are not calendar entries (the demo's year before its
+    /// calendar): the learners draw on them as on entries with results.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_artifacts: Vec<refleqt_engine::artifact::ArtifactRecord>,
 }
 
 impl Default for Workspace {
@@ -255,6 +259,7 @@ impl Workspace {
             performance_entries: Vec::new(),
             attribution_results: Vec::new(),
             alerts: Vec::new(),
+            past_artifacts: Vec::new(),
         }
     }
 

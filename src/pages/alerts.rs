@@ -1,5 +1,6 @@
 //! `#/alerts`: actuals outside their predicted range by more than the Settings threshold, each
-//! with its direction and size, a suggested action and a link to the entry; dismissable. Also
+//! with its direction and size, a suggested action and a link to the entry; entries unusual
+//! among their peers (`model::learning::peer_outliers`) with what stands out; dismissable. Also
 //! the count shown next to "Alerts" in the navigation.
 
 use crate::model::date::format_timestamp;
@@ -37,15 +38,23 @@ pub fn AlertsPage(state: AppState) -> impl IntoView {
                         .map(|e| e.title.clone())
                         .unwrap_or_else(|| format!("Entry {}", a.entry_id));
                     let cur = &ws.settings.currency;
-                    let detail = match a.range {
-                        Some((lo, hi)) => format!(
+                    let detail = match (&a.peer, a.range) {
+                        (Some(p), _) => format!(
+                            "Actual {} · median of {} peers on its channel {}. Stands out: {}. Isolation score {:.2} (0.5 is ordinary).",
+                            a.metric.format_display(a.actual, cur),
+                            p.peers,
+                            a.metric.format_display(a.predicted, cur),
+                            p.standouts.join("; "),
+                            p.score,
+                        ),
+                        (None, Some((lo, hi))) => format!(
                             "Actual {} · predicted {} (95 % range {} – {})",
                             a.metric.format_display(a.actual, cur),
                             a.metric.format_display(a.predicted, cur),
                             a.metric.format_display(lo, cur),
                             a.metric.format_display(hi, cur),
                         ),
-                        None => format!(
+                        (None, None) => format!(
                             "Actual {} · typed-in prediction {}",
                             a.metric.format_display(a.actual, cur),
                             a.metric.format_display(a.predicted, cur),
@@ -100,7 +109,7 @@ pub fn AlertsPage(state: AppState) -> impl IntoView {
             <p class="hint">
                 {move || {
                     format!(
-                        "An alert is raised when a published entry's result lies outside its predicted 95 % range by more than {} % (change this in Settings), or differs by that much from a typed-in prediction.",
+                        "An alert is raised when a published entry's result lies outside its predicted 95 % range by more than {} % (change this in Settings), or differs by that much from a typed-in prediction; and when an entry's pageviews, signups and revenue, and their ratios, are unusual among its channel's other artifacts (an isolation forest).",
                         threshold.get(),
                     )
                 }}

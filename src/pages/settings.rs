@@ -7,6 +7,7 @@ use crate::model::csv::entries_csv;
 use crate::model::date::Date;
 use crate::model::demo::demo_workspace;
 use crate::model::file::{self, Decoded};
+use crate::model::prediction::parse_prediction_import;
 use crate::model::workspace::{Workspace, CURRENCIES};
 use crate::state::{AppState, SaveStatus};
 use crate::web_tools;
@@ -94,6 +95,47 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
                     false,
                     format!("Import refused, nothing was changed: {e}."),
                 ))),
+            }
+            input.set_value("");
+        });
+    };
+    let on_predictions = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            let refused = |e: String| {
+                message.set(Some((
+                    false,
+                    format!("Predictions not imported, nothing was changed: {e}."),
+                )))
+            };
+            match web_tools::read_chosen_file(&input).await {
+                Ok(Some(text)) => {
+                    let ids: Vec<_> = state
+                        .workspace
+                        .with_untracked(|ws| ws.entries.iter().map(|e| e.entry_id).collect());
+                    match parse_prediction_import(&text, &ids) {
+                        Ok(imported) => {
+                            let mut n = 0;
+                            state.change(|ws| n = ws.import_predictions(&imported));
+                            message.set(Some((
+                                true,
+                                format!(
+                                    "Imported {n} prediction{}: they replace the learned ones for those entries.",
+                                    if n == 1 { "" } else { "s" }
+                                ),
+                            )));
+                        }
+                        Err(e) => refused(e.to_string()),
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => refused(e.to_string()),
             }
             input.set_value("");
         });
@@ -282,6 +324,21 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
             <p class="hint">
                 "Measured from the nearer end of the 95 % range (or from a typed-in prediction). 25 % flags clear over- and under-performance without crying wolf."
             </p>
+            <div class="field">
+                <label for="predictions-file">
+                    "Import predictions from a planning tool (JSON)"
+                </label>
+                <span class="hint" id="predictions-hint">
+                    "A file like {\"predictions\": {\"12\": {\"pageviews\": 1500, \"signups\": {\"low\": 5, \"high\": 20}}}} (entry id, then metric, then a value or a range). Each replaces that entry's prediction; a file with any error changes nothing."
+                </span>
+                <input
+                    id="predictions-file"
+                    type="file"
+                    accept=".json,application/json"
+                    aria-describedby="predictions-hint"
+                    on:change=on_predictions
+                />
+            </div>
             <h2>"Tracking links"</h2>
             <ChannelMappingTable state=state />
 

@@ -4,6 +4,7 @@
 import { test, expect } from "./fixtures.mjs";
 import { CalendarPage, EntryForm, EntryPage } from "./pages/calendar.mjs";
 import { AlertsPage, PredictedBox } from "./pages/learning.mjs";
+import { SettingsPage } from "./pages/settings.mjs";
 
 test("a planned entry shows its predicted range; an out-of-range actual raises an alert", async ({ page }) => {
   const calendar = new CalendarPage(page);
@@ -58,4 +59,36 @@ test("a planned entry shows its predicted range; an out-of-range actual raises a
   await page.getByText(/Dismissed \(/).click();
   await page.getByRole("link", { name: "Autumn LinkedIn post" }).click();
   await expect(entry.title).toHaveText("Autumn LinkedIn post");
+});
+
+test("predictions imported from a planning tool replace the learned ones and raise alerts against their range", async ({ page }) => {
+  const alerts = new AlertsPage(page);
+  await alerts.open();
+  const before = await alerts.count();
+  const settings = new SettingsPage(page);
+  await settings.open();
+
+  // A file with an unknown entry is refused whole, with the reason.
+  await settings.importPredictions.setInputFiles({
+    name: "bad.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify({ predictions: { 9999: { pageviews: 10 } } })),
+  });
+  await expect(settings.message).toContainText("entry 9999 is not in this workspace");
+
+  // Entry 1 was planned at one to two pageviews: its hundreds of actual pageviews are far above.
+  const plan = { format: "refleqt-predictions", predictions: { 1: { pageviews: { low: 1, high: 2 } } } };
+  await settings.importPredictions.setInputFiles({
+    name: "plan.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(plan)),
+  });
+  await expect(settings.message).toContainText("Imported 1 prediction");
+  await expect(alerts.navCount).toHaveText(String(before + 1));
+
+  await alerts.open();
+  const alert = alerts.alerts.filter({ has: page.locator('a[href="#/entry/1"]') });
+  await expect(alert).toHaveCount(1);
+  await expect(alert).toContainText(/above predicted pageviews/);
+  await expect(alert).toContainText("range 1 – 2)");
 });

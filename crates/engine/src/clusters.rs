@@ -20,7 +20,7 @@ pub const RESTARTS: usize = 4;
 /// Lloyd iterations at most.
 const MAX_ITER: usize = 100;
 /// At most this many points enter the silhouette (O(n²)); a seeded sample above it.
-const SILHOUETTE_SAMPLE: usize = 1_500;
+const SILHOUETTE_SAMPLE: usize = 800;
 /// Fewest artifacts to cluster.
 pub const MIN_ARTIFACTS: usize = 10;
 
@@ -131,9 +131,12 @@ fn kmeans(data: &[Vec<f64>], k: usize, rng: &mut ChaCha8Rng) -> (Vec<usize>, f64
     for _ in 0..MAX_ITER {
         let mut changed = false;
         for (i, p) in data.iter().enumerate() {
-            let best = (0..k)
-                .min_by(|&a, &b| sq(p, &centres[a]).total_cmp(&sq(p, &centres[b])))
-                .unwrap_or(0);
+            let best = centres
+                .iter()
+                .map(|c| sq(p, c))
+                .enumerate()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or(0, |(c, _)| c);
             if best != assign[i] {
                 assign[i] = best;
                 changed = true;

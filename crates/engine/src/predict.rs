@@ -13,8 +13,14 @@
 //! [`MIN_HISTORY`] past values no finite q exists and the answer is "not enough similar
 //! artifacts", as it is when fewer than [`MIN_SAME_CHANNEL`] past artifacts share the channel.
 //!
-//! Cost: the calibration is O(n²) distance evaluations per metric; the most recent
-//! [`MAX_HISTORY`] artifacts are used.
+//! Cost: the calibration scores at most [`MAX_CALIBRATION`] artifacts (the most recent: they are
+//! the most like the artifacts still to come), each against every other, so a fit is
+//! O(min(n, [`MAX_CALIBRATION`]) · n) distance evaluations, shared by the metrics measured on the
+//! same artifacts; the most recent [`MAX_HISTORY`] artifacts are used.
+//!
+//! A range wider than [`USEFUL_WIDTH`] (high + 1 over low + 1) says little; [`MetricRange::too_uncertain`]
+//! flags it, so it is put in words instead ("too uncertain to predict: similar artifacts vary from
+//! X to Y").
 
 use crate::artifact::{ArtifactFeatures, ArtifactRecord};
 use serde::{Deserialize, Serialize};
@@ -30,6 +36,10 @@ pub const MIN_HISTORY: usize = 19;
 pub const MIN_SAME_CHANNEL: usize = 3;
 /// At most this many past artifacts (the most recent) feed one metric's model.
 pub const MAX_HISTORY: usize = 5_000;
+/// At most this many (the most recent) artifacts calibrate a metric's ranges.
+pub const MAX_CALIBRATION: usize = 600;
+/// A range whose (high + 1) / (low + 1) exceeds this is too wide to be useful.
+pub const USEFUL_WIDTH: f64 = 10.0;
 /// Added to the neighbours' spread in the conformal score, so a tight group still gets a range.
 const BETA: f64 = 0.15;
 
@@ -80,6 +90,24 @@ pub struct MetricRange {
     pub confidence: Confidence,
     /// Why this confidence, in words.
     pub reason: String,
+    /// The lowest and highest value among the similar artifacts the estimate comes from.
+    #[serde(default)]
+    pub similar_low: f64,
+    #[serde(default)]
+    pub similar_high: f64,
+}
+
+impl MetricRange {
+    /// (high + 1) / (low + 1): how many times the top of the range is its bottom.
+    pub fn width(&self) -> f64 {
+        (self.high + 1.0) / (self.low + 1.0)
+    }
+
+    /// Wider than [`USEFUL_WIDTH`]: better said in words ("too uncertain to predict: similar
+    /// artifacts vary from [`similar_low`](Self::similar_low) to …") than shown as a range.
+    pub fn too_uncertain(&self) -> bool {
+        self.width() > USEFUL_WIDTH
+    }
 }
 
 /// A metric's prediction, or why there is none.
@@ -121,6 +149,7 @@ struct Coded {
     topics: Vec<u32>,
     weekday: u8,
     hour: Option<u8>,
+    /// log(length) and log(cost + 1), computed once.
     length: Option<f64>,
     cost: Option<f64>,
     day: i64,
@@ -153,8 +182,14 @@ fn code_with(f: &ArtifactFeatures, mut id: impl FnMut(&str) -> u32) -> Coded {
         topics,
         weekday: f.weekday(),
         hour: f.hour.filter(|h| *h < 24),
-        length: f.length.filter(|l| l.is_finite() && *l > 0.0),
-        cost: f.cost.filter(|c| c.is_finite() && *c >= 0.0),
+        length: f
+            .length
+            .filter(|l| l.is_finite() && *l > 0.0)
+            .map(libm::log),
+        cost: f
+            .cost
+            .filter(|c| c.is_finite() && *c >= 0.0)
+            .map(libm::log1p),
         day: f.day,
     }
 }
@@ -202,12 +237,12 @@ fn distance(a: &Coded, b: &Coded) -> f64 {
         _ => W_HOUR / 3.0,
     };
     d += match (a.length, b.length) {
-        (Some(x), Some(y)) => W_LENGTH * (libm::log(x / y).abs()).min(2.0) / 2.0,
+        (Some(x), Some(y)) => W_LENGTH * (x - y).abs().min(2.0) / 2.0,
         (None, None) => 0.0,
         _ => W_LENGTH / 2.0,
     };
     d += match (a.cost, b.cost) {
-        (Some(x), Some(y)) => W_COST * (libm::log((x + 1.0) / (y + 1.0)).abs()).min(3.0) / 3.0,
+        (Some(x), Some(y)) => W_COST * (x - y).abs().min(3.0) / 3.0,
         (None, None) => 0.0,
         _ => W_COST / 3.0,
     };
@@ -216,6 +251,8 @@ fn distance(a: &Coded, b: &Coded) -> f64 {
 
 /// A neighbour: (distance, −day, position in the metric's rows).
 type Neighbour = (f64, i64, usize);
+/// A calibration artifact: its position in the metric's rows and its leave-one-out neighbours.
+type Calibration = (usize, Vec<Neighbour>);
 
 /// One metric's calibrated model.
 #[derive(Debug, Clone)]
@@ -293,7 +330,7 @@ impl Predictor {
             .iter()
             .map(|r| code_with(&r.features, |s| interner.id(s)))
             .collect();
-        let mut cache: Option<(Vec<usize>, Vec<Vec<Neighbour>>)> = None;
+        let mut cache: Option<(Vec<usize>, Vec<Calibration>)> = None;
         let models = metrics
             .iter()
             .map(|&metric| {
@@ -319,7 +356,7 @@ impl Predictor {
                     }
                     cache
                         .as_ref()
-                        .and_then(|(_, lists)| calibrate(&rows, lists, &y, coverage))
+                        .and_then(|(_, lists)| calibrate(lists, &y, coverage))
                 };
                 MetricModel {
                     metric: metric.to_owned(),
@@ -407,6 +444,12 @@ impl Predictor {
             .count();
         let factor = libm::exp(half);
         let (confidence, reason) = confidence(found, same_channel, factor, channel);
+        let (similar_low, similar_high) = scratch[..found]
+            .iter()
+            .map(|f| m.y[f.2])
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
         MetricPrediction::Range(MetricRange {
             metric: m.metric.clone(),
             point: libm::expm1(mean).max(0.0),
@@ -417,37 +460,48 @@ impl Predictor {
             same_channel,
             confidence,
             reason,
+            similar_low: libm::expm1(similar_low).max(0.0),
+            similar_high: libm::expm1(similar_high).max(0.0),
         })
     }
 }
 
-/// The conformal quantile of the leave-one-out normalised residuals, if the history allows one.
-/// Each row's leave-one-out neighbours (positions in `rows`, nearest first). They depend on the
-/// rows only, so metrics measured on the same artifacts share them.
-fn loo_neighbours(coded: &[Coded], rows: &[usize], k: usize) -> Vec<Vec<Neighbour>> {
+/// The calibration artifacts' leave-one-out neighbours: for each of the most recent
+/// [`MAX_CALIBRATION`] rows (ties by position), its position in `rows` and its k nearest among
+/// the other rows (positions, nearest first). They depend on the rows only, so metrics measured
+/// on the same artifacts share them.
+fn loo_neighbours(coded: &[Coded], rows: &[usize], k: usize) -> Vec<Calibration> {
+    let mut calibration: Vec<usize> = (0..rows.len()).collect();
+    if calibration.len() > MAX_CALIBRATION {
+        calibration.sort_by_key(|&pos| (std::cmp::Reverse(coded[rows[pos]].day), pos));
+        calibration.truncate(MAX_CALIBRATION);
+        calibration.sort_unstable();
+    }
     let mut scratch = Vec::new();
-    rows.iter()
-        .enumerate()
-        .map(|(pos, &r)| {
-            let found = neighbours(coded, rows, &coded[r], Some(pos), k, &mut scratch);
-            scratch[..found].to_vec()
+    calibration
+        .into_iter()
+        .map(|pos| {
+            let found = neighbours(coded, rows, &coded[rows[pos]], Some(pos), k, &mut scratch);
+            (pos, scratch[..found].to_vec())
         })
         .collect()
 }
 
-fn calibrate(rows: &[usize], lists: &[Vec<Neighbour>], y: &[f64], coverage: f64) -> Option<f64> {
-    let n = rows.len();
+/// The conformal quantile of the calibration rows' leave-one-out normalised residuals, if the
+/// history allows one.
+fn calibrate(lists: &[Calibration], y: &[f64], coverage: f64) -> Option<f64> {
+    let n = lists.len();
     let rank = ((n as f64 + 1.0) * coverage).ceil() as usize;
     if n < MIN_HISTORY || rank > n || rank == 0 {
         return None;
     }
     let mut scores: Vec<f64> = Vec::with_capacity(n);
-    for (pos, found) in lists.iter().enumerate() {
+    for (pos, found) in lists {
         if found.is_empty() {
             return None;
         }
         let (mean, sd) = mean_sd(y, found);
-        scores.push((y[pos] - mean).abs() / (sd + BETA));
+        scores.push((y[*pos] - mean).abs() / (sd + BETA));
     }
     scores.sort_unstable_by(f64::total_cmp);
     scores.get(rank - 1).copied()

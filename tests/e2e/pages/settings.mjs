@@ -9,6 +9,7 @@ export class SettingsPage {
     this.replace = page.getByRole("button", { name: "Replace workspace" });
     this.confirmation = page.getByRole("alertdialog");
     this.importFile = page.getByLabel("Import a workspace file (JSON)");
+    this.importPredictions = page.getByLabel("Import predictions from a planning tool (JSON)");
     this.exportJson = page.getByRole("button", { name: "Export workspace (JSON)" });
     this.exportCsv = page.getByRole("button", { name: "Export calendar (CSV)" });
     this.message = page.getByTestId("settings-message");

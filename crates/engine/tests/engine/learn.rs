@@ -8,7 +8,7 @@ use refleqt_engine::clusters::cluster_artifacts;
 use refleqt_engine::isolation::peer_scores;
 use refleqt_engine::posting_time::posting_times;
 use refleqt_engine::predict::{
-    channel_quantile_range, MetricPrediction, Predictor, DEFAULT_COVERAGE, DEFAULT_K,
+    channel_quantile_range, MetricPrediction, Predictor, DEFAULT_COVERAGE, DEFAULT_K, USEFUL_WIDTH,
 };
 use refleqt_engine::simulate::{
     simulate_artifacts, AnomalyKind, ArtifactSimConfig, ArtifactSimError, ARTIFACT_METRICS,
@@ -121,6 +121,33 @@ fn prediction_ranges_cover_95_percent_of_held_out_artifacts() {
         let naive = score(test, metric, |_, r| {
             channel_quantile_range(train, metric, &r.features.channel, DEFAULT_COVERAGE)
         });
+        // The ranges narrow enough to show (the rest are put in words as too uncertain).
+        let useful = score(test, metric, |i, _| {
+            predictions[i][m]
+                .range()
+                .filter(|x| !x.too_uncertain())
+                .map(|x| (x.low, x.high))
+        });
+        println!(
+            "{metric:12} shown as a range: {} of {} (coverage {:.1} %, width ×{:.2}); too uncertain: {}",
+            useful.n,
+            test.len(),
+            useful.coverage * 100.0,
+            useful.median_width_ratio,
+            predictions
+                .iter()
+                .filter(|p| p[m].range().is_some_and(|x| x.too_uncertain()))
+                .count()
+        );
+        for p in &predictions {
+            if let Some(x) = p[m].range() {
+                assert!(
+                    x.similar_low <= x.point && x.point <= x.similar_high,
+                    "{x:?}"
+                );
+                assert_eq!(x.too_uncertain(), x.width() > USEFUL_WIDTH);
+            }
+        }
         println!(
             "{metric:12} kNN+conformal: coverage {:.1} % over {} (width ×{:.2}); channel quantiles: coverage {:.1} % (width ×{:.2})",
             ours.coverage * 100.0,
