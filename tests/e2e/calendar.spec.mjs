@@ -105,6 +105,8 @@ test("settings: start empty, refuse a foreign import, reset the demo", async ({ 
   });
   await expect(settings.message).toContainText("nothing was changed");
   await expect(settings.message).toContainText("not a Refleqt workspace file");
+  // Reload once the empty workspace is stored (a reload during a save is warned about instead).
+  await expect(page.getByTestId("storage-status")).toContainText("Saved in this browser");
   const calendar = new CalendarPage(page);
   await calendar.open();
   await expect(calendar.empty).toBeVisible();
@@ -132,6 +134,7 @@ test("settings: an exported workspace imports back, and the CSV has every entry"
   await expect(settings.confirmation).toContainText("with the file's workspace (30 entries)");
   await settings.replace.click();
   await expect(settings.message).toHaveText("Imported the workspace file (30 entries).");
+  await expect(page.getByTestId("storage-status")).toContainText("Saved in this browser");
   await page.reload();
   const calendar = new CalendarPage(page);
   await calendar.open();
