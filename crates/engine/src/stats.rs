@@ -130,6 +130,22 @@ pub fn regularized_beta(x: f64, a: f64, b: f64) -> f64 {
     }
 }
 
+/// One step of the modified Lentz method for a continued fraction b₀ + a₁/(1 + a₂/(1 + …)):
+/// updates `c` and `d` with the next numerator and returns the factor the value moves by.
+fn lentz_step(num: f64, c: &mut f64, d: &mut f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    *d = 1.0 + num * *d;
+    if d.abs() < TINY {
+        *d = TINY;
+    }
+    *c = 1.0 + num / *c;
+    if c.abs() < TINY {
+        *c = TINY;
+    }
+    *d = 1.0 / *d;
+    *d * *c
+}
+
 /// The continued fraction of I_x(a, b) (DLMF 8.17.22), by the modified Lentz method.
 fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
     const TINY: f64 = 1e-300;
@@ -144,29 +160,11 @@ fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
     for m in 1..=500 {
         let m = m as f64;
         // Even step: d_{2m} = m(b − m)x / ((a + 2m − 1)(a + 2m)).
-        let num = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
-        d = 1.0 + num * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + num / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        f *= d * c;
+        let even = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
+        f *= lentz_step(even, &mut c, &mut d);
         // Odd step: d_{2m+1} = −(a + m)(a + b + m)x / ((a + 2m)(a + 2m + 1)).
-        let num = -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
-        d = 1.0 + num * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + num / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let step = d * c;
+        let odd = -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
+        let step = lentz_step(odd, &mut c, &mut d);
         f *= step;
         if (step - 1.0).abs() < EPS {
             break;
