@@ -29,7 +29,7 @@
 
 use crate::beliefs::Direction;
 use crate::bootstrap::WeightStream;
-use crate::stats::{chi_square_survival, normal_quantile, normal_two_sided, t_two_sided};
+use crate::stats::{chi_square_survival, normal_quantile, normal_two_sided, t_two_sided, wilson};
 use serde::{Deserialize, Serialize};
 
 /// Monte Carlo draws for the probability that each variant is best.
@@ -241,19 +241,6 @@ fn check(test: &AbTest) -> Result<(), AbError> {
     Ok(())
 }
 
-fn wilson(x: u64, n: u64) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let z = 1.959_963_984_540_054;
-    let n = n as f64;
-    let p = x as f64 / n;
-    let denom = 1.0 + z * z / n;
-    let centre = (p + z * z / (2.0 * n)) / denom;
-    let half = z * libm::sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denom;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
-}
-
 fn estimate(test: &AbTest, v: &Variant) -> (f64, f64, f64) {
     match test.kind {
         MetricKind::Rate => {
@@ -262,7 +249,7 @@ fn estimate(test: &AbTest, v: &Variant) -> (f64, f64, f64) {
             } else {
                 v.successes as f64 / v.exposures as f64
             };
-            let (lo, hi) = wilson(v.successes, v.exposures);
+            let (lo, hi) = wilson(v.successes as f64, v.exposures as f64);
             (p, lo, hi)
         }
         MetricKind::Mean => {

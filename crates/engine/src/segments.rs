@@ -30,7 +30,8 @@ pub const SILHOUETTE_SAMPLE: usize = 1_000;
 /// Fewest journeys to segment.
 pub const MIN_JOURNEYS: f64 = 50.0;
 const MAX_ITER: usize = 100;
-const Z: f64 = 1.959_963_984_540_054;
+
+pub use crate::stats::wilson;
 
 /// One segment of journeys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -236,30 +237,6 @@ fn silhouette(data: &[Vec<f64>], assign: &[usize], k: usize, sample: &[usize]) -
         }
     }
     total / sample.len().max(1) as f64
-}
-
-/// The 95 % Wilson score interval of `successes` out of `n`.
-pub fn wilson(successes: f64, n: f64) -> (f64, f64) {
-    if n.is_nan() || n <= 0.0 {
-        return (0.0, 1.0);
-    }
-    let p = (successes / n).clamp(0.0, 1.0);
-    let z2 = Z * Z;
-    let centre = p + z2 / (2.0 * n);
-    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    let denom = 1.0 + z2 / n;
-    // At 0 (or n) successes the bound is exactly 0 (or 1); rounding would leave a crumb.
-    let low = if p == 0.0 {
-        0.0
-    } else {
-        ((centre - half) / denom).max(0.0)
-    };
-    let high = if p == 1.0 {
-        1.0
-    } else {
-        ((centre + half) / denom).min(1.0)
-    };
-    (low, high)
 }
 
 /// Segment the journeys of `set` by channel profile; `None` below [`MIN_JOURNEYS`] journeys or

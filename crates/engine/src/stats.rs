@@ -226,6 +226,33 @@ pub fn regularized_gamma_upper(a: f64, x: f64) -> f64 {
     }
 }
 
+/// z for a two-sided 95 % interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// The 95 % Wilson score interval of `successes` out of `n` (Wilson 1927).
+pub fn wilson(successes: f64, n: f64) -> (f64, f64) {
+    if n.is_nan() || n <= 0.0 {
+        return (0.0, 1.0);
+    }
+    let p = (successes / n).clamp(0.0, 1.0);
+    let z2 = Z95 * Z95;
+    let centre = p + z2 / (2.0 * n);
+    let half = Z95 * libm::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
+    let denom = 1.0 + z2 / n;
+    // At 0 (or n) successes the bound is exactly 0 (or 1); rounding would leave a crumb.
+    let low = if p == 0.0 {
+        0.0
+    } else {
+        ((centre - half) / denom).max(0.0)
+    };
+    let high = if p == 1.0 {
+        1.0
+    } else {
+        ((centre + half) / denom).min(1.0)
+    };
+    (low, high)
+}
+
 /// Ranks from 1, ties given the mean of the ranks they span.
 pub fn ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
