@@ -14,10 +14,13 @@
 //! - [`import`]: platform exports → preview (matches, hand assignment) → merged metrics;
 //! - [`csv`]: CSV export of the calendar;
 //! - [`prediction`]: what the learners store: frozen predictions and anomaly alerts;
+//! - [`evidence`]: outcomes with what was expected of them, belief scores;
+//! - [`ab_record`]: a recorded A/B test with the user's decision on its proposed belief update;
 //! - [`learning`]: entries as artifacts, predicted performance, freezing at publication, alerts;
 //! - [`demo`]: the demo workspace built from the engine's simulator;
 //! - [`month`]: the calendar grid's weeks and months.
 
+pub mod ab_record;
 pub mod api_key;
 pub mod connection;
 pub mod csv;
@@ -25,6 +28,7 @@ pub mod date;
 pub mod demo;
 pub mod edit_merge;
 pub mod entry;
+pub mod evidence;
 pub mod file;
 pub mod import;
 pub mod learning;

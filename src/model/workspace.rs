@@ -240,6 +240,12 @@ pub struct Workspace {
     /// calendar): the learners draw on them as on entries with results.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub past_artifacts: Vec<refleqt_engine::artifact::ArtifactRecord>,
+    /// Planning beliefs (engine `beliefs`; scored by `model::evidence`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub beliefs: Vec<refleqt_engine::beliefs::Belief>,
+    /// Recorded A/B tests with the user's decision on each insight (`model::ab_record`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ab_tests: Vec<super::ab_record::AbTestRecord>,
 }
 
 impl Default for Workspace {
@@ -260,6 +266,8 @@ impl Workspace {
             attribution_results: Vec::new(),
             alerts: Vec::new(),
             past_artifacts: Vec::new(),
+            beliefs: Vec::new(),
+            ab_tests: Vec::new(),
         }
     }
 
