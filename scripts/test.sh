@@ -66,7 +66,9 @@ step "clippy (wasm32 engine)" cargo clippy --target wasm32-unknown-unknown -p re
 step "engine purity" engine_is_pure
 step "tier 1: native tests" cargo test --workspace --locked
 step "warehouse SQL (DuckDB)" node tests/warehouse/check.mjs
-step "tier 2: browser tests (wasm-bindgen-test, headless Chromium)" cargo test --target wasm32-unknown-unknown -p refleqt --locked
+# One test binary (tests/browser/): the lib and bin targets hold no browser tests, and building
+# their wasm test harnesses only cost links.
+step "tier 2: browser tests (wasm-bindgen-test, headless Chromium)" cargo test --target wasm32-unknown-unknown -p refleqt --test browser --locked
 # The end-to-end tier's authorization and resource servers (connections.spec.mjs) run on these
 # ports; the test build's connect-src lists them (scripts/csp.mjs reads REFLEQT_CONNECT_SRC).
 export E2E_AS_PORT="${E2E_AS_PORT:-4175}" E2E_RS_PORT="${E2E_RS_PORT:-4176}"

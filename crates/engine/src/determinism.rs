@@ -1,5 +1,5 @@
 //! A fixed computation whose every bit must be the same on every target: the golden value shared
-//! by the native test (here) and the browser test (`tests/determinism_browser.rs` of the app).
+//! by the native test (here) and the browser test (`tests/browser/determinism.rs` of the app).
 //!
 //! [`probe`] simulates a small data set with a fixed seed, runs the seven classic models
 //! ([`Model::CLASSIC`]; the logistic model is gated off on so few conversions) on it and

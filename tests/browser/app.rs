@@ -1,15 +1,8 @@
 //! Browser tests of the app shell: mount into a wrapper element, act, let Leptos render, assert.
-#![cfg(target_arch = "wasm32")]
-// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::{document, set_hash, wait_for, wait_for_none, wrapper};
 use refleqt::app::App;
-use support::{document, set_hash, wait_for, wait_for_none, wrapper};
 use wasm_bindgen_test::*;
-
-mod support;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn app_renders_navigation_and_overview() {

@@ -1,19 +1,12 @@
 //! Browser test of the chart component: it draws a non-blank canvas sized by the device pixel
 //! ratio, and its table toggle shows the chart's numbers.
-#![cfg(target_arch = "wasm32")]
-// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::{document, until, wait_for};
 use leptos::prelude::*;
 use refleqt::charts::series::{BarSeries, ChartSpec, GroupedBars};
 use refleqt::components::chart::Chart;
-use support::{document, until, wait_for};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-mod support;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 fn spec() -> ChartSpec {
     ChartSpec::Bars(GroupedBars {

@@ -1,14 +1,9 @@
 //! Browser test of determinism: the engine's probe (a seeded simulation, all seven models and
 //! their bootstrap intervals, hashed bit for bit) gives in wasm32 the same hash as natively
 //! (`refleqt_engine::determinism`'s own test asserts the same constant).
-#![cfg(target_arch = "wasm32")]
-// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use refleqt_engine::determinism::{probe, PROBE_HASH};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn the_probe_gives_the_native_golden_hash() {

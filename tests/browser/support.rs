@@ -1,7 +1,6 @@
 //! Shared set-up for the browser tests (tier 2): a fresh element to mount into, fresh database
 //! names, choosing a file, and polling for what Leptos renders asynchronously — tests wait for a
 //! condition (up to [`TIMEOUT_MS`]) instead of sleeping a fixed time and hoping.
-#![allow(dead_code)] // each test binary uses a different part of this module
 
 use std::future::Future;
 use wasm_bindgen::JsCast;

@@ -1,10 +1,10 @@
 //! Browser tests of issue 5: the spec's UTM example rendered on the entry page, the data-set
 //! store (compact blobs in IndexedDB) round trip, and the Import page from a chosen event log to
 //! a stored, checked and deleted data set.
-#![cfg(target_arch = "wasm32")]
-// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::{
+    choose_file, fresh_name, fresh_static_name, set_hash, until, wait_for, wait_for_text, wrapper,
+};
 use refleqt::app::AppWith;
 use refleqt::model::entry::EntryForm;
 use refleqt::model::workspace::Workspace;
@@ -13,15 +13,8 @@ use refleqt::storage::idb_store::IdbStore;
 use refleqt::storage::{Base, StorageError, WorkspaceStore};
 use refleqt_engine::imports::Layout;
 use refleqt_engine::{Channels, JourneySet, Touch};
-use support::{
-    choose_file, fresh_name, fresh_static_name, set_hash, until, wait_for, wait_for_text, wrapper,
-};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-mod support;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn the_spec_utm_example_is_rendered_exactly() {

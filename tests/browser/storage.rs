@@ -1,9 +1,9 @@
 //! Browser tests of storage: the workspace in real IndexedDB (round trip, migration from an older
 //! schema, two writers), and a failed import through the Settings page leaving data intact.
-#![cfg(target_arch = "wasm32")]
-// Test code: a failed assumption is a failed test, so unwrap, expect and panic are the point.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::{
+    choose_file, fresh_name, fresh_static_name, set_hash, until, wait_for, wait_for_text, wrapper,
+};
 use leptos::prelude::*;
 use refleqt::app::AppWith;
 use refleqt::model::entry::EntryForm;
@@ -13,15 +13,8 @@ use refleqt::model::performance::Source;
 use refleqt::model::workspace::Workspace;
 use refleqt::storage::idb_store::IdbStore;
 use refleqt::storage::{Base, StorageError, WorkspaceStore};
-use support::{
-    choose_file, fresh_name, fresh_static_name, set_hash, until, wait_for, wait_for_text, wrapper,
-};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-mod support;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 fn sample() -> Workspace {
     let mut ws = Workspace::empty();
