@@ -13,13 +13,14 @@
 
 use super::ab_record::ProposalDecision;
 use super::evidence::{outcomes, BASELINE_WINDOW};
-use super::learning::{features, history, learned_metrics};
+use super::learning::{history, learned_metrics};
 use super::metric::MetricKind;
 use super::workspace::{CostSource, ValueIndex, Workspace};
 use refleqt_engine::context::{
     build, timestamp, weekday_name, Artifact, AttributedEntry, Attribution, AttributionModel,
     Decision, Inputs, OutcomeRow, PredictionRow, TrainingContext,
 };
+use refleqt_engine::dates::MS_PER_DAY;
 use refleqt_engine::report::Report;
 
 /// The attribution workbench's last report and the name of the data it analysed.
@@ -79,7 +80,8 @@ pub fn document(
     let mut rows = Vec::new();
     let mut predictions = Vec::new();
     for e in &ws.entries {
-        let f = features(ws, e);
+        // The day alone (`learning::features` would look the cost up by scanning every row).
+        let day = e.publish_date.unix_ms().div_euclid(MS_PER_DAY);
         let cost = index.cost(ws, e.entry_id);
         artifacts.push(Artifact {
             id: e.entry_id.to_string(),
@@ -92,7 +94,7 @@ pub fn document(
             creator: e.creator.clone(),
             publish_date: e.publish_date.to_string(),
             publish_hour: e.publish_hour,
-            weekday: weekday_name(f.day),
+            weekday: weekday_name(day),
             cost: cost.map(|(c, _)| c).filter(|c| c.is_finite()),
             cost_source: cost.map(|(_, s)| {
                 match s {

@@ -399,3 +399,69 @@ fn bad_input_exits_2_with_a_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/ws.json"));
     assert_eq!(refleqt(&["context"]).status.code(), Some(2));
 }
+
+/// The export's size and time on the demo and on a large workspace (5,000 entries, 4 metrics
+/// each, 20 beliefs, 10 A/B tests, the demo's past artifacts): numbers for the README, run with
+/// `cargo test --release -p refleqt-cli --test context export_sizes -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn export_sizes() {
+    let demo = demo_workspace().expect("the demo");
+    let mut large = hostile_workspace();
+    large.past_artifacts = demo.past_artifacts.clone();
+    let channels = [
+        "LinkedIn",
+        "Email",
+        "Blog / organic",
+        "YouTube",
+        "Instagram",
+    ];
+    let creators = ["Ana", "Ben", "Chloé", "Dev", "Eun-ji", "Femi"];
+    for i in 0..5_000u32 {
+        let draft = EntryForm {
+            title: format!("Entry {i}"),
+            channel_choice: channels[i as usize % channels.len()].into(),
+            publish_date: format!("{}-{:02}-{:02}", 2023 + i % 3, 1 + i % 12, 1 + i % 28),
+            creator: creators[i as usize % creators.len()].into(),
+            topics: "launch, pricing".into(),
+            cost: "100".into(),
+            ..EntryForm::default()
+        }
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let id = large.add_entry(draft);
+        let k = f64::from(i % 97);
+        let values = [
+            (MetricKind::Pageviews, Some(500.0 + 13.0 * k)),
+            (MetricKind::Impressions, Some(5_000.0 + 101.0 * k)),
+            (MetricKind::Signups, Some(3.0 + k % 7.0)),
+            (MetricKind::Revenue, Some(150.0 + 11.0 * k)),
+        ];
+        assert_eq!(large.record_manual(id, &values, NOW), Ok(4));
+    }
+    for b in 0..20 {
+        let mut belief = large.beliefs[b % 2].clone();
+        belief.id = format!("b{b}");
+        large.beliefs.push(belief);
+    }
+    for t in 0..10 {
+        let mut test = large.ab_tests[t % 3].clone();
+        test.test.id = format!("t{t}");
+        large.ab_tests.push(test);
+    }
+    for (name, ws) in [("demo", &demo), ("large", &large)] {
+        let start = std::time::Instant::now();
+        let json = document(ws, NOW, None).to_json();
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let doc: Value = serde_json::from_str(&json).unwrap();
+        assert_valid(&doc);
+        println!(
+            "{name}: {} entries, {} past artifacts, {} rows → {} bytes ({:.1} KiB) in {ms:.0} ms",
+            ws.entries.len(),
+            ws.past_artifacts.len(),
+            ws.performance_entries.len(),
+            json.len(),
+            json.len() as f64 / 1024.0
+        );
+    }
+}

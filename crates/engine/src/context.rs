@@ -30,6 +30,8 @@ pub const FORMAT: &str = "refleqt-training-context";
 pub const VERSION: u32 = 1;
 /// The seed of the A/B tests' probability-best draws (the same document for the same workspace).
 pub const AB_SEED: u64 = 12;
+/// Above this many outcomes the document is written without indentation.
+pub const PRETTY_MAX_ROWS: usize = 5_000;
 /// Where the JSON Schema of this version lives in the repository.
 pub const SCHEMA_PATH: &str = "schemas/training-context.v1.schema.json";
 
@@ -820,11 +822,15 @@ pub fn weekday_name(day: i64) -> String {
 }
 
 impl TrainingContext {
-    /// The document as pretty JSON (stable field order; `null` for numbers that could not be
-    /// computed).
+    /// The document as JSON (stable field order; `null` for numbers that could not be computed).
+    /// Indented up to [`PRETTY_MAX_ROWS`] outcomes, compact above (a third of the size).
     pub fn to_json(&self) -> String {
         // Plain data with string keys and no non-finite numbers: serialising cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        if self.outcomes.len() > PRETTY_MAX_ROWS {
+            serde_json::to_string(self).unwrap_or_default()
+        } else {
+            serde_json::to_string_pretty(self).unwrap_or_default()
+        }
     }
 }
 
