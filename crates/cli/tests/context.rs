@@ -465,3 +465,63 @@ fn export_sizes() {
         );
     }
 }
+
+/// The app's other attribution source: the workbench's report, every model with bootstrap
+/// intervals per entry, validates too.
+#[test]
+fn a_workbench_report_with_intervals_validates() {
+    use refleqt::model::context::WorkbenchReport;
+    use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+    use refleqt_engine::bootstrap::BootstrapOptions;
+    use refleqt_engine::models::{Model, ModelParams};
+    use refleqt_engine::parse::{parse_event_log, EventLogOptions};
+    use refleqt_engine::report::{costs_of, run, InputSummary, ReportParams};
+    let log_text = "user_id,timestamp,channel,utm_content,cost,event,revenue
+u1,2025-03-01T10:00:00Z,linkedin,cal-1,2.5,touch,
+u1,2025-03-02T10:00:00Z,email,cal-2,10,touch,
+u1,2025-03-02T11:00:00Z,,,,conversion,100
+u2,2025-03-03T10:00:00Z,email,cal-2,10,touch,
+u2,2025-03-03T10:05:00Z,,,,conversion,50
+u3,2025-03-04T10:00:00Z,linkedin,cal-1,2.5,touch,
+u3,2025-03-04T11:00:00Z,,,,conversion,70
+";
+    let log = parse_event_log(log_text.as_bytes(), &EventLogOptions::default()).expect("parses");
+    let costs = costs_of(&log);
+    let set = build_journeys(&log, &JourneyOptions::default());
+    let input = InputSummary::describe("log.csv", "events", &log.report, &set);
+    let params = ReportParams {
+        models: &[Model::Last, Model::Linear],
+        params: ModelParams::default(),
+        bootstrap: BootstrapOptions {
+            replicates: 50,
+            ..Default::default()
+        },
+        lookback_days: Some(30.0),
+        costs: Some(&costs),
+        truth: None,
+    };
+    let report = run(&set, input, &params).expect("runs");
+    let ws = hostile_workspace();
+    let doc = document(
+        &ws,
+        NOW,
+        Some(WorkbenchReport {
+            report: &report,
+            data: "log.csv — «é»".into(),
+        }),
+    );
+    let doc: Value = serde_json::from_str(&doc.to_json()).unwrap();
+    assert_valid(&doc);
+    let a = &doc["attribution"];
+    assert_eq!(a["source"], "workbench_report");
+    assert_eq!(a["data"], "log.csv — «é»");
+    assert_eq!(a["models"][0]["model"], "last");
+    assert_eq!(a["models"][1]["model"], "linear");
+    let e = &a["models"][1]["entries"][0];
+    let (low, mid, high) = (
+        e["revenue_low"].as_f64().expect("an interval"),
+        e["revenue"].as_f64().unwrap(),
+        e["revenue_high"].as_f64().expect("an interval"),
+    );
+    assert!(low <= mid && mid <= high, "{e}");
+}
