@@ -16,6 +16,7 @@
 //! - [`prediction`]: what the learners store: frozen predictions and anomaly alerts;
 //! - [`evidence`]: outcomes with what was expected of them, belief scores;
 //! - [`ab_record`]: a recorded A/B test with the user's decision on its proposed belief update;
+//! - [`context`]: the training-context export (workspace → engine `context` document);
 //! - [`learning`]: entries as artifacts, predicted performance, freezing at publication, alerts;
 //! - [`demo`]: the demo workspace built from the engine's simulator;
 //! - [`month`]: the calendar grid's weeks and months.
@@ -23,6 +24,7 @@
 pub mod ab_record;
 pub mod api_key;
 pub mod connection;
+pub mod context;
 pub mod csv;
 pub mod date;
 pub mod demo;

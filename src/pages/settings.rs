@@ -1,14 +1,16 @@
-//! Settings: currency, the channel → UTM mapping of tracking links, export (workspace JSON, calendar CSV), import, and starting over (empty
-//! workspace or a fresh demo).
+//! Settings: currency, the channel → UTM mapping of tracking links, export (workspace JSON, calendar CSV, the training context for
+//! the next planning cycle), import, and starting over (empty workspace or a fresh demo).
 
 use crate::components::channel_mapping::ChannelMappingTable;
 use crate::components::storage_panel::StoragePanel;
+use crate::model::context::{self as training, WorkbenchReport};
 use crate::model::csv::entries_csv;
 use crate::model::date::Date;
 use crate::model::demo::demo_workspace;
 use crate::model::file::{self, Decoded};
 use crate::model::prediction::parse_prediction_import;
 use crate::model::workspace::{Workspace, CURRENCIES};
+use crate::state::workbench::Workbench;
 use crate::state::{AppState, SaveStatus};
 use crate::web_tools;
 use leptos::prelude::*;
@@ -69,6 +71,29 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
         report(
             message,
             web_tools::download(&name, "text/csv", &text),
+            &name,
+        );
+    };
+    // The attribution workbench's last report, when the attribution page ran in this tab: its
+    // models and intervals go into the training context instead of the stored last-touch results.
+    let workbench = use_context::<Workbench>();
+    let export_context = move |_| {
+        let now = web_tools::now_ms();
+        let outcome = workbench.and_then(|w| w.outcome.get_untracked());
+        let data = workbench
+            .map(|w| w.source.with_untracked(|s| s.label()))
+            .unwrap_or_default();
+        let text = state.workspace.with_untracked(|ws| {
+            let report = outcome.as_ref().map(|o| WorkbenchReport {
+                report: &o.report,
+                data: data.clone(),
+            });
+            training::document(ws, now, report).to_json()
+        });
+        let name = training::file_name(&today());
+        report(
+            message,
+            web_tools::download(&name, "application/json", &text),
             &name,
         );
     };
@@ -352,7 +377,17 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
                 <button type="button" on:click=export_csv>
                     "Export calendar (CSV)"
                 </button>
+                <button
+                    type="button"
+                    on:click=export_context
+                    aria-describedby="training-context-hint"
+                >
+                    "Export training context"
+                </button>
             </div>
+            <p class="hint" id="training-context-hint">
+                "The training context is the input of your next planning cycle: every entry with its attributes, its results against what was predicted, attribution (with 95 % intervals when the Attribution page has run in this tab), your beliefs and the evidence that moved them, A/B test results and creator scores, as one JSON file (format refleqt-training-context, version 1)."
+            </p>
             <div class="field">
                 <label for="import-file">"Import a workspace file (JSON)"</label>
                 <span class="hint" id="import-hint">

@@ -12,6 +12,7 @@ USAGE:
   refleqt simulate --journeys N [--seed S] [--process P] --events OUT.csv [--paths OUT.csv]
                    [--truth OUT.json]
   refleqt paths FILE [--out OUT.csv] [--lookback-days D] [--delimiter C] [--strict]
+  refleqt context WORKSPACE.json [-o OUT.json]
   refleqt --help | --version
 
 attribute options:
@@ -43,6 +44,11 @@ paths: the journeys of FILE (an event log, a GA4 BigQuery export CSV, a path tab
 stored data set) as a ChannelAttribution path table with a path_entries column (the
 calendar entry of each step), the table the warehouse SQL in sql/ builds; on stdout unless
 --out is given. --lookback-days, --delimiter and --strict as for attribute.
+
+context: the training-context export (format refleqt-training-context, version 1; schema
+schemas/training-context.v1.schema.json) of a workspace file exported by the app, the same
+document as the app's \"Export training context\" (attribution: the stored results); on stdout
+unless -o/--out is given.
 
 Exit status: 0 success; 2 bad input or arguments (the message names file, line and column).";
 
@@ -106,11 +112,19 @@ pub struct PathsArgs {
     pub strict: bool,
 }
 
+/// `refleqt context`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextArgs {
+    pub workspace: PathBuf,
+    pub out: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Attribute(Box<AttributeArgs>),
     Simulate(SimulateArgs),
     Paths(PathsArgs),
+    Context(ContextArgs),
     Help,
     Version,
 }
@@ -235,6 +249,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
         "attribute" => parse_attribute(&mut it).map(|a| Command::Attribute(Box::new(a))),
         "simulate" => parse_simulate(&mut it).map(Command::Simulate),
         "paths" => parse_paths(&mut it).map(Command::Paths),
+        "context" => parse_context(&mut it).map(Command::Context),
         other => Err(ArgError::UnknownCommand(other.to_owned())),
     }
 }
@@ -422,6 +437,29 @@ fn parse_paths<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<PathsArg
     Ok(a)
 }
 
+fn parse_context<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<ContextArgs, ArgError> {
+    let (mut workspace, mut out) = (None, None);
+    while let Some(arg) = it.next() {
+        let opt = arg.as_str();
+        match opt {
+            "-o" | "--out" => out = Some(PathBuf::from(value(it, opt)?)),
+            o if o.starts_with('-') && o.len() > 1 => {
+                return Err(ArgError::UnknownOption(o.into()))
+            }
+            f => {
+                if workspace.is_some() {
+                    return Err(ArgError::Unexpected(f.into()));
+                }
+                workspace = Some(PathBuf::from(f));
+            }
+        }
+    }
+    Ok(ContextArgs {
+        workspace: workspace.ok_or(ArgError::Required("WORKSPACE.json"))?,
+        out,
+    })
+}
+
 fn parse_simulate<'a>(it: &mut impl Iterator<Item = &'a String>) -> Result<SimulateArgs, ArgError> {
     let (mut journeys, mut seed, mut events, mut paths, mut truth) = (None, 1, None, None, None);
     let mut process = refleqt_engine::simulate::TruthProcess::Additive;
@@ -532,6 +570,23 @@ mod tests {
 
     #[test]
     fn paths_options_are_read() {
+        let Ok(Command::Context(c)) = parse(&argv("context ws.json -o out.json")) else {
+            panic!("context parses")
+        };
+        assert_eq!(c.workspace, PathBuf::from("ws.json"));
+        assert_eq!(c.out, Some(PathBuf::from("out.json")));
+        assert_eq!(
+            parse(&argv("context")),
+            Err(ArgError::Required("WORKSPACE.json"))
+        );
+        assert!(matches!(
+            parse(&argv("context a.json b.json")),
+            Err(ArgError::Unexpected(_))
+        ));
+        assert!(matches!(
+            parse(&argv("context a.json --pretty")),
+            Err(ArgError::UnknownOption(_))
+        ));
         let Command::Paths(a) = parse(&argv(
             "paths ev.csv --out p.csv --lookback-days 7.5 --delimiter ; --strict",
         ))

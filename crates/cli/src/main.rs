@@ -2,6 +2,7 @@
 
 mod args;
 mod attribute;
+mod context;
 mod paths;
 mod workspace;
 
@@ -69,6 +70,7 @@ fn run(argv: &[String]) -> Result<(), CliError> {
         Command::Attribute(a) => attribute::run(&a),
         Command::Simulate(s) => simulate(&s),
         Command::Paths(p) => paths::run(&p),
+        Command::Context(c) => context::run(&c),
     }
 }
 

@@ -40,6 +40,7 @@ pub mod assemble;
 pub mod beliefs;
 pub mod bootstrap;
 pub mod clusters;
+pub mod context;
 pub mod creators;
 pub mod csv_out;
 pub mod dataset;

@@ -1,5 +1,5 @@
 // Page object of #/settings: workspace replace actions (with their confirmation), workspace
-// import and exports, and the message that says what happened.
+// import and exports (workspace, calendar, training context), and the message that says what happened.
 export class SettingsPage {
   constructor(page) {
     this.page = page;
@@ -12,6 +12,7 @@ export class SettingsPage {
     this.importPredictions = page.getByLabel("Import predictions from a planning tool (JSON)");
     this.exportJson = page.getByRole("button", { name: "Export workspace (JSON)" });
     this.exportCsv = page.getByRole("button", { name: "Export calendar (CSV)" });
+    this.exportContext = page.getByRole("button", { name: "Export training context" });
     this.message = page.getByTestId("settings-message");
   }
 
