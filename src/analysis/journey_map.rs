@@ -183,7 +183,15 @@ pub fn build(
         .filter(|c| sets.contains(&c.channels))
         .map(|c| {
             let total: f64 = c.phi.iter().sum();
-            let shares = c.phi.iter().map(|p| p / total).collect();
+            let n = c.phi.len().max(1) as f64;
+            // Σφ = v(C) > 0 for a coalition; anything else is split equally (and never NaN,
+            // which JSON cannot carry to the page).
+            let ok = total > 1e-12 && total.is_finite() && c.phi.iter().all(|p| p.is_finite());
+            let shares = c
+                .phi
+                .iter()
+                .map(|p| if ok { p / total } else { 1.0 / n })
+                .collect();
             (c.channels, shares)
         })
         .collect();
@@ -402,6 +410,15 @@ mod tests {
         }
         let not = map.journeys.iter().find(|j| !j.converted());
         assert!(not.is_some_and(|j| map.touch_credit(j, Model::Shapley, &params).is_none()));
+    }
+
+    #[test]
+    fn the_map_survives_the_trip_from_the_worker() {
+        let map = demo_map();
+        let text = serde_json::to_string(&map).unwrap_or_else(|e| panic!("{e}"));
+        let back: JourneyMap = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, map);
+        assert!(!map.graph.paths.is_empty() && !map.removal_effects.is_empty());
     }
 
     #[test]
