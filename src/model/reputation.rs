@@ -62,7 +62,7 @@ pub fn match_sentence(
     let kind = if entry.kind.trim().is_empty() {
         "artifacts".to_owned()
     } else {
-        format!("{} artifacts", entry.kind)
+        format!("{} artifacts", entry.kind.trim().to_lowercase())
     };
     let basis = match m.based_on {
         0 => format!(

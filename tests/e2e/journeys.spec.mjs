@@ -98,5 +98,5 @@ test("a planned entry names its creator's match in words", async ({ page }) => {
   await form.create.click();
   const entry = new EntryPage(page);
   await expect(entry.title).toHaveText("Winter LinkedIn post");
-  await expect(page.getByTestId("creator-match")).toContainText(/^Creator match: Alex Morgan's Social post artifacts on LinkedIn usually get \d+ % above the pageviews/);
+  await expect(page.getByTestId("creator-match")).toContainText(/^Creator match: Alex Morgan's social post artifacts on LinkedIn usually get \d+ % above the pageviews/);
 });
