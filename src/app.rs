@@ -6,10 +6,12 @@ use crate::pages::alerts::{AlertCount, AlertsPage};
 use crate::pages::attribution::AttributionPage;
 use crate::pages::calendar::CalendarPage;
 use crate::pages::connections::ConnectionsPage;
+use crate::pages::creators::CreatorsPage;
 use crate::pages::dashboards::DashboardsPage;
 use crate::pages::entry_detail::EntryPage;
 use crate::pages::entry_form::{EditEntryPage, NewEntryPage};
 use crate::pages::import::ImportPage;
+use crate::pages::journeys::JourneysPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
@@ -131,6 +133,10 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                         view! { <DashboardsPage state=state analysis=analysis /> }.into_any()
                     }
                     Route::Alerts => view! { <AlertsPage state=state /> }.into_any(),
+                    Route::Journeys => {
+                        view! { <JourneysPage state=state analysis=analysis /> }.into_any()
+                    }
+                    Route::Creators => view! { <CreatorsPage state=state /> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
                 }
             }}

@@ -26,6 +26,10 @@ pub enum Route {
     Dashboards,
     /// Anomaly alerts: results outside their predicted range.
     Alerts,
+    /// The cross-channel journey map: timelines with per-touch credit, the channel graph.
+    Journeys,
+    /// Creator reputation: shrunk scores with intervals, ranks and trends.
+    Creators,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -54,6 +58,14 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "Dashboards",
         href: "#/dashboards",
+    },
+    NavItem {
+        label: "Journeys",
+        href: "#/journeys",
+    },
+    NavItem {
+        label: "Creators",
+        href: "#/creators",
     },
     NavItem {
         label: "Alerts",
@@ -108,6 +120,8 @@ impl Route {
             ["attribution"] => Route::Attribution,
             ["dashboards"] => Route::Dashboards,
             ["alerts"] => Route::Alerts,
+            ["journeys"] => Route::Journeys,
+            ["creators"] => Route::Creators,
             ["entry", id] => {
                 entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
             }
@@ -132,6 +146,8 @@ impl Route {
             Route::Attribution => "#/attribution".to_owned(),
             Route::Dashboards => "#/dashboards".to_owned(),
             Route::Alerts => "#/alerts".to_owned(),
+            Route::Journeys => "#/journeys".to_owned(),
+            Route::Creators => "#/creators".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -150,6 +166,8 @@ impl Route {
             Route::Attribution => "Attribution · Refleqt Attribution".to_owned(),
             Route::Dashboards => "Dashboards · Refleqt Attribution".to_owned(),
             Route::Alerts => "Alerts · Refleqt Attribution".to_owned(),
+            Route::Journeys => "Journey map · Refleqt Attribution".to_owned(),
+            Route::Creators => "Creators · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -188,6 +206,8 @@ mod tests {
         check("#/attribution", Route::Attribution);
         check("#/dashboards/", Route::Dashboards);
         check("#/alerts", Route::Alerts);
+        check("#/journeys", Route::Journeys);
+        check("#/creators/", Route::Creators);
         check("#/entry/42", Route::Entry(42));
         check("#/entry/42/edit", Route::EditEntry(42));
         check("#/entry/0", Route::NotFound("entry/0".into()));
@@ -214,6 +234,8 @@ mod tests {
             Route::Attribution,
             Route::Dashboards,
             Route::Alerts,
+            Route::Journeys,
+            Route::Creators,
             Route::NotFound("x/y".into()),
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);

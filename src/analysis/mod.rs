@@ -17,6 +17,7 @@
 //! - [`views`]: the report turned into table rows, rollups and the recommendation.
 
 pub mod debounce;
+pub mod journey_map;
 pub mod overview;
 pub mod pipeline;
 pub mod views;
@@ -196,6 +197,10 @@ pub struct Outcome {
     /// The period just before it, when it holds any journey.
     #[serde(default)]
     pub previous: Option<PreviousPeriod>,
+    /// The journey map: a sample of the journeys with what their touches' credit needs, and the
+    /// channel graph.
+    #[serde(default)]
+    pub journey_map: journey_map::JourneyMap,
 }
 
 /// A message from the worker to the page.
@@ -540,6 +545,14 @@ pub fn outcome_of(
     let agg = PathAggregate::from_set(set);
     let paths = top_paths(set, &agg, Rank::Journeys, TOP_PATHS);
     let transitions = order_one_chain(set, &report, &options.params);
+    let model_of = |m: Model| report.models.iter().find(|r| r.model == m);
+    let journey_map = journey_map::build(
+        set,
+        &agg,
+        model_of(Model::Logistic).is_some(),
+        model_of(Model::Markov).and_then(|r| r.markov.as_ref()),
+        transitions.as_ref(),
+    );
     let span_days = set
         .date_range_ms()
         .map(|(lo, hi)| (hi - lo) as f64 / 86_400_000.0);
@@ -551,6 +564,7 @@ pub fn outcome_of(
         with_intervals: replicates > 0,
         window: *window,
         previous: previous.clone(),
+        journey_map,
     })
 }
 

@@ -317,7 +317,12 @@ fn legend(
 
 fn graph(root: &Area, g: &Graph, dpr: f64) -> Result<(), ChartError> {
     let (w, h) = root.dim_in_pixel();
-    let pos: Vec<(i32, i32)> = circle_layout(g.nodes.len())
+    let layout = if g.positions.len() == g.nodes.len() {
+        g.positions.clone()
+    } else {
+        circle_layout(g.nodes.len())
+    };
+    let pos: Vec<(i32, i32)> = layout
         .into_iter()
         .map(|(x, y)| ((x * w as f64) as i32, (y * h as f64) as i32))
         .collect();

@@ -8,6 +8,7 @@ use crate::model::date::Date;
 use crate::model::entry::CalendarEntry;
 use crate::model::metric::MetricKind;
 use crate::model::performance::Source;
+use refleqt_engine::journey_graph::ChannelGraph;
 use refleqt_engine::models::markov::MarkovDetails;
 use refleqt_engine::models::Model;
 use refleqt_engine::report::Report;
@@ -47,12 +48,15 @@ pub struct LinePlot {
     pub y_label: String,
 }
 
-/// A channel transition graph: nodes on a circle, edges weighted by probability.
+/// A channel transition graph: nodes on a circle (or at given positions), edges weighted by
+/// probability.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Graph {
     pub nodes: Vec<String>,
     /// `(from, to, probability, count)` by node index.
     pub edges: Vec<(usize, usize, f64, f64)>,
+    /// Each node's position in the unit square; empty: on a circle ([`circle_layout`]).
+    pub positions: Vec<(f64, f64)>,
 }
 
 /// What a chart shows.
@@ -76,6 +80,9 @@ pub fn pct(x: f64) -> String {
 }
 
 fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".to_owned();
+    }
     if x.abs() >= 100.0 || x.fract() == 0.0 {
         format!("{x:.0}")
     } else {
@@ -416,6 +423,48 @@ pub fn transition_graph(d: &MarkovDetails, min_probability: f64) -> Graph {
             .filter(|t| t.probability >= min_probability)
             .map(|t| (t.from as usize, t.to as usize, t.probability, t.count))
             .collect(),
+        positions: Vec::new(),
+    }
+}
+
+/// The journey map's graph: the engine's layers left to right (start first, outcomes last),
+/// nodes of a layer spread top to bottom in index order; edges below `min_probability` left out.
+pub fn layered_graph(g: &ChannelGraph, min_probability: f64) -> Graph {
+    let layers = g.layers().max(1);
+    let mut per_layer = vec![0usize; layers];
+    for &l in &g.layer {
+        if let Some(x) = per_layer.get_mut(l) {
+            *x += 1;
+        }
+    }
+    let mut seen = vec![0usize; layers];
+    let positions = g
+        .layer
+        .iter()
+        .map(|&l| {
+            let k = seen.get(l).copied().unwrap_or(0);
+            if let Some(x) = seen.get_mut(l) {
+                *x += 1;
+            }
+            let count = per_layer.get(l).copied().unwrap_or(1).max(1);
+            let x = if layers == 1 {
+                0.5
+            } else {
+                0.08 + 0.78 * l as f64 / (layers - 1) as f64
+            };
+            let y = 0.1 + 0.8 * (k as f64 + 0.5) / count as f64;
+            (x, y)
+        })
+        .collect();
+    Graph {
+        nodes: g.nodes.clone(),
+        edges: g
+            .edges
+            .iter()
+            .filter(|e| e.probability >= min_probability)
+            .map(|e| (e.from, e.to, e.probability, f64::NAN))
+            .collect(),
+        positions,
     }
 }
 
@@ -546,6 +595,35 @@ mod tests {
         );
         assert!(day_ticks(origin, 5.0, 1.0, MAX_DAY_TICKS).is_empty());
         assert!(day_ticks(origin, f64::NAN, 1.0, MAX_DAY_TICKS).is_empty());
+    }
+
+    #[test]
+    fn layered_graph_puts_start_left_and_outcomes_right() {
+        use refleqt_engine::journey_graph::{analyse, Edge, PathSearch};
+        let nodes = ["(start)", "a", "b", "(conversion)", "(null)"]
+            .map(String::from)
+            .to_vec();
+        let e = |from, to, probability| Edge {
+            from,
+            to,
+            probability,
+        };
+        let edges = vec![
+            e(0, 1, 0.6),
+            e(0, 2, 0.4),
+            e(1, 3, 0.01),
+            e(1, 4, 0.99),
+            e(2, 3, 1.0),
+        ];
+        let cg = analyse(nodes, edges, 0, 3, PathSearch::default()).unwrap_or_default();
+        let g = layered_graph(&cg, 0.02);
+        assert_eq!(g.positions.len(), 5);
+        assert!(g.positions[0].0 < g.positions[1].0 && g.positions[1].0 < g.positions[3].0);
+        assert_eq!(g.positions[1].0, g.positions[2].0, "a and b share a layer");
+        assert_ne!(g.positions[1].1, g.positions[2].1);
+        assert_eq!(g.edges.len(), 4, "the 1 % edge is left out");
+        let t = ChartSpec::Graph(g).table();
+        assert_eq!(t.rows[0][3], "—", "no counts on the layered graph");
     }
 
     #[test]

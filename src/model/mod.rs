@@ -40,4 +40,5 @@ pub mod month;
 pub mod oauth;
 pub mod performance;
 pub mod prediction;
+pub mod reputation;
 pub mod workspace;

@@ -213,6 +213,12 @@ pub fn DashboardsPage(state: AppState, analysis: Workbench) -> impl IntoView {
             </section>
             <section aria-labelledby="explorer">
                 <h2 id="explorer">"Journey explorer"</h2>
+                <p class="hint">
+                    "The most common paths, merged. To see individual journeys day by day with each touch's credit, the channel groups and the most probable paths to conversion, open the "
+                    <a href="#/journeys" data-testid="to-journey-map">
+                        "journey map"
+                    </a> "."
+                </p>
                 <table class="data" aria-label="Most common paths" data-testid="paths-table">
                     <thead>
                         <tr>

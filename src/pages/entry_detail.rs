@@ -5,8 +5,10 @@ use super::entry_form::MissingEntry;
 use crate::components::roi::RoiFigure;
 use crate::components::utm_builder::UtmBuilder;
 use crate::model::date::format_timestamp;
+use crate::model::learning::history;
 use crate::model::metric::{Category, MetricKind, ValueError};
 use crate::model::performance::Source;
+use crate::model::reputation;
 use crate::model::workspace::{roi_status, CostSource};
 use crate::state::AppState;
 use crate::web_tools;
@@ -40,6 +42,18 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
     let entry = Memo::new(move |_| state.workspace.with(|ws| ws.entry(entry_id).cloned()));
     let currency = Memo::new(move |_| state.workspace.with(|ws| ws.settings.currency.clone()));
     let confirm_delete = RwSignal::new(false);
+    // A planned entry (no results yet) with a creator: how that creator does with this type on
+    // this channel.
+    let creator_match = Memo::new(move |_| {
+        state.workspace.with(|ws| {
+            let e = ws.entry(entry_id)?;
+            if e.creator.trim().is_empty() || history(ws).ids.contains(&entry_id) {
+                return None;
+            }
+            let metric = *reputation::metrics(ws).first()?;
+            reputation::match_sentence(ws, e, metric).map(|(_, text)| text)
+        })
+    });
     let delete = move |_| {
         let title = entry.get_untracked().map(|e| e.title).unwrap_or_default();
         let result = state.change(|ws| ws.delete_entry(entry_id));
@@ -166,6 +180,17 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
                                         .join(", "),
                                 )}
                             </dl>
+                        }
+                    })
+            }}
+            {move || {
+                creator_match
+                    .get()
+                    .map(|text| {
+                        view! {
+                            <p class="hint creator-match" data-testid="creator-match">
+                                {text}
+                            </p>
                         }
                     })
             }}

@@ -13,6 +13,8 @@ const PAGES = [
   ["edit entry", "#/entry/1/edit", null],
   ["attribution", "#/attribution", "results"],
   ["dashboards", "#/dashboards", null],
+  ["journey map", "#/journeys", "journey"],
+  ["creators", "#/creators", "creator-row"],
   ["import", "#/import", null],
   ["settings", "#/settings", null],
   ["not found", "#/no-such-page", "not-found"],

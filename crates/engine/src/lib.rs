@@ -51,6 +51,7 @@ pub mod explore;
 pub mod imports;
 pub mod isolation;
 pub mod journey;
+pub mod journey_graph;
 pub mod links;
 pub mod models;
 pub mod number;

@@ -13,6 +13,7 @@ mod imports_fuzz;
 mod imports_matching;
 mod imports_parsers;
 mod insights;
+mod journey_graph;
 mod learn;
 mod links;
 mod logistic;
