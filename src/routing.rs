@@ -26,6 +26,8 @@ pub enum Route {
     Dashboards,
     /// Anomaly alerts: results outside their predicted range.
     Alerts,
+    /// The patterns in the history: artifact clusters, posting times, customer segments.
+    Insights,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -54,6 +56,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "Dashboards",
         href: "#/dashboards",
+    },
+    NavItem {
+        label: "Insights",
+        href: "#/insights",
     },
     NavItem {
         label: "Alerts",
@@ -108,6 +114,7 @@ impl Route {
             ["attribution"] => Route::Attribution,
             ["dashboards"] => Route::Dashboards,
             ["alerts"] => Route::Alerts,
+            ["insights"] => Route::Insights,
             ["entry", id] => {
                 entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
             }
@@ -132,6 +139,7 @@ impl Route {
             Route::Attribution => "#/attribution".to_owned(),
             Route::Dashboards => "#/dashboards".to_owned(),
             Route::Alerts => "#/alerts".to_owned(),
+            Route::Insights => "#/insights".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -150,6 +158,7 @@ impl Route {
             Route::Attribution => "Attribution · Refleqt Attribution".to_owned(),
             Route::Dashboards => "Dashboards · Refleqt Attribution".to_owned(),
             Route::Alerts => "Alerts · Refleqt Attribution".to_owned(),
+            Route::Insights => "Insights · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -188,6 +197,7 @@ mod tests {
         check("#/attribution", Route::Attribution);
         check("#/dashboards/", Route::Dashboards);
         check("#/alerts", Route::Alerts);
+        check("#/insights/", Route::Insights);
         check("#/entry/42", Route::Entry(42));
         check("#/entry/42/edit", Route::EditEntry(42));
         check("#/entry/0", Route::NotFound("entry/0".into()));
@@ -214,6 +224,7 @@ mod tests {
             Route::Attribution,
             Route::Dashboards,
             Route::Alerts,
+            Route::Insights,
             Route::NotFound("x/y".into()),
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);
