@@ -11,11 +11,13 @@ use crate::pages::dashboards::DashboardsPage;
 use crate::pages::entry_detail::EntryPage;
 use crate::pages::entry_form::{EditEntryPage, NewEntryPage};
 use crate::pages::import::ImportPage;
+use crate::pages::insights::InsightsPage;
 use crate::pages::journeys::JourneysPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
 use crate::state::connections::Connections;
+use crate::state::insights::Insights;
 use crate::state::updates::AppUpdate;
 use crate::state::workbench::Workbench;
 use crate::state::AppState;
@@ -35,6 +37,7 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
     let state = AppState::start(db_name);
     let analysis = Workbench::provide(state);
     let update = AppUpdate::start();
+    let insights = Insights::provide(state);
     // Before the route is read: a sign-in answer on the URL is taken off and lands on #/connections.
     let connections = Connections::provide(state);
     // Memo: pages are rebuilt when loading ends, not on every save.
@@ -137,6 +140,10 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                         view! { <JourneysPage state=state analysis=analysis /> }.into_any()
                     }
                     Route::Creators => view! { <CreatorsPage state=state /> }.into_any(),
+                    Route::Insights => {
+                        view! { <InsightsPage state=state analysis=analysis insights=insights /> }
+                            .into_any()
+                    }
                     Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
                 }
             }}

@@ -30,6 +30,8 @@ pub enum Route {
     Journeys,
     /// Creator reputation: shrunk scores with intervals, ranks and trends.
     Creators,
+    /// The patterns in the history: artifact clusters, posting times, customer segments.
+    Insights,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -66,6 +68,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "Creators",
         href: "#/creators",
+    },
+    NavItem {
+        label: "Insights",
+        href: "#/insights",
     },
     NavItem {
         label: "Alerts",
@@ -122,6 +128,7 @@ impl Route {
             ["alerts"] => Route::Alerts,
             ["journeys"] => Route::Journeys,
             ["creators"] => Route::Creators,
+            ["insights"] => Route::Insights,
             ["entry", id] => {
                 entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
             }
@@ -148,6 +155,7 @@ impl Route {
             Route::Alerts => "#/alerts".to_owned(),
             Route::Journeys => "#/journeys".to_owned(),
             Route::Creators => "#/creators".to_owned(),
+            Route::Insights => "#/insights".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -168,6 +176,7 @@ impl Route {
             Route::Alerts => "Alerts · Refleqt Attribution".to_owned(),
             Route::Journeys => "Journey map · Refleqt Attribution".to_owned(),
             Route::Creators => "Creators · Refleqt Attribution".to_owned(),
+            Route::Insights => "Insights · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -208,6 +217,7 @@ mod tests {
         check("#/alerts", Route::Alerts);
         check("#/journeys", Route::Journeys);
         check("#/creators/", Route::Creators);
+        check("#/insights/", Route::Insights);
         check("#/entry/42", Route::Entry(42));
         check("#/entry/42/edit", Route::EditEntry(42));
         check("#/entry/0", Route::NotFound("entry/0".into()));
@@ -236,6 +246,7 @@ mod tests {
             Route::Alerts,
             Route::Journeys,
             Route::Creators,
+            Route::Insights,
             Route::NotFound("x/y".into()),
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);

@@ -17,6 +17,7 @@
 //! - [`views`]: the report turned into table rows, rollups and the recommendation.
 
 pub mod debounce;
+pub mod insights;
 pub mod journey_map;
 pub mod overview;
 pub mod pipeline;
@@ -36,7 +37,8 @@ use refleqt_engine::parse::{parse_event_log, parse_path_table, EventLogOptions, 
 use refleqt_engine::report::{
     self, costs_in, with_workspace_costs, Costs, InputSummary, Report, ReportParams,
 };
-use refleqt_engine::simulate::{simulate, write_events_csv, SimConfig};
+use refleqt_engine::segments::{segment_journeys, Segmentation};
+use refleqt_engine::simulate::{simulate, write_events_csv, SimConfig, TruthProcess};
 use refleqt_engine::truth::Truth;
 use refleqt_engine::{EntryId, JourneySet, PathAggregate};
 use serde::{Deserialize, Serialize};
@@ -99,6 +101,9 @@ pub struct RunOptions {
     /// Only the journeys that end in the last this many days of the data (and the touch costs
     /// of those days); `None`, the default: all of it. Data without dates is always whole.
     pub period_days: Option<u32>,
+    /// The causal process the demo's journeys are simulated under (the simulator's
+    /// interactions); default additive, the demo workspace's own. Other data ignore it.
+    pub demo_process: TruthProcess,
 }
 
 impl Default for RunOptions {
@@ -108,6 +113,7 @@ impl Default for RunOptions {
             params: ModelParams::default(),
             replicates: BootstrapOptions::default().replicates,
             period_days: None,
+            demo_process: TruthProcess::Additive,
         }
     }
 }
@@ -201,6 +207,13 @@ pub struct Outcome {
     /// channel graph.
     #[serde(default)]
     pub journey_map: journey_map::JourneyMap,
+    /// The causal process that generated the data, when it is the simulated demo.
+    #[serde(default)]
+    pub process: Option<TruthProcess>,
+    /// Customer segments by channel affinity (engine `segments`) of the analysed journeys;
+    /// `None` below `segments::MIN_JOURNEYS` journeys or with a single channel profile.
+    #[serde(default)]
+    pub segments: Option<Segmentation>,
 }
 
 /// A message from the worker to the page.
@@ -225,6 +238,11 @@ pub enum WorkerReply {
     Failed {
         job_id: u64,
         error: AnalysisError,
+    },
+    /// The Insights learners' findings for a [`insights::LearnJob`].
+    Insights {
+        learn: u64,
+        insights: Box<insights::ArtifactInsights>,
     },
 }
 
@@ -255,6 +273,8 @@ pub struct Loaded {
     pub source: DataSource,
     kind: LoadedKind,
     pub truth: Option<Truth>,
+    /// The demo's causal process (`None`: not the demo).
+    pub process: Option<TruthProcess>,
 }
 
 #[derive(Debug, Clone)]
@@ -278,9 +298,14 @@ pub fn looks_like_path_table(bytes: &[u8]) -> bool {
 
 /// The demo's simulation config: the same as the demo workspace's.
 pub fn demo_config() -> SimConfig {
+    demo_config_for(TruthProcess::Additive)
+}
+
+/// The demo's simulation config under a causal process (additive: [`demo_config`]).
+pub fn demo_config_for(process: TruthProcess) -> SimConfig {
     SimConfig {
         journeys: DEMO_USERS,
-        ..SimConfig::demo()
+        ..SimConfig::demo_process(process)
     }
 }
 
@@ -309,6 +334,7 @@ pub fn load_file(source: DataSource, bytes: &[u8]) -> Result<Loaded, AnalysisErr
             source,
             kind: LoadedKind::Events(Box::new(log)),
             truth: None,
+            process: None,
         });
     }
     let kind = if detected == Some(Layout::PathTable) {
@@ -333,6 +359,7 @@ pub fn load_file(source: DataSource, bytes: &[u8]) -> Result<Loaded, AnalysisErr
         source,
         kind,
         truth: None,
+        process: None,
     })
 }
 
@@ -347,16 +374,24 @@ pub fn load_dataset(source: DataSource, blob: &[u8]) -> Result<Loaded, AnalysisE
         source,
         kind: LoadedKind::Journeys(set),
         truth: None,
+        process: None,
     })
 }
 
 /// Simulate the demo data as an event log (so the lookback window applies) with its truth.
 pub fn load_demo() -> Result<Loaded, AnalysisError> {
-    let out = simulate(&demo_config()).map_err(|e| AnalysisError::Demo(e.to_string()))?;
+    load_demo_under(TruthProcess::Additive)
+}
+
+/// [`load_demo`] under one of the simulator's causal processes.
+pub fn load_demo_under(process: TruthProcess) -> Result<Loaded, AnalysisError> {
+    let out =
+        simulate(&demo_config_for(process)).map_err(|e| AnalysisError::Demo(e.to_string()))?;
     let mut csv = Vec::new();
     write_events_csv(&out, &mut csv).map_err(|e| AnalysisError::Demo(e.to_string()))?;
     let mut loaded = load_file(DataSource::Demo, &csv)?;
     loaded.truth = Some(out.truth);
+    loaded.process = Some(process);
     Ok(loaded)
 }
 
@@ -439,6 +474,7 @@ pub struct Prepared {
     costs: Option<Costs>,
     window: Option<Window>,
     previous: Option<PreviousPeriod>,
+    segments: Option<Segmentation>,
 }
 
 /// Check the parameters and cut the journeys of `loaded` for `options` (and, with a period, the
@@ -483,12 +519,18 @@ pub fn prepare(
         }
         None => None,
     };
+    // Each journey's segment is not shown: only the segments travel.
+    let segments = segment_journeys(&set, insights::SEGMENT_SEED).map(|mut s| {
+        s.assignment = Vec::new();
+        s
+    });
     Ok(Prepared {
         set,
         input,
         costs,
         window,
         previous,
+        segments,
     })
 }
 
@@ -532,6 +574,7 @@ pub fn outcome_of(
         costs,
         window,
         previous,
+        segments,
     } = prepared;
     let report = report_of(
         loaded,
@@ -565,6 +608,8 @@ pub fn outcome_of(
         window: *window,
         previous: previous.clone(),
         journey_map,
+        process: loaded.process,
+        segments: segments.clone(),
     })
 }
 

@@ -7,7 +7,7 @@
 //! [`run_job`] and its replies into messages; this module does no IO and is tested natively.
 
 use super::{
-    load_dataset, load_demo, load_file, outcome_of, prepare, AnalysisError, DataSource, Job,
+    load_dataset, load_demo_under, load_file, outcome_of, prepare, AnalysisError, DataSource, Job,
     Loaded, WorkerReply,
 };
 
@@ -23,6 +23,13 @@ impl JobCache {
         self.loaded
             .as_ref()
             .is_some_and(|l| l.source.cache_key() == source.cache_key())
+    }
+
+    /// Whether the cache holds the data `job` needs (the demo: under the job's process).
+    pub fn holds_for(&self, job: &Job) -> bool {
+        self.holds(&job.source)
+            && (job.source != DataSource::Demo
+                || self.loaded.as_ref().and_then(|l| l.process) == Some(job.options.demo_process))
     }
 }
 
@@ -57,11 +64,11 @@ fn steps(
             fraction,
         })
     };
-    if !cache.holds(&job.source) {
+    if !cache.holds_for(job) {
         let loaded = match &job.source {
             DataSource::Demo => {
                 progress(reply, "Simulating the demo journeys", 0.1);
-                load_demo()?
+                load_demo_under(job.options.demo_process)?
             }
             DataSource::File { name, .. } | DataSource::Dataset { name, .. } => {
                 progress(reply, "Reading the file", 0.05);
@@ -110,7 +117,8 @@ fn steps(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{compute, RunOptions};
+    use crate::analysis::{compute, load_demo, RunOptions};
+    use refleqt_engine::simulate::TruthProcess;
     use std::collections::BTreeMap;
 
     const PATHS: &[u8] = b"path,total_conversions,total_conversion_value,total_null\nemail > search,3,30,5\nsearch,1,10,9\n";
@@ -159,6 +167,7 @@ mod tests {
                 WorkerReply::Result { final_result, .. } => format!("result final={final_result}"),
                 WorkerReply::Failed { error, .. } => format!("failed {error}"),
                 WorkerReply::Ready => "ready".into(),
+                WorkerReply::Insights { .. } => "insights".into(),
             })
             .collect();
         (steps, reads, replies)
@@ -191,7 +200,7 @@ mod tests {
             WorkerReply::Progress { job_id, .. }
             | WorkerReply::Result { job_id, .. }
             | WorkerReply::Failed { job_id, .. } => *job_id == 7,
-            WorkerReply::Ready => false,
+            WorkerReply::Ready | WorkerReply::Insights { .. } => false,
         }));
         // The same numbers as computing directly, bit for bit.
         let loaded = load_demo().unwrap_or_else(|e| panic!("{e}"));
@@ -206,6 +215,48 @@ mod tests {
             Some(WorkerReply::Result { outcome, .. }) => assert_eq!(**outcome, direct),
             other => panic!("last reply {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_truth_process_simulates_the_demo_again_with_its_own_truth() {
+        let mut cache = JobCache::default();
+        let distances = |replies: &[WorkerReply]| match replies.last() {
+            Some(WorkerReply::Result { outcome, .. }) => (
+                outcome.process,
+                outcome.report.truth.clone(),
+                outcome
+                    .report
+                    .models
+                    .iter()
+                    .map(|m| m.truth_l1)
+                    .collect::<Vec<_>>(),
+            ),
+            other => panic!("last reply {other:?}"),
+        };
+        let (_, _, additive) = run(&job(1, DataSource::Demo, 0), None, &mut cache);
+        let mut synergy = job(2, DataSource::Demo, 0);
+        synergy.options.demo_process = TruthProcess::Synergy;
+        assert!(!cache.holds_for(&synergy), "another process is other data");
+        let (steps, _, replies) = run(&synergy, None, &mut cache);
+        assert_eq!(steps[0], "Simulating the demo journeys");
+        let (p0, t0, d0) = distances(&additive);
+        let (p1, t1, d1) = distances(&replies);
+        assert_eq!(p0, Some(TruthProcess::Additive));
+        assert_eq!(p1, Some(TruthProcess::Synergy));
+        assert!(
+            t0.is_some() && t1.is_some() && t0 != t1,
+            "each process has its truth"
+        );
+        assert_ne!(
+            d0, d1,
+            "the distances from the truth change with the process"
+        );
+        assert!(d1.iter().all(Option::is_some));
+        // The same process again is a cache hit.
+        let (steps, _, _) = run(&job(3, DataSource::Demo, 0), None, &mut cache);
+        assert_eq!(steps[0], "Simulating the demo journeys");
+        let (steps, _, _) = run(&job(4, DataSource::Demo, 0), None, &mut cache);
+        assert_eq!(steps[0], "Running the seven models");
     }
 
     #[test]

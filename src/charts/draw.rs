@@ -3,6 +3,7 @@
 //! ratio so text and lines stay sharp on high-DPI screens.
 
 use super::backend::MeasuredCanvas;
+use super::series::HeatMap;
 use super::series::{
     circle_layout, day_ticks, pct, ChartSpec, Graph, GroupedBars, LinePlot, MAX_DAY_TICKS,
 };
@@ -42,6 +43,7 @@ pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec, dpr: f64) -> Result<()
         ChartSpec::Bars(b) => bars(&root, b, dpr, &s)?,
         ChartSpec::Lines(l) => lines(&root, l, dpr, &s)?,
         ChartSpec::Graph(g) => graph(&root, g, dpr)?,
+        ChartSpec::Heat(h) => heat(&root, h, dpr, &s)?,
     }
     root.present().map_err(err)
 }
@@ -378,5 +380,115 @@ fn graph(root: &Area, g: &Graph, dpr: f64) -> Result<(), ChartError> {
         ))
         .map_err(err)?;
     }
+    Ok(())
+}
+
+/// A diverging colour for a factor: blue below 1 (less than usual), orange above (more),
+/// white at 1; `strength` (0..=1) is |ln factor| against the largest in the map. Blue and
+/// orange stay apart for every common colour-vision deficiency.
+fn diverging(value: f64, strength: f64) -> RGBColor {
+    let (r, g, b) = if value >= 1.0 {
+        (230.0, 97.0, 1.0)
+    } else {
+        (33.0, 102.0, 172.0)
+    };
+    let t = strength.clamp(0.0, 1.0);
+    let mix = |c: f64| (255.0 + (c - 255.0) * t).round() as u8;
+    RGBColor(mix(r), mix(g), mix(b))
+}
+
+fn heat(root: &Area, h: &HeatMap, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<(), ChartError> {
+    let (cols, rows) = (h.cols.len().max(1) as f64, h.rows.len().max(1) as f64);
+    let mut chart = ChartBuilder::on(root)
+        .margin(s(10.0))
+        .margin_top(s(28.0))
+        .x_label_area_size(s(28.0))
+        .y_label_area_size(s(44.0))
+        .build_cartesian_2d(0.0..cols, 0.0..rows)
+        .map_err(err)?;
+    let biggest = h
+        .cells
+        .iter()
+        .map(|c| c.value.max(1e-9).ln().abs())
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    // Row 0 (Monday) at the top.
+    let y = |row: usize| rows - 1.0 - row as f64;
+    chart
+        .draw_series(h.rows.iter().enumerate().flat_map(|(r, _)| {
+            (0..h.cols.len()).map(move |c| {
+                Rectangle::new(
+                    [(c as f64, y(r)), (c as f64 + 1.0, y(r) + 1.0)],
+                    GRID.mix(0.5).filled(),
+                )
+            })
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(h.cells.iter().map(|c| {
+            let fill = diverging(c.value, c.value.max(1e-9).ln().abs() / biggest);
+            Rectangle::new(
+                [
+                    (c.col as f64, y(c.row)),
+                    (c.col as f64 + 1.0, y(c.row) + 1.0),
+                ],
+                fill.filled(),
+            )
+        }))
+        .map_err(err)?;
+    // White gaps between cells, and the best cell outlined.
+    chart
+        .draw_series(h.rows.iter().enumerate().flat_map(|(r, _)| {
+            (0..h.cols.len()).map(move |c| {
+                Rectangle::new(
+                    [(c as f64, y(r)), (c as f64 + 1.0, y(r) + 1.0)],
+                    WHITE.stroke_width(s(2.0)),
+                )
+            })
+        }))
+        .map_err(err)?;
+    if let Some((r, c)) = h.best {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [
+                    (c as f64 + 0.04, y(r) + 0.04),
+                    (c as f64 + 0.96, y(r) + 0.96),
+                ],
+                BLACK.stroke_width(s(3.0)),
+            )))
+            .map_err(err)?;
+    }
+    let centre = |hp, vp| font(dpr, 12.0).pos(plotters::style::text_anchor::Pos::new(hp, vp));
+    use plotters::style::text_anchor::{HPos, VPos};
+    chart
+        .draw_series(h.cols.iter().enumerate().map(|(c, label)| {
+            EmptyElement::at((c as f64 + 0.5, 0.0))
+                + Text::new(
+                    label.clone(),
+                    (0, s(6.0) as i32),
+                    centre(HPos::Center, VPos::Top),
+                )
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(h.rows.iter().enumerate().map(|(r, label)| {
+            EmptyElement::at((0.0, y(r) + 0.5))
+                + Text::new(
+                    label.clone(),
+                    (-(s(6.0) as i32), 0),
+                    centre(HPos::Right, VPos::Center),
+                )
+        }))
+        .map_err(err)?;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    root.draw(&Text::new(
+        format!(
+            "Orange: more {}; blue: less; outlined: the best time",
+            h.value_label.trim_start_matches("× ")
+        ),
+        (xs.start, ys.start - s(20.0) as i32),
+        font(dpr, 12.0),
+    ))
+    .map_err(err)?;
     Ok(())
 }

@@ -65,6 +65,8 @@ pub enum ChartSpec {
     Bars(GroupedBars),
     Lines(LinePlot),
     Graph(Graph),
+    /// A weekday × hour grid (the Insights page's posting times).
+    Heat(HeatMap),
 }
 
 /// A chart's numbers as a table: header and rows of text.
@@ -97,12 +99,14 @@ impl ChartSpec {
             ChartSpec::Bars(b) => b.groups.is_empty() || b.series.is_empty(),
             ChartSpec::Lines(l) => l.lines.iter().all(|l| l.points.is_empty()),
             ChartSpec::Graph(g) => g.nodes.is_empty(),
+            ChartSpec::Heat(h) => h.is_empty(),
         }
     }
 
     /// The chart as a table.
     pub fn table(&self) -> Table {
         match self {
+            ChartSpec::Heat(h) => h.table(),
             ChartSpec::Bars(b) => {
                 let mut head = vec!["".to_owned()];
                 head.extend(b.series.iter().map(|s| s.label.clone()));
@@ -165,6 +169,77 @@ impl ChartSpec {
                     })
                     .collect(),
             },
+        }
+    }
+}
+
+/// One coloured cell: row, column, value, its 95 % interval and how many artifacts it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatCell {
+    pub row: usize,
+    pub col: usize,
+    /// The factor against the usual (1 = usual).
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    pub n: usize,
+}
+
+/// A grid of cells (weekdays × hours), one highlighted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatMap {
+    pub rows: Vec<String>,
+    pub cols: Vec<String>,
+    pub cells: Vec<HeatCell>,
+    /// The highlighted cell (row, column): the best time.
+    pub best: Option<(usize, usize)>,
+    /// What a value is ("× the usual pageviews").
+    pub value_label: String,
+}
+
+/// "1.9×".
+pub fn factor(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}×")
+    } else {
+        format!("{x:.2}×")
+    }
+}
+
+impl HeatMap {
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The cells as rows of text, in weekday then hour order.
+    pub fn table(&self) -> Table {
+        let mut cells: Vec<&HeatCell> = self.cells.iter().collect();
+        cells.sort_by_key(|c| (c.row, c.col));
+        Table {
+            head: vec![
+                "Weekday".into(),
+                "Hour".into(),
+                self.value_label.clone(),
+                "95 % interval".into(),
+                "Artifacts".into(),
+            ],
+            rows: cells
+                .into_iter()
+                .map(|c| {
+                    let best = self.best == Some((c.row, c.col));
+                    vec![
+                        self.rows.get(c.row).cloned().unwrap_or_default(),
+                        self.cols.get(c.col).cloned().unwrap_or_default(),
+                        if best {
+                            format!("{} (best)", factor(c.value))
+                        } else {
+                            factor(c.value)
+                        },
+                        format!("{} – {}", factor(c.low), factor(c.high)),
+                        c.n.to_string(),
+                    ]
+                })
+                .collect(),
         }
     }
 }

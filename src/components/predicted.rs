@@ -26,6 +26,18 @@ fn fmt(metric: MetricKind, value: f64, currency: &str) -> String {
     metric.format_display(value, currency)
 }
 
+/// "Too uncertain to predict: similar artifacts vary from X to Y" (a range wider than the
+/// engine's `USEFUL_WIDTH` says nothing a marketer can plan with).
+fn too_uncertain(metric: MetricKind, low: f64, high: f64, currency: &str) -> String {
+    format!(
+        "Too uncertain to predict: similar artifacts vary from {} to {}",
+        fmt(metric, low, currency),
+        fmt(metric, high, currency)
+    )
+}
+
+const UNCERTAIN: &str = "Too uncertain to predict";
+
 fn live_rows(state: AppState, entry_id: u64) -> (usize, Vec<Row>) {
     state.workspace.with(|ws| {
         let Some(entry) = ws.entry(entry_id) else {
@@ -37,6 +49,16 @@ fn live_rows(state: AppState, entry_id: u64) -> (usize, Vec<Row>) {
             .metrics
             .iter()
             .map(|(m, pred)| match pred {
+                MetricPrediction::Range(r) if r.too_uncertain() => Row {
+                    metric: m.label().to_owned(),
+                    range: UNCERTAIN.to_owned(),
+                    estimate: "—".to_owned(),
+                    basis: format!("Based on {} similar past artifacts", r.based_on),
+                    confidence: None,
+                    reason: too_uncertain(*m, r.similar_low, r.similar_high, cur),
+                    actual: None,
+                    verdict: None,
+                },
                 MetricPrediction::Range(r) => Row {
                     metric: m.label().to_owned(),
                     range: format!("{} – {}", fmt(*m, r.low, cur), fmt(*m, r.high, cur)),
@@ -95,17 +117,30 @@ fn frozen_rows(state: AppState, entry_id: u64, frozen: &FrozenPrediction) -> Vec
                         }
                     }
                 });
+                let uncertain = r.too_uncertain();
                 Row {
                     metric: r.metric.label().to_owned(),
-                    range: format!(
-                        "{} – {}",
-                        fmt(r.metric, r.low, cur),
-                        fmt(r.metric, r.high, cur)
-                    ),
-                    estimate: fmt(r.metric, r.point, cur),
+                    range: if uncertain {
+                        UNCERTAIN.to_owned()
+                    } else {
+                        format!(
+                            "{} – {}",
+                            fmt(r.metric, r.low, cur),
+                            fmt(r.metric, r.high, cur)
+                        )
+                    },
+                    estimate: if uncertain {
+                        "—".to_owned()
+                    } else {
+                        fmt(r.metric, r.point, cur)
+                    },
                     basis: format!("Based on {} similar past artifacts", r.based_on),
-                    confidence: Some(r.confidence),
-                    reason: r.reason.clone(),
+                    confidence: (!uncertain).then_some(r.confidence),
+                    reason: if uncertain {
+                        too_uncertain(r.metric, r.similar_low, r.similar_high, cur)
+                    } else {
+                        r.reason.clone()
+                    },
                     actual: Some(
                         actual
                             .map(|a| fmt(r.metric, a, cur))

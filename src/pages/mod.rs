@@ -10,6 +10,7 @@ pub mod entry_detail;
 pub mod entry_form;
 pub mod home;
 pub mod import;
+pub mod insights;
 pub mod journeys;
 pub mod not_found;
 pub mod settings;

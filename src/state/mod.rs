@@ -11,6 +11,7 @@
 pub mod connections;
 pub mod datasets;
 pub mod import;
+pub mod insights;
 pub mod updates;
 pub mod workbench;
 

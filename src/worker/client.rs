@@ -1,6 +1,7 @@
 //! The page's side of the worker: start it, post jobs, receive replies.
 
 use super::WORKER_SCRIPT;
+use crate::analysis::insights::LearnJob;
 use crate::analysis::{AnalysisError, Job, WorkerReply};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -129,6 +130,38 @@ impl Client {
                 None => None,
             };
             super::runtime::run_with_bytes(&job, bytes, &mut |r| on_reply(r));
+        });
+    }
+}
+
+impl Client {
+    /// Send the Insights learners' request (answered by [`WorkerReply::Insights`]); without a
+    /// worker they run here, after the current task.
+    pub fn post_learn(&self, job: &LearnJob) {
+        let text = match serde_json::to_string(job) {
+            Ok(t) => t,
+            Err(e) => {
+                (self.on_reply)(WorkerReply::Failed {
+                    job_id: 0,
+                    error: AnalysisError::Internal(e.to_string()),
+                });
+                return;
+            }
+        };
+        if let Some(w) = &self.worker {
+            let msg = js_sys::Array::of1(&JsValue::from_str(&text));
+            if !self.ready.get() {
+                *self.waiting.borrow_mut() = Some(msg);
+                return;
+            }
+            if w.post_message(&msg).is_ok() {
+                return;
+            }
+        }
+        let job = job.clone();
+        let on_reply = self.on_reply.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            on_reply(super::runtime::run_learn(&job));
         });
     }
 }

@@ -1,6 +1,7 @@
 //! The worker's side: messages in, one [`run_job`] call per job, its replies out as messages.
 //! The parsed data stays in this thread's [`JobCache`] between jobs.
 
+use crate::analysis::insights::{learn, LearnJob};
 use crate::analysis::pipeline::{run_job, JobCache};
 use crate::analysis::{AnalysisError, Job, WorkerReply};
 use std::cell::RefCell;
@@ -37,6 +38,11 @@ pub fn start() {
             let parts: js_sys::Array = data.unchecked_into();
             let text = parts.get(0).as_string().unwrap_or_default();
             let file = parts.get(1).dyn_into::<web_sys::File>().ok();
+            // The Insights learners' request has a `learn` field no attribution job has.
+            if let Ok(job) = serde_json::from_str::<LearnJob>(&text) {
+                post(&run_learn(&job));
+                return;
+            }
             match serde_json::from_str::<Job>(&text) {
                 Ok(job) => run(&job, file.as_ref(), &mut |r| post(&r)),
                 Err(e) => post(&WorkerReply::Failed {
@@ -48,6 +54,22 @@ pub fn start() {
     s.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&WorkerReply::Ready);
+}
+
+/// Milliseconds from this thread's `performance` clock (the worker's or the page's).
+fn now_ms() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// The Insights learners on the job's history, timed.
+pub fn run_learn(job: &LearnJob) -> WorkerReply {
+    WorkerReply::Insights {
+        learn: job.learn,
+        insights: Box::new(learn(&job.records, &now_ms)),
+    }
 }
 
 /// The bytes of `file`, read synchronously (allowed in workers).

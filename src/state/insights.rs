@@ -1,0 +1,81 @@
+//! The Insights page's learners in context: the workspace's history goes to a Web Worker of its
+//! own (so a long attribution run never delays it, and it never blocks the page), the findings
+//! come back as [`ArtifactInsights`]. Every request has a number; answers to older ones are
+//! dropped. Without workers the learners run on the page (same results).
+
+use super::AppState;
+use crate::analysis::insights::{ArtifactInsights, LearnJob};
+use crate::analysis::WorkerReply;
+use crate::model::learning::history;
+use crate::worker::client::Client;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The Insights learners' state; `Copy` handles.
+#[derive(Clone, Copy)]
+pub struct Insights {
+    /// The latest findings (kept while newer ones are computed).
+    pub findings: RwSignal<Option<Arc<ArtifactInsights>>>,
+    /// A request is under way.
+    pub computing: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+    /// Whether the learners run in a worker (false: on the page).
+    pub in_worker: RwSignal<bool>,
+    state: AppState,
+    client: StoredValue<Option<Client>, LocalStorage>,
+    latest: StoredValue<u64>,
+}
+
+impl Insights {
+    /// Create the state and provide it as context (the worker starts with the first request).
+    pub fn provide(state: AppState) -> Insights {
+        let i = Insights {
+            findings: RwSignal::new(None),
+            computing: RwSignal::new(false),
+            error: RwSignal::new(None),
+            in_worker: RwSignal::new(true),
+            state,
+            client: StoredValue::new_local(None),
+            latest: StoredValue::new(0),
+        };
+        provide_context(i);
+        i
+    }
+
+    /// Learn from the workspace's current history, in the worker.
+    pub fn request(self) {
+        let learn = self.latest.get_value() + 1;
+        self.latest.set_value(learn);
+        let records = self
+            .state
+            .workspace
+            .with_untracked(|ws| history(ws).records);
+        self.computing.set(true);
+        if self.client.with_value(Option::is_none) {
+            let client = Client::start(move |r| self.receive(r));
+            self.in_worker.set(client.in_worker());
+            self.client.set_value(Some(client));
+        }
+        let job = LearnJob { learn, records };
+        self.client.with_value(|c| {
+            if let Some(c) = c {
+                c.post_learn(&job);
+            }
+        });
+    }
+
+    fn receive(self, reply: WorkerReply) {
+        match reply {
+            WorkerReply::Insights { learn, insights } if learn == self.latest.get_value() => {
+                self.findings.set(Some(Arc::new(*insights)));
+                self.error.set(None);
+                self.computing.set(false);
+            }
+            WorkerReply::Failed { error, .. } => {
+                self.error.set(Some(error.to_string()));
+                self.computing.set(false);
+            }
+            _ => {}
+        }
+    }
+}
