@@ -22,6 +22,7 @@
 
 pub mod ab_record;
 pub mod api_key;
+pub mod belief_edit;
 pub mod connection;
 pub mod csv;
 pub mod date;
