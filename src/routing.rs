@@ -26,6 +26,10 @@ pub enum Route {
     Dashboards,
     /// Anomaly alerts: results outside their predicted range.
     Alerts,
+    /// Planning beliefs with their scores and evidence.
+    Beliefs,
+    /// Recorded A/B tests, their analysis and insights.
+    AbTests,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -58,6 +62,14 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "Alerts",
         href: "#/alerts",
+    },
+    NavItem {
+        label: "Beliefs",
+        href: "#/beliefs",
+    },
+    NavItem {
+        label: "A/B tests",
+        href: "#/ab-tests",
     },
     NavItem {
         label: "Import",
@@ -108,6 +120,8 @@ impl Route {
             ["attribution"] => Route::Attribution,
             ["dashboards"] => Route::Dashboards,
             ["alerts"] => Route::Alerts,
+            ["beliefs"] => Route::Beliefs,
+            ["ab-tests"] => Route::AbTests,
             ["entry", id] => {
                 entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
             }
@@ -132,6 +146,8 @@ impl Route {
             Route::Attribution => "#/attribution".to_owned(),
             Route::Dashboards => "#/dashboards".to_owned(),
             Route::Alerts => "#/alerts".to_owned(),
+            Route::Beliefs => "#/beliefs".to_owned(),
+            Route::AbTests => "#/ab-tests".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -150,6 +166,8 @@ impl Route {
             Route::Attribution => "Attribution · Refleqt Attribution".to_owned(),
             Route::Dashboards => "Dashboards · Refleqt Attribution".to_owned(),
             Route::Alerts => "Alerts · Refleqt Attribution".to_owned(),
+            Route::Beliefs => "Beliefs · Refleqt Attribution".to_owned(),
+            Route::AbTests => "A/B tests · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -188,6 +206,8 @@ mod tests {
         check("#/attribution", Route::Attribution);
         check("#/dashboards/", Route::Dashboards);
         check("#/alerts", Route::Alerts);
+        check("#/beliefs", Route::Beliefs);
+        check("#/ab-tests/", Route::AbTests);
         check("#/entry/42", Route::Entry(42));
         check("#/entry/42/edit", Route::EditEntry(42));
         check("#/entry/0", Route::NotFound("entry/0".into()));
@@ -214,6 +234,8 @@ mod tests {
             Route::Attribution,
             Route::Dashboards,
             Route::Alerts,
+            Route::Beliefs,
+            Route::AbTests,
             Route::NotFound("x/y".into()),
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);

@@ -15,6 +15,8 @@ const PAGES = [
   ["dashboards", "#/dashboards", null],
   ["import", "#/import", null],
   ["settings", "#/settings", null],
+  ["beliefs", "#/beliefs", "belief"],
+  ["A/B tests", "#/ab-tests", "ab-test"],
   ["not found", "#/no-such-page", "not-found"],
 ];
 
