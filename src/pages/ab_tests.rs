@@ -528,7 +528,7 @@ fn AbFormView(
     view! {
         <form class="ab-form card" on:submit=submit aria-labelledby="ab-form-heading" novalidate>
             <h2 id="ab-form-heading">"Record a test"</h2>
-            {text("ab-name", "Name", |f| f.name.clone(), |f, v| f.name = v)}
+            {text("ab-name", "Test name", |f| f.name.clone(), |f, v| f.name = v)}
             {text("ab-hypothesis", "Hypothesis", |f| f.hypothesis.clone(), |f, v| f.hypothesis = v)}
             {text(
                 "ab-attribute",

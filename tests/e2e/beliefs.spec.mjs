@@ -107,7 +107,7 @@ test("an A/B test yields its insight; the accepted belief update is kept on relo
   });
   await expect(ab.variant(1, "Exposures")).toHaveValue("1000");
   await expect(ab.variant(1, "Conversions")).toHaveValue("130");
-  await page.getByLabel("Name", { exact: true }).fill("Blog headlines");
+  await page.getByLabel("Test name").fill("Blog headlines");
   await page.getByLabel("Hypothesis").fill("Questions make people click");
   await page.getByLabel("Attribute that differs (e.g. headlines)").fill("headlines");
   await page.getByLabel("Metric", { exact: true }).fill("Email clicks");
@@ -134,7 +134,7 @@ test("an A/B test yields its insight; the accepted belief update is kept on relo
 
   // An inconclusive test says so and offers nothing to accept.
   await ab.record.click();
-  await page.getByLabel("Name", { exact: true }).fill("Tiny test");
+  await page.getByLabel("Test name").fill("Tiny test");
   await page.getByLabel("Metric", { exact: true }).fill("Signups");
   for (const [i, name, n, x] of [[0, "A", "50", "3"], [1, "B", "50", "4"]]) {
     await ab.variant(i, "Name").fill(name);
