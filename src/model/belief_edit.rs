@@ -330,6 +330,56 @@ mod tests {
     }
 
     #[test]
+    fn outcomes_beating_their_frozen_prediction_reinforce_a_written_belief() {
+        use crate::model::entry::EntryForm;
+        use refleqt_engine::beliefs::ExpectationSource;
+        let mut ws = crate::model::demo::demo_workspace().unwrap_or_else(|e| panic!("{e}"));
+        let belief = BeliefForm {
+            statement: "Webinar posts beat their prediction".into(),
+            topics: "webinar".into(),
+            metric: "pageviews".into(),
+            ..BeliefForm::default()
+        }
+        .parse("belief-9", DecimalMark::Point)
+        .unwrap_or_else(|e| panic!("{e}"));
+        ws.save_belief(belief);
+        let now = 1_767_225_600_000; // 2026-01-01, after both publish dates
+        let held = belief_scores(&ws, &ValueIndex::of(&ws));
+        assert_eq!(held[4].evidence, 0);
+        assert_eq!(held[4].action, Action::Hold);
+        let mut ids = Vec::new();
+        for (title, day) in [("Recap one", "2025-07-01"), ("Recap two", "2025-07-02")] {
+            let draft = EntryForm {
+                title: title.into(),
+                channel_choice: "LinkedIn".into(),
+                publish_date: day.into(),
+                kind: "Social post".into(),
+                topics: "webinar".into(),
+                ..EntryForm::default()
+            }
+            .parse()
+            .unwrap_or_else(|e| panic!("{e:?}"));
+            let id = ws.add_entry(draft);
+            ws.refresh_learning(now);
+            assert!(ws.entry(id).is_some_and(|e| e.frozen_prediction.is_some()));
+            let added = ws.record_manual(id, &[(MetricKind::Pageviews, Some(1e6))], now);
+            assert_eq!(added, Ok(1));
+            ws.refresh_learning(now);
+            ids.push(id.to_string());
+        }
+        let s = &belief_scores(&ws, &ValueIndex::of(&ws))[4];
+        assert_eq!(s.evidence, 2, "{s:?}");
+        assert_eq!(s.action, Action::Reinforce, "{s:?}");
+        assert!(s
+            .movements
+            .iter()
+            .all(|m| m.source == ExpectationSource::Prediction && ids.contains(&m.artifact)));
+        let rows = refleqt_engine::beliefs::artifact_table(&ws.beliefs, &[s.clone()], &ids[1]);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].action, Action::Reinforce);
+    }
+
+    #[test]
     fn the_demo_beliefs_have_meaningful_scores() {
         let ws = crate::model::demo::demo_workspace().unwrap_or_else(|e| panic!("{e}"));
         let scores = belief_scores(&ws, &ValueIndex::of(&ws));

@@ -25,6 +25,8 @@ async function webinarPost(page, title, date) {
 }
 
 test("a written belief is reinforced by outcomes that beat their prediction", async ({ page }) => {
+  // Two entries created and measured through the forms: longer than one page's worth.
+  test.setTimeout(90_000);
   const beliefs = new BeliefsPage(page);
   await beliefs.open();
   await expect(beliefs.cards).toHaveCount(4);
@@ -86,6 +88,7 @@ test("a written belief is reinforced by outcomes that beat their prediction", as
 });
 
 test("an A/B test yields its insight; the accepted belief update is kept on reload", async ({ page }) => {
+  test.setTimeout(60_000);
   const ab = new AbTestsPage(page);
   await ab.open();
   await expect(ab.test("Newsletter subject lines").getByTestId("ab-insight")).toContainText(
