@@ -374,7 +374,8 @@ mod tests {
             .movements
             .iter()
             .all(|m| m.source == ExpectationSource::Prediction && ids.contains(&m.artifact)));
-        let rows = refleqt_engine::beliefs::artifact_table(&ws.beliefs, &[s.clone()], &ids[1]);
+        let rows =
+            refleqt_engine::beliefs::artifact_table(&ws.beliefs, std::slice::from_ref(s), &ids[1]);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].action, Action::Reinforce);
     }
