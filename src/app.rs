@@ -2,8 +2,10 @@
 
 use crate::components::banners::{NoticeBanner, StorageBanner};
 use crate::components::update_banner::UpdateBanner;
+use crate::pages::ab_tests::AbTestsPage;
 use crate::pages::alerts::{AlertCount, AlertsPage};
 use crate::pages::attribution::AttributionPage;
+use crate::pages::beliefs::BeliefsPage;
 use crate::pages::calendar::CalendarPage;
 use crate::pages::connections::ConnectionsPage;
 use crate::pages::creators::CreatorsPage;
@@ -144,6 +146,8 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
                         view! { <InsightsPage state=state analysis=analysis insights=insights /> }
                             .into_any()
                     }
+                    Route::Beliefs => view! { <BeliefsPage state=state /> }.into_any(),
+                    Route::AbTests => view! { <AbTestsPage state=state /> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
                 }
             }}

@@ -32,6 +32,10 @@ pub enum Route {
     Creators,
     /// The patterns in the history: artifact clusters, posting times, customer segments.
     Insights,
+    /// Planning beliefs with their scores and evidence.
+    Beliefs,
+    /// Recorded A/B tests, their analysis and insights.
+    AbTests,
     /// Any fragment that names no page; carries what was asked for.
     NotFound(String),
 }
@@ -76,6 +80,14 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "Alerts",
         href: "#/alerts",
+    },
+    NavItem {
+        label: "Beliefs",
+        href: "#/beliefs",
+    },
+    NavItem {
+        label: "A/B tests",
+        href: "#/ab-tests",
     },
     NavItem {
         label: "Import",
@@ -129,6 +141,8 @@ impl Route {
             ["journeys"] => Route::Journeys,
             ["creators"] => Route::Creators,
             ["insights"] => Route::Insights,
+            ["beliefs"] => Route::Beliefs,
+            ["ab-tests"] => Route::AbTests,
             ["entry", id] => {
                 entry_id(id).map_or_else(|| Route::NotFound(trimmed.to_owned()), Route::Entry)
             }
@@ -156,6 +170,8 @@ impl Route {
             Route::Journeys => "#/journeys".to_owned(),
             Route::Creators => "#/creators".to_owned(),
             Route::Insights => "#/insights".to_owned(),
+            Route::Beliefs => "#/beliefs".to_owned(),
+            Route::AbTests => "#/ab-tests".to_owned(),
             Route::NotFound(p) => format!("#/{p}"),
         }
     }
@@ -177,6 +193,8 @@ impl Route {
             Route::Journeys => "Journey map · Refleqt Attribution".to_owned(),
             Route::Creators => "Creators · Refleqt Attribution".to_owned(),
             Route::Insights => "Insights · Refleqt Attribution".to_owned(),
+            Route::Beliefs => "Beliefs · Refleqt Attribution".to_owned(),
+            Route::AbTests => "A/B tests · Refleqt Attribution".to_owned(),
             Route::NotFound(_) => "Page not found · Refleqt Attribution".to_owned(),
         }
     }
@@ -218,6 +236,8 @@ mod tests {
         check("#/journeys", Route::Journeys);
         check("#/creators/", Route::Creators);
         check("#/insights/", Route::Insights);
+        check("#/beliefs", Route::Beliefs);
+        check("#/ab-tests/", Route::AbTests);
         check("#/entry/42", Route::Entry(42));
         check("#/entry/42/edit", Route::EditEntry(42));
         check("#/entry/0", Route::NotFound("entry/0".into()));
@@ -247,6 +267,8 @@ mod tests {
             Route::Journeys,
             Route::Creators,
             Route::Insights,
+            Route::Beliefs,
+            Route::AbTests,
             Route::NotFound("x/y".into()),
         ] {
             assert_eq!(Route::from_hash(&r.href()), r);

@@ -144,9 +144,19 @@ fn bars(root: &Area, b: &GroupedBars, dpr: f64, s: &dyn Fn(f64) -> u32) -> Resul
 }
 
 fn lines(root: &Area, l: &LinePlot, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<(), ChartError> {
-    let pts = l.lines.iter().flat_map(|x| x.points.iter());
+    let band_pts = l.bands.iter().flat_map(|b| {
+        b.points
+            .iter()
+            .flat_map(|(x, lo, hi)| [(*x, *lo), (*x, *hi)])
+    });
+    let pts = l
+        .lines
+        .iter()
+        .flat_map(|x| x.points.iter().copied())
+        .chain(band_pts);
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for (x, y) in pts {
+        let (x, y) = (&x, &y);
         x0 = x0.min(*x);
         x1 = x1.max(*x);
         y0 = y0.min(*y);
@@ -195,6 +205,30 @@ fn lines(root: &Area, l: &LinePlot, dpr: f64, s: &dyn Fn(f64) -> u32) -> Result<
             )
     });
     chart.draw_series(tick_labels).map_err(err)?;
+    for (i, band) in l.bands.iter().enumerate() {
+        // The band in the colour of the line it goes with, light: the upper edge left to right,
+        // then the lower edge back.
+        let outline: Vec<(f64, f64)> = band
+            .points
+            .iter()
+            .map(|(x, _, hi)| (*x, *hi))
+            .chain(band.points.iter().rev().map(|(x, lo, _)| (*x, *lo)))
+            .collect();
+        let fill = color(i).mix(0.18).filled();
+        if band.points.len() == 1 {
+            let (x, lo, hi) = band.points[0];
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.3, lo), (x + 0.3, hi)],
+                    fill,
+                )))
+                .map_err(err)?;
+        } else {
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, fill)))
+                .map_err(err)?;
+        }
+    }
     for (i, line) in l.lines.iter().enumerate() {
         let c = color(i);
         let style = c.stroke_width(s(2.0));

@@ -40,10 +40,19 @@ pub struct Line {
     pub dashed: bool,
 }
 
+/// A shaded interval under the lines: points `(x, low, high)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub label: String,
+    pub points: Vec<(f64, f64, f64)>,
+}
+
 /// Lines over time; x is days since `origin` (a date shown on the axis).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinePlot {
     pub lines: Vec<Line>,
+    /// Intervals drawn behind the lines.
+    pub bands: Vec<Band>,
     pub origin: Date,
     pub y_label: String,
 }
@@ -147,6 +156,15 @@ impl ChartSpec {
                             ]
                         })
                     })
+                    .chain(l.bands.iter().flat_map(|band| {
+                        band.points.iter().map(move |(x, lo, hi)| {
+                            vec![
+                                band.label.clone(),
+                                l.origin.plus_days(x.round() as i64).to_string(),
+                                format!("{} – {}", num(*lo), num(*hi)),
+                            ]
+                        })
+                    }))
                     .collect(),
             },
             ChartSpec::Graph(g) => Table {
@@ -343,6 +361,7 @@ pub fn metric_history(
     }
     LinePlot {
         lines,
+        bands: Vec::new(),
         origin,
         y_label: metric.label().to_owned(),
     }
@@ -402,8 +421,30 @@ pub fn accuracy_over_time(
             points,
             dashed: false,
         }],
+        bands: Vec::new(),
         origin,
         y_label: "Accuracy %".into(),
+    }
+}
+
+/// A belief's score after each day with evidence (engine `BeliefScore::history`: days since
+/// 1970-01-01, score, low, high) as a line over its 95 % interval band.
+pub fn belief_history(history: &[(i64, f64, f64, f64)]) -> LinePlot {
+    let first = history.first().map_or(0, |h| h.0);
+    let origin = Date::from_unix_ms(first * 86_400_000);
+    let x = |day: i64| (day - first) as f64;
+    LinePlot {
+        lines: vec![Line {
+            label: "Score".into(),
+            points: history.iter().map(|h| (x(h.0), h.1)).collect(),
+            dashed: false,
+        }],
+        bands: vec![Band {
+            label: "95 % interval".into(),
+            points: history.iter().map(|h| (x(h.0), h.2, h.3)).collect(),
+        }],
+        origin,
+        y_label: "Score (standard deviations)".into(),
     }
 }
 
@@ -713,5 +754,28 @@ mod tests {
         let pos = circle_layout(4);
         assert!((pos[0].0 - 0.5).abs() < 1e-12 && (pos[0].1 - 0.1).abs() < 1e-12);
         assert_eq!(ChartSpec::Graph(g).table().rows.len(), d.transitions.len());
+    }
+}
+
+#[cfg(test)]
+mod belief_history_tests {
+    use super::*;
+
+    #[test]
+    fn a_belief_history_is_a_score_line_over_its_band_and_a_table() {
+        let h = [(20_000, 0.2, -0.7, 1.1), (20_003, 0.5, -0.3, 1.3)];
+        let plot = belief_history(&h);
+        assert_eq!(plot.lines[0].points, vec![(0.0, 0.2), (3.0, 0.5)]);
+        assert_eq!(
+            plot.bands[0].points,
+            vec![(0.0, -0.7, 1.1), (3.0, -0.3, 1.3)]
+        );
+        let t = ChartSpec::Lines(plot).table();
+        assert_eq!(t.rows.len(), 4);
+        assert_eq!(t.rows[0][1], "2024-10-04");
+        assert_eq!(
+            t.rows[3],
+            vec!["95 % interval", "2024-10-07", "-0.30 – 1.30"]
+        );
     }
 }

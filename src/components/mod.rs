@@ -1,6 +1,7 @@
 //! Reusable widgets, one per file.
 
 pub mod banners;
+pub mod belief_rows;
 pub mod calendar_grid;
 pub mod channel_mapping;
 pub mod chart;

@@ -1,7 +1,8 @@
 //! A recorded A/B test (engine `abtest::AbTest`) with the user's decision on the belief update
-//! its insight proposes; stored in `Workspace.ab_tests`.
+//! its insight proposes; stored in `Workspace.ab_tests`. The form, the variants CSV and the
+//! decisions live in `model::ab_edit`.
 
-use refleqt_engine::abtest::AbTest;
+use refleqt_engine::abtest::{analyse, AbTest, Analysis, MetricKind as TestKind, Variant};
 use serde::{Deserialize, Serialize};
 
 /// An A/B test the user recorded, with their answer to its insight's proposed belief update.
@@ -22,4 +23,51 @@ pub enum ProposalDecision {
         belief: String,
     },
     Rejected,
+}
+
+/// The seed of a test's probability-best draws: FNV-1a of its id, so a test reads the same on
+/// every reload.
+pub fn seed_of(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl AbTestRecord {
+    /// The engine's analysis of the test.
+    pub fn analysis(&self) -> Result<Analysis, refleqt_engine::abtest::AbError> {
+        analyse(&self.test, seed_of(&self.test.id))
+    }
+}
+
+/// The demo workspace's test: a newsletter subject line written as a question against a
+/// statement, at its planned sample, conclusive.
+pub fn demo_ab_test() -> AbTestRecord {
+    let variant = |name: &str, value: &str, successes: u64| Variant {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        entries: Vec::new(),
+        exposures: 4_000,
+        successes,
+        ..Variant::default()
+    };
+    AbTestRecord {
+        test: AbTest {
+            id: "test-1".to_owned(),
+            name: "Newsletter subject lines".to_owned(),
+            hypothesis: "A question in the subject line makes more readers click".to_owned(),
+            attribute: "subject lines".to_owned(),
+            metric: "Email clicks".to_owned(),
+            kind: TestKind::Rate,
+            variants: vec![
+                variant("A", "statement", 320),
+                variant("B", "question", 400),
+            ],
+            planned_per_variant: Some(4_000),
+            split: Vec::new(),
+            alpha: 0.05,
+            min_lift: 0.10,
+        },
+        decision: None,
+    }
 }

@@ -21,8 +21,10 @@
 //! - [`demo`]: the demo workspace built from the engine's simulator;
 //! - [`month`]: the calendar grid's weeks and months.
 
+pub mod ab_edit;
 pub mod ab_record;
 pub mod api_key;
+pub mod belief_edit;
 pub mod connection;
 pub mod context;
 pub mod csv;

@@ -198,6 +198,7 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
             <UtmBuilder state=state entry_id=entry_id />
             <PerformanceForm state=state entry_id=entry_id />
             <crate::components::entry_trends::EntryTrends state=state entry_id=entry_id />
+            <crate::components::belief_rows::BeliefRows state=state entry_id=entry_id />
         </section>
     }
 }

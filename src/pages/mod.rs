@@ -1,7 +1,9 @@
 //! One module per route.
 
+pub mod ab_tests;
 pub mod alerts;
 pub mod attribution;
+pub mod beliefs;
 pub mod calendar;
 pub mod connections;
 pub mod creators;

@@ -97,6 +97,12 @@ struct WorkspaceMainOut<'a> {
     entries: &'a [CalendarEntry],
     attribution_results: &'a [AttributionResultRow],
     alerts: &'a [Alert],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    past_artifacts: &'a [refleqt_engine::artifact::ArtifactRecord],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    beliefs: &'a [refleqt_engine::beliefs::Belief],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    ab_tests: &'a [crate::model::ab_record::AbTestRecord],
 }
 
 #[derive(Serialize)]
@@ -236,6 +242,9 @@ pub fn encode_main(
             entries: &workspace.entries,
             attribution_results: &workspace.attribution_results,
             alerts: &workspace.alerts,
+            past_artifacts: &workspace.past_artifacts,
+            beliefs: &workspace.beliefs,
+            ab_tests: &workspace.ab_tests,
         },
     };
     // Plain data with string keys: serialising cannot fail; an empty text would be refused on
@@ -459,7 +468,15 @@ mod tests {
 
     #[test]
     fn the_main_record_leaves_out_only_the_rows() {
-        let ws = grown(3, 4);
+        let mut ws = grown(3, 4);
+        // Fields left out when empty must be tested filled.
+        ws.past_artifacts
+            .push(refleqt_engine::artifact::ArtifactRecord {
+                values: vec![("pageviews".into(), 10.0)],
+                ..Default::default()
+            });
+        ws.beliefs = crate::model::belief_edit::demo_beliefs();
+        ws.ab_tests = vec![crate::model::ab_record::demo_ab_test()];
         let mut whole = serde_json::to_value(&ws).unwrap_or_default();
         if let Some(o) = whole.as_object_mut() {
             o.remove("performance_entries");

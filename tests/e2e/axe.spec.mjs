@@ -17,6 +17,8 @@ const PAGES = [
   ["creators", "#/creators", "creator-row"],
   ["import", "#/import", null],
   ["settings", "#/settings", null],
+  ["beliefs", "#/beliefs", "belief"],
+  ["A/B tests", "#/ab-tests", "ab-test"],
   ["not found", "#/no-such-page", "not-found"],
 ];
 
