@@ -265,6 +265,9 @@ pub enum AnalysisError {
     Demo(String),
     #[error("The calculation stopped unexpectedly: {0}. Reload the page and try again.")]
     Internal(String),
+    /// The worker died mid-run (a panic, out of memory); a fresh one has been started.
+    #[error("The background worker stopped unexpectedly ({0}). It has been restarted: change a setting or pick the data again to rerun.")]
+    WorkerStopped(String),
 }
 
 /// Data parsed once and reused for every parameter change.

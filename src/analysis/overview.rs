@@ -13,7 +13,7 @@ use super::Outcome;
 use crate::model::date::Date;
 use crate::model::entry::CalendarEntry;
 use crate::model::performance::Source;
-use crate::model::workspace::Workspace;
+use crate::model::workspace::{ValueIndex, Workspace};
 use refleqt_engine::models::Model;
 use refleqt_engine::report::ArtifactTotals;
 use refleqt_engine::EntryId;
@@ -134,6 +134,7 @@ impl Attention {
 /// their own items to the list.
 pub fn attention(
     ws: &Workspace,
+    values: &ValueIndex,
     today: Date,
     credited: &BTreeSet<EntryId>,
     imports: &[ImportInfo],
@@ -143,11 +144,7 @@ pub fn attention(
         .iter()
         .filter(|e| e.publish_date < today)
         .filter(|e| !credited.contains(&e.entry_id))
-        .filter(|e| {
-            !ws.performance_entries
-                .iter()
-                .any(|r| r.calendar_entry_id == e.entry_id)
-        })
+        .filter(|e| values.recorded_metrics(e.entry_id).is_empty())
         .map(|e| {
             (
                 e.publish_date,
@@ -286,7 +283,7 @@ mod tests {
         let _future = ws.add_entry(draft("Future", "2025-03-01"));
         let today = day("2025-02-01");
         let credited: BTreeSet<EntryId> = [credited_one].into();
-        let items = attention(&ws, today, &credited, &[]);
+        let items = attention(&ws, &ValueIndex::of(&ws), today, &credited, &[]);
         assert_eq!(items.len(), 2, "{items:?}");
         assert!(matches!(items[0], Attention::NoResults { entry_id, .. } if entry_id == old));
         assert_eq!(items[0].href(), format!("#/entry/{old}"));
@@ -299,12 +296,18 @@ mod tests {
             name: "old.csv".into(),
             imported_at: day("2024-11-01").unix_ms(),
         };
-        let items = attention(&ws, today, &credited, std::slice::from_ref(&stale));
+        let items = attention(
+            &ws,
+            &ValueIndex::of(&ws),
+            today,
+            &credited,
+            std::slice::from_ref(&stale),
+        );
         assert!(
             matches!(&items[1], Attention::StaleImport { name, days } if name == "old.csv" && *days == 92)
         );
         assert!(items[1].message().contains("92 days"));
-        let items = attention(&ws, today, &credited, &[stale, fresh]);
+        let items = attention(&ws, &ValueIndex::of(&ws), today, &credited, &[stale, fresh]);
         assert_eq!(items.len(), 1);
         let next = upcoming(&ws, today, 5);
         assert_eq!(next.len(), 1);

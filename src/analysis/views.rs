@@ -2,7 +2,7 @@
 //! recommendation for the workspace's settings, per-campaign rollups. Pure and natively tested.
 
 use super::Outcome;
-use crate::model::workspace::Workspace;
+use crate::model::workspace::{ValueIndex, Workspace};
 use refleqt_engine::models::Model;
 use refleqt_engine::recommend::{
     data_driven_caution, recommend, BusinessType, Recommendation, Situation,
@@ -118,7 +118,12 @@ pub struct CampaignRollup {
 
 /// Per campaign of the workspace: its entries' cost (as the report used it, else the workspace's
 /// recorded or planned cost) and the credit they earned under `m`.
-pub fn campaign_rollups(report: &Report, m: Model, ws: &Workspace) -> Vec<CampaignRollup> {
+pub fn campaign_rollups(
+    report: &Report,
+    m: Model,
+    ws: &Workspace,
+    values: &ValueIndex,
+) -> Vec<CampaignRollup> {
     let credit: BTreeMap<u64, &EntryRow> = model(report, m)
         .map(|r| r.entries.iter().map(|e| (e.entry, e)).collect())
         .unwrap_or_default();
@@ -143,7 +148,7 @@ pub fn campaign_rollups(report: &Report, m: Model, ws: &Workspace) -> Vec<Campai
         r.cost += credit
             .get(&e.entry_id)
             .and_then(|c| c.cost)
-            .or_else(|| ws.cost(e.entry_id).map(|(c, _)| c))
+            .or_else(|| values.cost(ws, e.entry_id).map(|(c, _)| c))
             .unwrap_or(0.0);
         if let Some(c) = credit.get(&e.entry_id) {
             r.conversions += c.conversions;
@@ -229,7 +234,7 @@ mod tests {
     fn campaign_rollups_add_up_the_entries() {
         let out = demo_outcome();
         let ws = crate::model::demo::demo_workspace().unwrap_or_else(|e| panic!("{e}"));
-        let rolls = campaign_rollups(&out.report, Model::Linear, &ws);
+        let rolls = campaign_rollups(&out.report, Model::Linear, &ws, &ValueIndex::of(&ws));
         assert_eq!(rolls.len(), 3);
         assert_eq!(rolls.iter().map(|r| r.entries).sum::<usize>(), 30);
         let credited: f64 = model(&out.report, Model::Linear)

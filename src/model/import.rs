@@ -24,9 +24,11 @@ use refleqt_engine::imports::{
     ImportOptions, Layout, MatchReport, Overridden, PerformanceValue, Period, Platform,
     ReimportError, ValueSource, METRIC_KEYS,
 };
-use refleqt_engine::number::NumberConvention;
+use refleqt_engine::links::ChannelUtm;
+use refleqt_engine::number::{DecimalMark, NumberConvention};
 use refleqt_engine::parse::Field;
 use refleqt_engine::{EntryId, JourneySet};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Files above this size are refused before reading (the browser tab would run out of memory).
@@ -34,7 +36,7 @@ pub const MAX_IMPORT_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// A column the user can re-map in the preview: a field of a platform export, or of the engine's
 /// event-log / path-table parsers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ColumnField {
     Export(ImportField),
     Log(Field),
@@ -50,7 +52,7 @@ impl std::fmt::Display for ColumnField {
 }
 
 /// What the user chose in the preview; re-parsing with them gives the new preview.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Choices {
     /// Parse as this layout instead of the detected one.
     pub layout: Option<Layout>,
@@ -69,11 +71,21 @@ impl Choices {
 
     /// The engine options for these choices.
     pub fn options(&self, ws: &Workspace) -> ImportOptions {
+        self.options_with(&ws.settings.channel_mapping, ws.settings.decimal_mark)
+    }
+
+    /// The engine options for these choices, with the workspace's channel mapping and decimal
+    /// mark given (the worker parses without the workspace).
+    pub fn options_with(
+        &self,
+        channel_mapping: &[ChannelUtm],
+        decimal_mark: DecimalMark,
+    ) -> ImportOptions {
         let mut opts = ImportOptions {
             layout: self.layout,
             period: self.period,
-            channel_mapping: ws.settings.channel_mapping.clone(),
-            number: Some(NumberConvention::auto_or(ws.settings.decimal_mark)),
+            channel_mapping: channel_mapping.to_vec(),
+            number: Some(NumberConvention::auto_or(decimal_mark)),
             ..ImportOptions::default()
         };
         for (field, header) in &self.columns {
@@ -113,16 +125,20 @@ pub fn entry_keys(ws: &Workspace) -> Vec<EntryKey> {
 
 /// Match the rows of `import` to the workspace's entries.
 pub fn match_import(import: &Import, ws: &Workspace) -> MatchReport {
-    match_rows(
-        import.layout,
-        &import.rows,
-        &entry_keys(ws),
-        &ws.settings.channel_mapping,
-    )
+    match_with(import, &entry_keys(ws), &ws.settings.channel_mapping)
+}
+
+/// Match the rows of `import` to `entries` (the worker's side: it has no workspace).
+pub fn match_with(
+    import: &Import,
+    entries: &[EntryKey],
+    channel_mapping: &[ChannelUtm],
+) -> MatchReport {
+    match_rows(import.layout, &import.rows, entries, channel_mapping)
 }
 
 /// What the preview says about the journeys of an event log or path table.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct JourneyCounts {
     pub journeys: usize,
     pub touches: usize,
@@ -577,7 +593,8 @@ pub fn apply(ws: &mut Workspace, preview: &Preview, now: i64) -> Result<ApplySum
 }
 
 /// A stage of a running import, with its share of the progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stage {
     Reading,
     Parsing,

@@ -174,7 +174,11 @@ pub fn DashboardsPage(state: AppState, analysis: Workbench) -> impl IntoView {
                                         .map(|o| {
                                             state
                                                 .workspace
-                                                .with(|ws| campaign_rollups(&o.report, m, ws))
+                                                .with(|ws| {
+                                                    state
+                                                        .values
+                                                        .with(|values| campaign_rollups(&o.report, m, ws, values))
+                                                })
                                                 .into_iter()
                                                 .map(|r| {
                                                     view! {

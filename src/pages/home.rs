@@ -80,8 +80,12 @@ pub fn Home(state: AppState, analysis: Workbench) -> impl IntoView {
                             })
                             .unwrap_or_default();
                         let items = state
-                            .workspace
-                            .with(|ws| attention(ws, today, &credited, &stored));
+                            .values
+                            .with(|values| {
+                                state
+                                    .workspace
+                                    .with(|ws| attention(ws, values, today, &credited, &stored))
+                            });
                         attention_list(items)
                     }}
                 </section>

@@ -110,7 +110,7 @@ pub fn ImportPage(state: AppState) -> impl IntoView {
         <section class="page import" data-testid="import">
             <h1>"Import"</h1>
             <p>
-                "Bring in what your platforms export: GA4 (BigQuery export CSV or Data API runReport JSON), Google Ads, Meta Ads Insights, Mailchimp campaign reports, and event logs or path tables for attribution. Files are read in this tab and never leave it."
+                "Bring in what your platforms export: GA4 (BigQuery export CSV or Data API runReport JSON), Google Ads, Meta Ads Insights, Mailchimp campaign reports, and event logs or path tables for attribution. Files are read in this tab (in a background worker, so the page stays responsive) and never leave it."
             </p>
             <div
                 class="dropzone"

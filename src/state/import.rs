@@ -9,24 +9,45 @@
 use super::datasets::{self, DatasetMeta, DatasetSource};
 use super::{AppState, StorageError};
 use crate::model::import::{
-    apply, csv_headers, journeys_of, match_import, parse_import, ApplyError, ApplySummary, Choices,
-    Flow, JourneyCounts, Preview, Stage, MAX_IMPORT_BYTES,
+    apply, entry_keys, ApplyError, ApplySummary, Choices, Flow, JourneyCounts, Phase, Preview,
+    Stage, MAX_IMPORT_BYTES,
 };
 use crate::web_tools;
+use crate::worker::import::{
+    journeys_from, run_import, ImportFailure, ImportReply, ImportRequest, Parsed,
+};
+use crate::worker::import_client::ImportWorker;
 use leptos::prelude::*;
-use refleqt_engine::detect::detect;
-use refleqt_engine::imports::{Container, ImportError, ImportField, Layout};
-use refleqt_engine::parse::sniff_delimiter;
+use refleqt_engine::imports::{ImportError, ImportField, Layout};
 use refleqt_engine::roi::format_count;
 use refleqt_engine::JourneySet;
-use std::rc::Rc;
 use thiserror::Error;
 
-/// What the session keeps between stages (large values are not reactive).
+/// The refusal of a file too big for this tab, in words (`None`: it may be read).
+pub fn too_big(name: &str, size: f64) -> Option<String> {
+    (size > MAX_IMPORT_BYTES as f64).then(|| {
+        format!(
+            "{name} is {} MB; this browser tab can import at most {} MB at once. Split the export by date and import the parts.",
+            format_count((size / 1_048_576.0).ceil()),
+            format_count((MAX_IMPORT_BYTES / 1_048_576) as f64)
+        )
+    })
+}
+
+/// What the session keeps between stages (large values are not reactive). The file's bytes are
+/// never here: the worker reads the file itself.
 struct Work {
-    bytes: Option<Rc<Vec<u8>>>,
+    /// The picked file (or a blob of pulled bytes), kept for a re-parse with other choices.
+    source: Option<web_sys::Blob>,
     file_name: String,
+    /// The choices and request of the parse in flight.
+    choices: Choices,
+    pending: Option<ImportRequest>,
     journeys: Option<JourneySet>,
+    /// The import worker (started with the first parse, dropped — terminated — by Cancel).
+    worker: Option<ImportWorker>,
+    /// No worker could start: parse on the page (slower, and Cancel waits for the parse).
+    on_page: bool,
 }
 
 /// Why a file could not be imported, and what to do.
@@ -134,9 +155,13 @@ impl ImportSession {
             flow: RwSignal::new(Flow::default()),
             preview: RwSignal::new(None),
             work: StoredValue::new_local(Work {
-                bytes: None,
+                source: None,
                 file_name: String::new(),
+                choices: Choices::default(),
+                pending: None,
                 journeys: None,
+                worker: None,
+                on_page: false,
             }),
             journeys: RwSignal::new(None),
             keep_dataset: RwSignal::new(true),
@@ -166,7 +191,8 @@ impl ImportSession {
         self.missing_fields.set(Vec::new());
         self.last_choices.set(Choices::default());
         work.update_value(|w| {
-            w.bytes = None;
+            w.source = None;
+            w.pending = None;
             w.journeys = None;
         });
     }
@@ -177,10 +203,157 @@ impl ImportSession {
             .unwrap_or(false)
     }
 
-    /// Parse the kept bytes with `choices`, in stages, as run `job`.
-    async fn parse(self, job: u64, choices: Choices) {
+    /// Parse the kept file with `choices` as run `job`: in the import worker, or on the page
+    /// when no worker could start. The replies arrive in [`ImportSession::receive`].
+    fn parse(self, job: u64, choices: Choices) {
+        let ImportSession { state, work, .. } = self;
+        let Some((source, name)) =
+            work.with_value(|w| w.source.clone().map(|s| (s, w.file_name.clone())))
+        else {
+            return;
+        };
+        self.last_choices.set(choices.clone());
+        self.missing_fields.set(Vec::new());
+        let req = state.workspace.with_untracked(|ws| ImportRequest {
+            job_id: job,
+            file_name: name,
+            choices: choices.clone(),
+            channel_mapping: ws.settings.channel_mapping.clone(),
+            decimal_mark: ws.settings.decimal_mark,
+            entries: entry_keys(ws),
+        });
+        work.update_value(|w| {
+            w.choices = choices;
+            w.pending = Some(req.clone());
+            if w.worker.is_none() && !w.on_page {
+                w.worker = ImportWorker::start(move |reply, blob| self.receive(reply, blob));
+                w.on_page = w.worker.is_none();
+            }
+        });
+        if work.with_value(|w| w.on_page) {
+            leptos::task::spawn_local(self.parse_on_page(req, source));
+            return;
+        }
+        let posted = work.with_value(|w| w.worker.as_ref().map(|c| c.post(&req, &source)));
+        if let Some(Err(e)) = posted {
+            self.flow.update(|f| {
+                f.finish(job, Err(e.to_string()));
+            });
+        }
+    }
+
+    /// The fallback without a worker: the same steps on the page's thread.
+    async fn parse_on_page(self, req: ImportRequest, source: web_sys::Blob) {
+        let job = req.job_id;
+        web_tools::yield_now().await;
+        let bytes = match wasm_bindgen_futures::JsFuture::from(source.array_buffer()).await {
+            Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+            Err(e) => {
+                self.receive(
+                    ImportReply::Failed {
+                        job_id: job,
+                        failure: ImportFailure::Read(format!("{e:?}")),
+                    },
+                    None,
+                );
+                return;
+            }
+        };
+        if !self.flow.with_untracked(|f| f.is_live(job)) {
+            return;
+        }
+        web_tools::yield_now().await;
+        let (reply, blob) = run_import(&req, bytes, &mut |stage| {
+            self.advance(job, stage);
+        });
+        self.receive(reply, blob);
+    }
+
+    /// A reply of the import worker (or of the page's fallback).
+    fn receive(self, reply: ImportReply, blob: Option<Vec<u8>>) {
+        match reply {
+            ImportReply::Ready => {}
+            ImportReply::Progress { job_id, stage } => {
+                self.advance(job_id, stage);
+            }
+            ImportReply::Parsed { job_id, parsed } => self.show(job_id, *parsed, blob),
+            ImportReply::Failed { job_id: 0, failure } => self.worker_failed(failure),
+            ImportReply::Failed { job_id, failure } => self.show_failure(job_id, failure),
+        }
+    }
+
+    /// The worker failed outside a job: it died (its job ends with the reason, a fresh worker
+    /// starts), never started (the page parses instead), or sent something unreadable.
+    fn worker_failed(self, failure: ImportFailure) {
+        let ImportSession { flow, work, .. } = self;
+        let (never_started, dead) = work.with_value(|w| {
+            w.worker
+                .as_ref()
+                .map_or((false, false), |c| (c.failed_to_start(), c.is_dead()))
+        });
+        // Dropping the worker inside its own callback is not allowed: after it returns.
+        leptos::task::spawn_local(async move {
+            if never_started {
+                work.update_value(|w| {
+                    w.worker = None;
+                    w.on_page = true;
+                });
+                let pending = work.with_value(|w| {
+                    w.pending
+                        .clone()
+                        .zip(w.source.clone())
+                        .filter(|(r, _)| flow.with_untracked(|f| f.is_live(r.job_id)))
+                });
+                if let Some((req, source)) = pending {
+                    self.parse_on_page(req, source).await;
+                }
+                return;
+            }
+            if dead {
+                work.update_value(|w| w.worker = None);
+                let fresh = ImportWorker::start(move |reply, blob| self.receive(reply, blob));
+                work.update_value(|w| {
+                    w.on_page = fresh.is_none();
+                    w.worker = fresh;
+                });
+            }
+            flow.update(|f| {
+                let job = f.job();
+                f.finish(job, Err(failure.to_string()));
+            });
+        });
+    }
+
+    /// A parse that gave no preview: the error, and what its advice needs on screen.
+    fn show_failure(self, job: u64, failure: ImportFailure) {
+        if !self.flow.with_untracked(|f| f.is_live(job)) {
+            return;
+        }
+        let text = match failure {
+            ImportFailure::Parse {
+                error,
+                missing,
+                headers,
+            } => {
+                self.needs_period
+                    .set(matches!(error, ImportError::NoPeriod { .. }));
+                self.missing_fields.set(missing);
+                self.file_headers.set(headers);
+                import_error_text(&error)
+            }
+            other => {
+                self.needs_period.set(false);
+                other.to_string()
+            }
+        };
+        self.flow.update(|f| {
+            f.finish(job, Err(text));
+        });
+    }
+
+    /// A parse that worked: the preview.
+    fn show(self, job: u64, parsed: Parsed, blob: Option<Vec<u8>>) {
         let ImportSession {
-            state,
             flow,
             preview,
             work,
@@ -189,94 +362,33 @@ impl ImportSession {
             needs_period,
             ..
         } = self;
-        let Some((bytes, name)) =
-            work.with_value(|w| w.bytes.clone().map(|b| (b, w.file_name.clone())))
-        else {
-            return;
-        };
-        if !self.advance(job, Stage::Parsing) {
-            return;
-        }
-        web_tools::yield_now().await;
         if !flow.with_untracked(|f| f.is_live(job)) {
             return;
         }
-        let detected = detect(&bytes, &name);
-        let parsed = state
-            .workspace
-            .with_untracked(|ws| parse_import(&bytes, &name, &choices, ws));
-        self.last_choices.set(choices.clone());
-        self.missing_fields.set(Vec::new());
-        let mut import = match parsed {
-            Ok(i) => i,
+        let set = match journeys_from(blob.as_deref()) {
+            Ok(s) => s,
             Err(e) => {
-                needs_period.set(matches!(e, ImportError::NoPeriod { .. }));
-                // What the error's advice needs on screen: the fields to pick a column for,
-                // and every column of the file.
-                let (missing, found) = match &e {
-                    ImportError::MissingColumns { missing, found, .. } => {
-                        (missing.clone(), found.clone())
-                    }
-                    ImportError::UnknownColumn { field, .. } => (vec![field.clone()], Vec::new()),
-                    _ => (Vec::new(), Vec::new()),
-                };
-                let headers = if found.is_empty() {
-                    csv_headers(&bytes, sniff_delimiter(&bytes).as_char(), None)
-                } else {
-                    found
-                };
-                self.missing_fields.set(missing);
-                self.file_headers.set(headers);
-                flow.update(|f| {
-                    f.finish(job, Err(import_error_text(&e)));
-                });
+                self.show_failure(job, e);
                 return;
             }
         };
         needs_period.set(false);
-        if !self.advance(job, Stage::Matching) {
-            return;
-        }
-        web_tools::yield_now().await;
-        let matches = state
-            .workspace
-            .with_untracked(|ws| match_import(&import, ws));
-        let mut set = None;
-        if import.event_log.is_some() || import.path_table.is_some() {
-            if !self.advance(job, Stage::Journeys) {
-                return;
-            }
-            web_tools::yield_now().await;
-            if !flow.with_untracked(|f| f.is_live(job)) {
-                return;
-            }
-            set = journeys_of(&import);
-            // The journeys are what is kept; the parsed events can go.
-            import.event_log = None;
-            if let Some(t) = import.path_table.as_mut() {
-                t.set = JourneySet::default();
-            }
-        }
-        web_tools::yield_now().await;
-        if !flow.with_untracked(|f| f.is_live(job)) {
-            return;
-        }
-        let headers = match import.format {
-            Container::Csv => csv_headers(&bytes, import.report.delimiter, import.header_line),
-            Container::Json => import
-                .columns
-                .iter()
-                .map(|c| c.header.clone())
-                .chain(import.ignored_columns.iter().cloned())
-                .collect(),
-        };
-        journeys.set(set.as_ref().map(JourneyCounts::of));
-        work.update_value(|w| w.journeys = set);
+        let (name, choices) = work.with_value(|w| (w.file_name.clone(), w.choices.clone()));
+        journeys.set(parsed.journeys);
+        work.update_value(|w| {
+            w.journeys = set;
+            w.pending = None;
+        });
         if dataset_name.get_untracked().is_empty() {
             dataset_name.set(name.clone());
         }
         preview.set(Some(Preview::new(
-            &name, detected, choices, import, matches, headers,
+            &name,
+            parsed.detected,
+            choices,
+            parsed.import,
+            parsed.matches,
+            parsed.headers,
         )));
         flow.update(|f| {
             f.preview(job);
@@ -298,56 +410,47 @@ impl ImportSession {
         flow.try_update(|f| f.start(name, stage)).unwrap_or(0)
     }
 
-    /// Read a picked or dropped file and parse it.
+    /// Parse a picked or dropped file (the worker reads it), after refusing one too big for
+    /// the tab.
     pub fn start_file(self, file: web_sys::File) {
         let ImportSession { flow, work, .. } = self;
         let name = file.name();
         let job = self.begin(&name, Stage::Reading);
-        if file.size() > MAX_IMPORT_BYTES as f64 {
+        if let Some(refusal) = too_big(&name, file.size()) {
             flow.update(|f| {
-                f.finish(
-                    job,
-                    Err(format!(
-                        "{name} is {:.0} MB; this browser tab can import at most {} MB at once. Split the export by date and import the parts.",
-                        file.size() / 1_048_576.0,
-                        MAX_IMPORT_BYTES / 1_048_576
-                    )),
-                );
+                f.finish(job, Err(refusal));
             });
             return;
         }
-        leptos::task::spawn_local(async move {
-            web_tools::yield_now().await;
-            let bytes = match web_tools::read_file(&file).await {
-                Ok(b) => b,
-                Err(e) => {
-                    flow.update(|f| {
-                        f.finish(job, Err(format!("{e}. Try choosing the file again.")));
-                    });
-                    return;
-                }
-            };
-            if !flow.with_untracked(|f| f.is_live(job)) {
-                return;
-            }
-            work.update_value(|w| {
-                w.bytes = Some(Rc::new(bytes));
-                w.file_name = name;
-            });
-            self.parse(job, Choices::default()).await;
+        work.update_value(|w| {
+            w.source = Some(file.into());
+            w.file_name = name;
         });
+        self.parse(job, Choices::default());
     }
 
     /// Parse bytes that did not come from a file (a connection's pull, already merged into one
     /// export): the same stages, preview and confirm as a chosen file.
     pub fn start_bytes(self, name: String, bytes: Vec<u8>) {
-        let ImportSession { work, .. } = self;
+        let ImportSession { flow, work, .. } = self;
         let job = self.begin(&name, Stage::Parsing);
-        work.update_value(|w| {
-            w.bytes = Some(Rc::new(bytes));
-            w.file_name = name;
-        });
-        leptos::task::spawn_local(self.parse(job, Choices::default()));
+        let array = js_sys::Uint8Array::from(bytes.as_slice());
+        drop(bytes);
+        match web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array)) {
+            Ok(blob) => {
+                work.update_value(|w| {
+                    w.source = Some(blob);
+                    w.file_name = name;
+                });
+                self.parse(job, Choices::default());
+            }
+            Err(e) => flow.update(|f| {
+                f.finish(
+                    job,
+                    Err(ImportFailure::Internal(format!("{e:?}")).to_string()),
+                );
+            }),
+        }
     }
 
     /// Parse the same file again with other choices (platform, columns, period).
@@ -357,14 +460,24 @@ impl ImportSession {
         let job = flow
             .try_update(|f| f.start(&name, Stage::Parsing))
             .unwrap_or(0);
-        leptos::task::spawn_local(self.parse(job, choices));
+        self.parse(job, choices);
     }
 
-    /// Stop whatever runs; nothing is written.
+    /// Stop whatever runs; nothing is written. A parse in the worker ends at once: the worker is
+    /// terminated (the next file starts a fresh one).
     pub fn cancel(self) {
         let ImportSession {
-            flow, cancelled, ..
+            flow,
+            cancelled,
+            work,
+            ..
         } = self;
+        let parsing = flow.with_untracked(
+            |f| matches!(&f.phase, Phase::Working { stage, .. } if *stage != Stage::Saving),
+        );
+        if parsing {
+            work.update_value(|w| w.worker = None);
+        }
         flow.update(Flow::cancel);
         self.clear();
         cancelled.set(true);
@@ -444,7 +557,7 @@ impl ImportSession {
             }
             preview.set(None);
             journeys.set(None);
-            work.update_value(|w| w.bytes = None);
+            work.update_value(|w| w.source = None);
             reload_list.update(|n| *n += 1);
         });
     }
@@ -596,6 +709,16 @@ mod tests {
             "{left}"
         );
         assert!(!left.starts_with("Nothing was written"));
+    }
+
+    #[test]
+    fn a_file_too_big_for_the_tab_is_refused_with_its_size_and_the_limit() {
+        assert_eq!(too_big("small.csv", MAX_IMPORT_BYTES as f64), None);
+        let text = too_big("huge.csv", 3.5 * 1024.0 * 1_048_576.0).expect("refused");
+        assert_eq!(
+            text,
+            "huge.csv is 3,584 MB; this browser tab can import at most 1,024 MB at once. Split the export by date and import the parts."
+        );
     }
 
     #[test]

@@ -211,6 +211,18 @@ impl Workbench {
                 // A failed load clears what was shown: no earlier results under this source.
                 self.outcome.set(None);
                 self.status.set(RunStatus::Failed(error.to_string()));
+                if self
+                    .client
+                    .with_value(|c| c.as_ref().is_some_and(Client::is_dead))
+                {
+                    // The worker died: start a fresh one (after this callback of the old one).
+                    leptos::task::spawn_local(async move {
+                        self.client.set_value(None);
+                        let client = Client::start(move |r| self.receive(r));
+                        self.in_worker.set(client.in_worker());
+                        self.client.set_value(Some(client));
+                    });
+                }
             }
             _ => {}
         }

@@ -1,6 +1,6 @@
 //! The page's side of the worker: start it, post jobs, receive replies.
 
-use super::WORKER_SCRIPT;
+use super::{CSP_VIOLATION_PREFIX, WORKER_SCRIPT};
 use crate::analysis::insights::LearnJob;
 use crate::analysis::{AnalysisError, Job, WorkerReply};
 use std::cell::{Cell, RefCell};
@@ -16,6 +16,8 @@ pub struct Client {
     on_reply: OnReply,
     /// Whether the worker said it listens; until then only the latest job waits here.
     ready: Rc<Cell<bool>>,
+    /// The worker ran and then died; the owner replaces this client.
+    dead: Rc<Cell<bool>>,
     waiting: Rc<RefCell<Option<js_sys::Array>>>,
     _listener: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -27,12 +29,19 @@ impl Client {
         let on_reply: OnReply = Rc::new(on_reply);
         let cb = on_reply.clone();
         let ready = Rc::new(Cell::new(false));
+        let dead = Rc::new(Cell::new(false));
         let waiting: Rc<RefCell<Option<js_sys::Array>>> = Rc::new(RefCell::new(None));
         let worker = web_sys::Worker::new(WORKER_SCRIPT).ok();
         let (r, w, me) = (ready.clone(), waiting.clone(), worker.clone());
         let listener =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
                 let text = e.data().as_string().unwrap_or_default();
+                if let Some(v) = text.strip_prefix(CSP_VIOLATION_PREFIX) {
+                    web_sys::console::error_1(&JsValue::from_str(&format!(
+                        "{CSP_VIOLATION_PREFIX}{v}"
+                    )));
+                    return;
+                }
                 let reply = serde_json::from_str::<WorkerReply>(&text).unwrap_or_else(|err| {
                     WorkerReply::Failed {
                         job_id: 0,
@@ -59,13 +68,20 @@ impl Client {
                 cb(reply);
             });
         let cb = on_reply.clone();
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-            cb(WorkerReply::Failed {
-                job_id: 0,
-                error: AnalysisError::Internal(
+        let (r, d) = (ready.clone(), dead.clone());
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let error = if r.get() {
+                // It ran and died (a panic, out of memory): the job it ran ends here; the owner
+                // starts a fresh worker ([`Client::is_dead`]).
+                d.set(true);
+                e.prevent_default();
+                AnalysisError::WorkerStopped(error_text(&e))
+            } else {
+                AnalysisError::Internal(
                     "the background worker could not start (is refleqt-worker_loader.js served next to index.html?)".into(),
-                ),
-            });
+                )
+            };
+            cb(WorkerReply::Failed { job_id: 0, error });
         });
         if let Some(w) = &worker {
             w.set_onmessage(Some(listener.as_ref().unchecked_ref()));
@@ -75,10 +91,16 @@ impl Client {
             worker,
             on_reply,
             ready,
+            dead,
             waiting,
             _listener: Some(listener),
             _on_error: on_error,
         }
+    }
+
+    /// Whether the worker died after it started (its job has been told so): start a new client.
+    pub fn is_dead(&self) -> bool {
+        self.dead.get()
     }
 
     /// Whether jobs run off the page's thread.
@@ -173,4 +195,13 @@ impl Drop for Client {
             w.terminate();
         }
     }
+}
+
+/// What an `error` event of a worker says (its `message`, when it is an `ErrorEvent`).
+pub fn error_text(e: &web_sys::Event) -> String {
+    js_sys::Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "no reason given".to_owned())
 }

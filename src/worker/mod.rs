@@ -8,11 +8,21 @@
 //!   from `<link data-trunk rel="rust" data-type="worker" data-loader-shim>`), posts jobs, hands
 //!   replies to a callback. Without workers (or if it fails to start) jobs run on the page.
 //!
+//! - [`import`] and [`import_client`]: the Import page's parsing (detect, parse, match, journeys)
+//!   in a worker of its own, so Cancel can end it at once (the worker is terminated and a fresh
+//!   one started); a worker that dies ends its job with an error and is restarted.
+//!
 //! Messages are JSON text ([`WorkerReply`](crate::analysis::WorkerReply)): the report is small
 //! (tens of KB even for a million journeys), so JSON costs well under a frame.
 
 pub mod client;
+pub mod import;
+pub mod import_client;
 pub mod runtime;
+
+/// How the worker's report of a Content-Security-Policy violation starts (a plain string message;
+/// the clients log it as an error).
+pub const CSP_VIOLATION_PREFIX: &str = "Content-Security-Policy violation in the worker: ";
 
 /// The worker script Trunk emits next to `index.html`.
 pub const WORKER_SCRIPT: &str = "./refleqt-worker_loader.js";

@@ -506,8 +506,8 @@ impl Default for ImportOptions {
     }
 }
 
-/// A parsed export.
-#[derive(Debug, Clone, PartialEq)]
+/// A parsed export (serializable: the app's worker parses and posts it to the page).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Import {
     pub layout: Layout,
     pub format: Container,

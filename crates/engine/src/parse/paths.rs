@@ -70,7 +70,7 @@ impl Default for PathTableOptions {
 }
 
 /// A parsed path table.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PathTable {
     pub set: JourneySet,
     pub report: ParseReport,
