@@ -15,6 +15,8 @@ const PAGES = [
   ["dashboards", "#/dashboards", null],
   ["journey map", "#/journeys", "journey"],
   ["creators", "#/creators", "creator-row"],
+  ["insights", "#/insights", "segment-row"],
+  ["alerts", "#/alerts", null],
   ["import", "#/import", null],
   ["settings", "#/settings", null],
   ["beliefs", "#/beliefs", "belief"],
