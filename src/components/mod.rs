@@ -5,6 +5,7 @@ pub mod belief_rows;
 pub mod calendar_grid;
 pub mod channel_mapping;
 pub mod chart;
+pub mod confirm_delete;
 pub mod dataset_list;
 pub mod entry_trends;
 pub mod import_preview;

@@ -4,6 +4,7 @@
 //! planned and minimum sample, the verdict in words. A conclusive test's insight proposes a
 //! belief update, accepted (`Workspace::accept_proposal`) or rejected; the decision is stored.
 
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::model::ab_edit::{parse_variants_csv, AbForm, Accepted, VariantForm};
 use crate::model::ab_record::{AbTestRecord, ProposalDecision};
 use crate::model::metric::MetricKind;
@@ -104,7 +105,6 @@ fn AbCard(
     record: AbTestRecord,
     message: RwSignal<Option<(bool, String)>>,
 ) -> impl IntoView {
-    let confirm_delete = RwSignal::new(false);
     let id = record.test.id.clone();
     let heading_id = format!(
         "ab-{}-heading",
@@ -117,7 +117,7 @@ fn AbCard(
     let analysis = record.analysis();
     let delete_id = id.clone();
     let name = t.name.clone();
-    let delete = move |_| {
+    let delete = move || {
         if state.change(|ws| ws.delete_ab_test(&delete_id)) {
             message.set(Some((
                 true,
@@ -166,32 +166,11 @@ fn AbCard(
                 }
             }}
             <div class="actions">
-                {move || {
-                    if confirm_delete.get() {
-                        view! {
-                            <span class="confirm" role="group" aria-label="Confirm delete">
-                                <button type="button" class="danger" on:click=delete.clone()>
-                                    "Yes, delete this test"
-                                </button>
-                                <button type="button" on:click=move |_| confirm_delete.set(false)>
-                                    "Keep it"
-                                </button>
-                            </span>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <button
-                                type="button"
-                                class="danger"
-                                on:click=move |_| confirm_delete.set(true)
-                            >
-                                "Delete test"
-                            </button>
-                        }
-                            .into_any()
-                    }
-                }}
+                <ConfirmDelete
+                    label="Delete test"
+                    confirm="Yes, delete this test"
+                    on_delete=delete.clone()
+                />
             </div>
         </li>
     }

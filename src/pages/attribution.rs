@@ -933,6 +933,37 @@ pub fn window_text(w: Window) -> String {
 }
 
 /// A model picker bound to the shared chosen model.
+/// What the workbench's results come from, "Computing…" while it runs and its failure in words:
+/// the head of every page that shows the workbench's results away from this page.
+#[component]
+pub fn WorkbenchStatus(analysis: Workbench) -> impl IntoView {
+    view! {
+        <p class="lede">
+            {move || {
+                analysis
+                    .source
+                    .with(|s| format!("Data: {}. Change it on the Attribution page.", s.label()))
+            }}
+        </p>
+        {move || {
+            matches!(analysis.status.get(), RunStatus::Running { .. })
+                .then(|| view! { <p role="status">"Computing…"</p> })
+        }}
+        {move || match analysis.status.get() {
+            RunStatus::Failed(m) => {
+                Some(
+                    view! {
+                        <p class="error" role="alert">
+                            {m}
+                        </p>
+                    },
+                )
+            }
+            _ => None,
+        }}
+    }
+}
+
 #[component]
 pub fn ModelPicker(analysis: Workbench, id: &'static str) -> impl IntoView {
     view! {

@@ -7,6 +7,7 @@
 
 use crate::charts::series::{belief_history, ChartSpec};
 use crate::components::chart::Chart;
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::model::belief_edit::{direction_words, metric_label, BeliefForm};
 use crate::model::date::Date;
 use crate::model::evidence::belief_scores;
@@ -244,7 +245,6 @@ fn BeliefCard(
     message: RwSignal<Option<(bool, String)>>,
 ) -> impl IntoView {
     let show_history = RwSignal::new(false);
-    let confirm_delete = RwSignal::new(false);
     let id = belief.id.clone();
     let heading_id = format!("belief-{}-heading", web_tools_safe(&id));
     let labelled_by = heading_id.clone();
@@ -278,7 +278,7 @@ fn BeliefCard(
         Action::Hold => "action hold",
     };
     let delete_id = id.clone();
-    let delete = move |_| {
+    let delete = move || {
         let statement = belief_statement(state, &delete_id);
         if state.change(|ws| ws.delete_belief(&delete_id)) {
             message.set(Some((
@@ -367,32 +367,11 @@ fn BeliefCard(
                 >
                     "Edit"
                 </button>
-                {move || {
-                    if confirm_delete.get() {
-                        view! {
-                            <span class="confirm" role="group" aria-label="Confirm delete">
-                                <button type="button" class="danger" on:click=delete.clone()>
-                                    "Yes, delete this belief"
-                                </button>
-                                <button type="button" on:click=move |_| confirm_delete.set(false)>
-                                    "Keep it"
-                                </button>
-                            </span>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <button
-                                type="button"
-                                class="danger"
-                                on:click=move |_| confirm_delete.set(true)
-                            >
-                                "Delete"
-                            </button>
-                        }
-                            .into_any()
-                    }
-                }}
+                <ConfirmDelete
+                    label="Delete"
+                    confirm="Yes, delete this belief"
+                    on_delete=delete.clone()
+                />
             </div>
             {move || {
                 show_history

@@ -5,8 +5,8 @@
 use crate::analysis::views::{campaign_rollups, model};
 use crate::charts::series::{accuracy_over_time, channel_money, pct, transition_graph, ChartSpec};
 use crate::components::chart::Chart;
-use crate::pages::attribution::ModelPicker;
-use crate::state::workbench::{RunStatus, Workbench};
+use crate::pages::attribution::{ModelPicker, WorkbenchStatus};
+use crate::state::workbench::Workbench;
 use crate::state::AppState;
 use leptos::prelude::*;
 use refleqt_engine::roi::{format_count, format_money, format_percent};
@@ -48,31 +48,7 @@ pub fn DashboardsPage(state: AppState, analysis: Workbench) -> impl IntoView {
     view! {
         <section class="page dashboards" data-testid="dashboards">
             <h1>"Dashboards"</h1>
-            <p class="lede">
-                {move || {
-                    analysis
-                        .source
-                        .with(|s| {
-                            format!("Data: {}. Change it on the Attribution page.", s.label())
-                        })
-                }}
-            </p>
-            {move || {
-                matches!(analysis.status.get(), RunStatus::Running { .. })
-                    .then(|| view! { <p role="status">"Computing…"</p> })
-            }}
-            {move || match analysis.status.get() {
-                RunStatus::Failed(m) => {
-                    Some(
-                        view! {
-                            <p class="error" role="alert">
-                                {m}
-                            </p>
-                        },
-                    )
-                }
-                _ => None,
-            }}
+            <WorkbenchStatus analysis=analysis />
             <ModelPicker analysis=analysis id="dashboard-model" />
             <section aria-labelledby="by-channel">
                 <h2 id="by-channel">"Per channel"</h2>

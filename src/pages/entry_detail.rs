@@ -2,6 +2,7 @@
 //! Signups, Revenue, Cost, plus any catalog metric), the live ROI, and delete.
 
 use super::entry_form::MissingEntry;
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::roi::RoiFigure;
 use crate::components::utm_builder::UtmBuilder;
 use crate::model::date::format_timestamp;
@@ -41,7 +42,6 @@ pub fn EntryPage(state: AppState, entry_id: u64) -> impl IntoView {
 fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
     let entry = Memo::new(move |_| state.workspace.with(|ws| ws.entry(entry_id).cloned()));
     let currency = Memo::new(move |_| state.workspace.with(|ws| ws.settings.currency.clone()));
-    let confirm_delete = RwSignal::new(false);
     // A planned entry (no results yet) with a creator: how that creator does with this type on
     // this channel.
     let creator_match = Memo::new(move |_| {
@@ -54,7 +54,7 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
             reputation::match_sentence(ws, e, metric).map(|(_, text)| text)
         })
     });
-    let delete = move |_| {
+    let delete = move || {
         let title = entry.get_untracked().map(|e| e.title).unwrap_or_default();
         let result = state.change(|ws| ws.delete_entry(entry_id));
         match result {
@@ -90,39 +90,11 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
                                     <a class="button" href=format!("#/entry/{entry_id}/edit")>
                                         "Edit entry"
                                     </a>
-                                    {move || {
-                                        if confirm_delete.get() {
-                                            view! {
-                                                <span
-                                                    class="confirm"
-                                                    role="group"
-                                                    aria-label="Confirm delete"
-                                                >
-                                                    <button type="button" class="danger" on:click=delete>
-                                                        "Yes, delete this entry"
-                                                    </button>
-                                                    <button
-                                                        type="button"
-                                                        on:click=move |_| confirm_delete.set(false)
-                                                    >
-                                                        "Keep it"
-                                                    </button>
-                                                </span>
-                                            }
-                                                .into_any()
-                                        } else {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="danger"
-                                                    on:click=move |_| confirm_delete.set(true)
-                                                >
-                                                    "Delete entry"
-                                                </button>
-                                            }
-                                                .into_any()
-                                        }
-                                    }}
+                                    <ConfirmDelete
+                                        label="Delete entry"
+                                        confirm="Yes, delete this entry"
+                                        on_delete=delete
+                                    />
                                 </div>
                             </div>
                             <dl class="entry-facts">

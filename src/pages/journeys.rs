@@ -7,8 +7,8 @@
 use crate::analysis::journey_map::{Filter, JourneyMap, MapJourney, OutcomeFilter, PAGE};
 use crate::charts::series::{layered_graph, pct, ChartSpec};
 use crate::components::chart::Chart;
-use crate::pages::attribution::ModelPicker;
-use crate::state::workbench::{RunStatus, Workbench};
+use crate::pages::attribution::{ModelPicker, WorkbenchStatus};
+use crate::state::workbench::Workbench;
 use crate::state::AppState;
 use leptos::prelude::*;
 use refleqt_engine::models::{Model, ModelParams};
@@ -87,31 +87,7 @@ pub fn JourneysPage(state: AppState, analysis: Workbench) -> impl IntoView {
     view! {
         <section class="page journeys" data-testid="journeys">
             <h1>"Journey map"</h1>
-            <p class="lede">
-                {move || {
-                    analysis
-                        .source
-                        .with(|s| {
-                            format!("Data: {}. Change it on the Attribution page.", s.label())
-                        })
-                }}
-            </p>
-            {move || {
-                matches!(analysis.status.get(), RunStatus::Running { .. })
-                    .then(|| view! { <p role="status">"Computing…"</p> })
-            }}
-            {move || match analysis.status.get() {
-                RunStatus::Failed(m) => {
-                    Some(
-                        view! {
-                            <p class="error" role="alert">
-                                {m}
-                            </p>
-                        },
-                    )
-                }
-                _ => None,
-            }}
+            <WorkbenchStatus analysis=analysis />
             <section aria-labelledby="journey-list">
                 <h2 id="journey-list">"Customer journeys"</h2>
                 <p class="hint" data-testid="journey-sample">
