@@ -2,7 +2,7 @@
 //! its insight proposes; stored in `Workspace.ab_tests`. The form, the variants CSV and the
 //! decisions live in `model::ab_edit`.
 
-use refleqt_engine::abtest::{analyse, AbTest, Analysis, MetricKind as TestKind, Variant};
+use refleqt_engine::abtest::{analyse_default, AbTest, Analysis, MetricKind as TestKind, Variant};
 use serde::{Deserialize, Serialize};
 
 /// An A/B test the user recorded, with their answer to its insight's proposed belief update.
@@ -25,18 +25,10 @@ pub enum ProposalDecision {
     Rejected,
 }
 
-/// The seed of a test's probability-best draws: FNV-1a of its id, so a test reads the same on
-/// every reload.
-pub fn seed_of(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 impl AbTestRecord {
-    /// The engine's analysis of the test.
+    /// The engine's analysis of the test, with the seed the training-context export uses too.
     pub fn analysis(&self) -> Result<Analysis, refleqt_engine::abtest::AbError> {
-        analyse(&self.test, seed_of(&self.test.id))
+        analyse_default(&self.test)
     }
 }
 

@@ -216,6 +216,24 @@ mod tests {
     }
 
     #[test]
+    fn the_export_shows_the_a_b_numbers_the_page_shows() {
+        let mut ws = Workspace::empty();
+        ws.ab_tests.push(crate::model::ab_record::demo_ab_test());
+        let page = ws.ab_tests[0]
+            .analysis()
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let doc = document(&ws, 0, None);
+        let exported: Vec<Option<f64>> = doc.ab_tests[0]
+            .variants
+            .iter()
+            .map(|v| v.prob_best)
+            .collect();
+        let shown: Vec<Option<f64>> = page.variants.iter().map(|v| Some(v.prob_best)).collect();
+        assert_eq!(exported, shown);
+        assert!(shown.iter().flatten().any(|p| *p > 0.5 && *p < 1.0));
+    }
+
+    #[test]
     fn an_entry_gives_its_attributes_actuals_and_prediction() {
         let mut ws = Workspace::empty();
         let draft = EntryForm {

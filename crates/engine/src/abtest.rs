@@ -473,6 +473,15 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+/// The seed of the probability-best draws wherever a test is shown or exported (the Beliefs and
+/// A/B tests pages, the training-context export), so each reads the same numbers on every run.
+pub const SEED: u64 = 12;
+
+/// Analyse a test with the house seed [`SEED`]: what the app and the export show.
+pub fn analyse_default(test: &AbTest) -> Result<Analysis, AbError> {
+    analyse(test, SEED)
+}
+
 /// Analyse a test (see the module docs); `seed` drives the probability-best draws.
 pub fn analyse(test: &AbTest, seed: u64) -> Result<Analysis, AbError> {
     check(test)?;

@@ -14,7 +14,7 @@
 //! The caller (the app's `model::context`, the CLI through it) gathers the rows that come from
 //! its workspace — artifacts, actuals, predictions, attribution — and [`build`] adds what the
 //! engine computes: belief scores (`beliefs::score_beliefs`), A/B analyses (`abtest::analyse`,
-//! seeded with [`AB_SEED`]) and creator reputations (`creators::reputation`).
+//! seeded with `abtest::SEED`, as the app's pages are) and creator reputations (`creators::reputation`).
 
 use crate::abtest::{self, AbTest, Verdict};
 use crate::artifact::{ArtifactRecord, WEEKDAYS};
@@ -28,8 +28,6 @@ use std::collections::HashMap;
 pub const FORMAT: &str = "refleqt-training-context";
 /// The document's version; bumped only for a change that is not additive.
 pub const VERSION: u32 = 1;
-/// The seed of the A/B tests' probability-best draws (the same document for the same workspace).
-pub const AB_SEED: u64 = 12;
 /// Above this many outcomes the document is written without indentation.
 pub const PRETTY_MAX_ROWS: usize = 5_000;
 /// Where the JSON Schema of this version lives in the repository.
@@ -553,7 +551,7 @@ fn verdict(v: &Verdict) -> (String, Option<String>) {
 }
 
 fn ab_row(test: &AbTest, decision: &Decision) -> AbTestRow {
-    let analysis = abtest::analyse(test, AB_SEED);
+    let analysis = abtest::analyse_default(test);
     let result = |name: &str| {
         analysis
             .as_ref()
@@ -798,7 +796,7 @@ pub fn build(inputs: Inputs<'_>) -> TrainingContext {
             belief_prior_weight: beliefs::PRIOR_WEIGHT,
             belief_clip: beliefs::CLIP,
             belief_hold_band: beliefs::HOLD_BAND,
-            ab_seed: AB_SEED,
+            ab_seed: abtest::SEED,
             ab_draws: abtest::DRAWS,
             creator_metrics: rated,
         },
