@@ -223,6 +223,29 @@ pub async fn read_chosen_file(
     Ok(text.as_string())
 }
 
+/// The `change` handler of an `<input type="file">` whose file is read as text: `then` gets the
+/// text (or why it could not be read) once it has arrived; choosing no file does nothing. The
+/// field is cleared afterwards, so choosing the same file again reads it again.
+pub fn on_text_file_chosen(
+    ev: &web_sys::Event,
+    then: impl FnOnce(Result<String, BrowserError>) + 'static,
+) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        match read_chosen_file(&input).await {
+            Ok(Some(text)) => then(Ok(text)),
+            Ok(None) => {}
+            Err(e) => then(Err(e)),
+        }
+        input.set_value("");
+    });
+}
+
 /// The screen's device pixel ratio (1 outside a browser).
 pub fn device_pixel_ratio() -> f64 {
     web_sys::window()

@@ -134,3 +134,27 @@ pub fn DemoBanner(state: AppState) -> impl IntoView {
         })
     }
 }
+
+/// The outcome of the user's last action on a page: a status line when it worked, an alert
+/// (read out at once) when it did not.
+#[component]
+pub fn ResultBanner(
+    /// `(worked, text)`; nothing is shown while it is `None`.
+    message: RwSignal<Option<(bool, String)>>,
+    /// The banner's `data-testid`.
+    testid: &'static str,
+) -> impl IntoView {
+    move || {
+        message.get().map(|(ok, text)| {
+            view! {
+                <p
+                    class=if ok { "banner" } else { "banner danger" }
+                    role=if ok { "status" } else { "alert" }
+                    data-testid=testid
+                >
+                    {text}
+                </p>
+            }
+        })
+    }
+}

@@ -4,6 +4,7 @@
 //! planned and minimum sample, the verdict in words. A conclusive test's insight proposes a
 //! belief update, accepted (`Workspace::accept_proposal`) or rejected; the decision is stored.
 
+use crate::components::banners::ResultBanner;
 use crate::components::confirm_delete::ConfirmDelete;
 use crate::model::ab_edit::{parse_variants_csv, AbForm, Accepted, VariantForm};
 use crate::model::ab_record::{AbTestRecord, ProposalDecision};
@@ -12,7 +13,6 @@ use crate::state::AppState;
 use crate::web_tools;
 use leptos::prelude::*;
 use refleqt_engine::abtest::{Analysis, MetricKind as TestKind, Verdict};
-use wasm_bindgen::JsCast;
 
 fn pct(x: f64) -> String {
     let p = x * 100.0;
@@ -60,21 +60,7 @@ pub fn AbTestsPage(state: AppState) -> impl IntoView {
             <p class="hint">
                 "Each variant's rate (or mean) with its 95 % interval and the probability that it is the best; the lift over the first variant (the control) with its interval and p-value. A test is only read at its planned sample (given, or the sample that detects a 10 % lift with 80 % power), each variant needs enough data, and exposures that do not follow the planned split block every result. A conclusive test proposes a belief, which you accept or reject."
             </p>
-            {move || {
-                message
-                    .get()
-                    .map(|(ok, text)| {
-                        view! {
-                            <p
-                                class=if ok { "banner" } else { "banner danger" }
-                                role=if ok { "status" } else { "alert" }
-                                data-testid="ab-message"
-                            >
-                                {text}
-                            </p>
-                        }
-                    })
-            }}
+            <ResultBanner message=message testid="ab-message" />
             {move || {
                 show_form
                     .get()
@@ -453,35 +439,25 @@ fn AbFormView(
         }
     };
     let on_csv = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match web_tools::read_chosen_file(&input).await {
-                Ok(Some(text)) => match parse_variants_csv(&text) {
-                    Ok((kind, variants)) => {
-                        let n = variants.len();
-                        form.update(|f| {
-                            f.kind = kind;
-                            f.variants = variants;
-                        });
-                        error.set(None);
-                        message.set(Some((
-                            true,
-                            format!("Read {n} variants from the CSV; check them and save."),
-                        )));
-                    }
-                    Err(e) => error.set(Some(format!(
-                        "The CSV was not read, nothing was changed: {e}."
-                    ))),
-                },
-                Ok(None) => {}
-                Err(e) => error.set(Some(format!("The CSV was not read: {e}."))),
-            }
-            input.set_value("");
+        web_tools::on_text_file_chosen(&ev, move |text| match text {
+            Ok(text) => match parse_variants_csv(&text) {
+                Ok((kind, variants)) => {
+                    let n = variants.len();
+                    form.update(|f| {
+                        f.kind = kind;
+                        f.variants = variants;
+                    });
+                    error.set(None);
+                    message.set(Some((
+                        true,
+                        format!("Read {n} variants from the CSV; check them and save."),
+                    )));
+                }
+                Err(e) => error.set(Some(format!(
+                    "The CSV was not read, nothing was changed: {e}."
+                ))),
+            },
+            Err(e) => error.set(Some(format!("The CSV was not read: {e}."))),
         });
     };
     let text = move |field_id: &'static str,

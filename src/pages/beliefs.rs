@@ -6,6 +6,7 @@
 //! file.
 
 use crate::charts::series::{belief_history, ChartSpec};
+use crate::components::banners::ResultBanner;
 use crate::components::chart::Chart;
 use crate::components::confirm_delete::ConfirmDelete;
 use crate::model::belief_edit::{direction_words, metric_label, BeliefForm};
@@ -18,7 +19,6 @@ use leptos::prelude::*;
 use refleqt_engine::beliefs::{
     beliefs_json, parse_beliefs, Action, Belief, BeliefScore, Direction, ExpectationSource,
 };
-use wasm_bindgen::JsCast;
 
 /// Which belief the form edits: a new one, or the one with this id.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,37 +84,26 @@ pub fn BeliefsPage(state: AppState) -> impl IntoView {
         }
     };
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
         message.set(None);
-        leptos::task::spawn_local(async move {
-            let refused = |why: String| {
-                message.set(Some((
+        web_tools::on_text_file_chosen(&ev, move |text| {
+            let parsed = text
+                .map_err(|e| e.to_string())
+                .and_then(|t| parse_beliefs(&t).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(beliefs) => {
+                    let (added, replaced) = state.change(|ws| ws.import_beliefs(beliefs));
+                    message.set(Some((
+                        true,
+                        format!(
+                            "Imported the beliefs file: {added} added, {replaced} replaced (same id)."
+                        ),
+                    )));
+                }
+                Err(why) => message.set(Some((
                     false,
                     format!("Import refused, nothing was changed: {why}."),
-                )))
-            };
-            match web_tools::read_chosen_file(&input).await {
-                Ok(Some(text)) => match parse_beliefs(&text) {
-                    Ok(beliefs) => {
-                        let (added, replaced) = state.change(|ws| ws.import_beliefs(beliefs));
-                        message.set(Some((
-                            true,
-                            format!(
-                                "Imported the beliefs file: {added} added, {replaced} replaced (same id)."
-                            ),
-                        )));
-                    }
-                    Err(e) => refused(e.to_string()),
-                },
-                Ok(None) => {}
-                Err(e) => refused(e.to_string()),
+                ))),
             }
-            input.set_value("");
         });
     };
     view! {
@@ -153,21 +142,7 @@ pub fn BeliefsPage(state: AppState) -> impl IntoView {
             <p class="hint">
                 "A belief says which artifacts it is about and whether they land above or below what was expected of them (their prediction, or without one the channel's usual result). Every matching outcome moves its score: how far the actual landed from the expectation, in standard deviations (at most 3), shrunk towards 0 by a prior worth 4 outcomes. Reinforce when the whole 95 % interval is above 0, Weaken when below, otherwise Hold."
             </p>
-            {move || {
-                message
-                    .get()
-                    .map(|(ok, text)| {
-                        view! {
-                            <p
-                                class=if ok { "banner" } else { "banner danger" }
-                                role=if ok { "status" } else { "alert" }
-                                data-testid="beliefs-message"
-                            >
-                                {text}
-                            </p>
-                        }
-                    })
-            }}
+            <ResultBanner message=message testid="beliefs-message" />
             {move || {
                 editing
                     .get()

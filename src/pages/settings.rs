@@ -125,44 +125,31 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
         });
     };
     let on_predictions = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
         message.set(None);
-        leptos::task::spawn_local(async move {
-            let refused = |e: String| {
-                message.set(Some((
+        web_tools::on_text_file_chosen(&ev, move |text| {
+            let ids: Vec<_> = state
+                .workspace
+                .with_untracked(|ws| ws.entries.iter().map(|e| e.entry_id).collect());
+            let parsed = text
+                .map_err(|e| e.to_string())
+                .and_then(|t| parse_prediction_import(&t, &ids).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(imported) => {
+                    let mut n = 0;
+                    state.change(|ws| n = ws.import_predictions(&imported));
+                    message.set(Some((
+                        true,
+                        format!(
+                            "Imported {n} prediction{}: they replace the learned ones for those entries.",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    )));
+                }
+                Err(e) => message.set(Some((
                     false,
                     format!("Predictions not imported, nothing was changed: {e}."),
-                )))
-            };
-            match web_tools::read_chosen_file(&input).await {
-                Ok(Some(text)) => {
-                    let ids: Vec<_> = state
-                        .workspace
-                        .with_untracked(|ws| ws.entries.iter().map(|e| e.entry_id).collect());
-                    match parse_prediction_import(&text, &ids) {
-                        Ok(imported) => {
-                            let mut n = 0;
-                            state.change(|ws| n = ws.import_predictions(&imported));
-                            message.set(Some((
-                                true,
-                                format!(
-                                    "Imported {n} prediction{}: they replace the learned ones for those entries.",
-                                    if n == 1 { "" } else { "s" }
-                                ),
-                            )));
-                        }
-                        Err(e) => refused(e.to_string()),
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => refused(e.to_string()),
+                ))),
             }
-            input.set_value("");
         });
     };
     let confirm = move |_| {
