@@ -932,7 +932,6 @@ pub fn window_text(w: Window) -> String {
     format!("{} to {}", day(w.from_ms), day(w.to_ms - 1))
 }
 
-/// A model picker bound to the shared chosen model.
 /// What the workbench's results come from, "Computing…" while it runs and its failure in words:
 /// the head of every page that shows the workbench's results away from this page.
 #[component]
@@ -964,6 +963,7 @@ pub fn WorkbenchStatus(analysis: Workbench) -> impl IntoView {
     }
 }
 
+/// A model picker bound to the shared chosen model.
 #[component]
 pub fn ModelPicker(analysis: Workbench, id: &'static str) -> impl IntoView {
     view! {
