@@ -261,8 +261,13 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
     if stored {
         input.delimiter.clear();
     }
-    let out =
-        report::run(&set, input, &report_params).map_err(|e| CliError::Params(e.to_string()))?;
+    let out = report::run_with(
+        &set,
+        input,
+        &report_params,
+        &crate::threads::Threads::from_env(),
+    )
+    .map_err(|e| CliError::Params(e.to_string()))?;
     timer.lap(&format!("models + bootstrap x{}", a.bootstrap));
     let text = match a.output {
         Output::Json => {

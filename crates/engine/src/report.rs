@@ -11,7 +11,8 @@
 //! ROAS = revenue / cost, absent when there is no positive cost (see [`crate::roi`]); their
 //! intervals follow from the revenue interval at the fixed cost (both are increasing in revenue).
 
-use crate::bootstrap::{intervals, BootstrapOptions, ModelIntervals};
+use crate::bootstrap::{intervals_with, BootstrapOptions, ModelIntervals};
+use crate::jobs::{Jobs, OneByOne};
 use crate::journey::{EntryId, JourneySet};
 use crate::models::logistic::LogisticDetails;
 use crate::models::markov::MarkovDetails;
@@ -453,6 +454,17 @@ pub fn run(
     input: InputSummary,
     report_params: &ReportParams<'_>,
 ) -> Result<Report, ModelError> {
+    run_with(set, input, report_params, &OneByOne)
+}
+
+/// [`run`] with the bootstrap's replicates shared out as `jobs` (the CLI's threads): the same
+/// report to the last bit.
+pub fn run_with(
+    set: &JourneySet,
+    input: InputSummary,
+    report_params: &ReportParams<'_>,
+    jobs: &dyn Jobs,
+) -> Result<Report, ModelError> {
     report_params.params.validate()?;
     let mut results = Vec::new();
     let mut skipped = Vec::new();
@@ -472,7 +484,13 @@ pub fn run(
         }
     }
     let ran: Vec<Model> = results.iter().map(|r| r.model).collect();
-    let ivs = intervals(set, &ran, &report_params.params, &report_params.bootstrap)?;
+    let ivs = intervals_with(
+        set,
+        &ran,
+        &report_params.params,
+        &report_params.bootstrap,
+        jobs,
+    )?;
     let models = results
         .into_iter()
         .map(|r| {
