@@ -243,10 +243,12 @@ struct Reduced {
     agg: PathAggregate,
     /// Row of `agg` for each row of the full aggregate.
     row_of: Vec<u32>,
+    /// Markov at order 1: the reduced paths flattened once for the replicates' re-solves.
+    order1: Option<markov::Order1Paths>,
 }
 
 impl Reduced {
-    fn new(model: Model, full: &PathAggregate) -> Self {
+    fn new(model: Model, full: &PathAggregate, params: &ModelParams) -> Self {
         let mut index: rustc_hash::FxHashMap<Vec<ChannelId>, u32> = Default::default();
         let mut paths = Vec::new();
         let mut row_of = Vec::with_capacity(full.paths.len());
@@ -271,13 +273,18 @@ impl Reduced {
             }
             row_of.push(row);
         }
+        let agg = PathAggregate {
+            channel_count: full.channel_count,
+            paths,
+        };
+        let order1 = (model == Model::Markov && params.markov_order.clamp(1, 4) == 1)
+            .then(|| markov::Order1Paths::new(&agg))
+            .flatten();
         Reduced {
             model,
-            agg: PathAggregate {
-                channel_count: full.channel_count,
-                paths,
-            },
+            agg,
             row_of,
+            order1,
         }
     }
 
@@ -307,7 +314,10 @@ impl Reduced {
         }
         match self.model {
             Model::Markov => {
-                let c = markov::channel_credit(&self.agg, params.markov_order);
+                let c = match &self.order1 {
+                    Some(flat) => flat.channel_credit(&self.agg),
+                    None => markov::channel_credit(&self.agg, params.markov_order),
+                };
                 (c.conversions, c.revenue)
             }
             Model::Logistic => crate::models::logistic::channel_credit(&self.agg),
@@ -410,7 +420,7 @@ pub fn intervals_with(
         .collect();
     let reduced: Vec<Option<Reduced>> = models
         .iter()
-        .map(|&m| m.is_data_driven().then(|| Reduced::new(m, &agg)))
+        .map(|&m| m.is_data_driven().then(|| Reduced::new(m, &agg, params)))
         .collect();
 
     // Calendar entries, densely indexed in id order, when their samples fit.
@@ -443,6 +453,13 @@ pub fn intervals_with(
         .collect();
     let split =
         (with_entries && models.iter().any(|m| m.is_data_driven())).then(|| EntrySplit::new(set));
+    let converting: Vec<u32> = (0..agg.paths.len() as u32)
+        .filter(|&i| {
+            agg.paths
+                .get(i as usize)
+                .is_some_and(|p| p.conversions > 0.0)
+        })
+        .collect();
 
     let ctx = Shared {
         set,
@@ -453,6 +470,7 @@ pub fn intervals_with(
         rule_entries: &rule_entries,
         split: split.as_ref(),
         entry_index: &entry_index,
+        converting: &converting,
         entries: entry_ids.len(),
         b,
         seed: opts.seed,
@@ -558,6 +576,9 @@ struct Shared<'a> {
     rule_entries: &'a [Option<PathEntryCredit>],
     split: Option<&'a EntrySplit>,
     entry_index: &'a BTreeMap<EntryId, u32>,
+    /// The rows of `agg` with conversions (the only ones rule-based credit reads; the same test
+    /// as before, `!(conversions <= 0)`, so the same rows).
+    converting: &'a [u32],
     /// Calendar entries with intervals (0 when none or over the limit).
     entries: usize,
     b: usize,
@@ -585,6 +606,7 @@ impl Shared<'_> {
             rule_entries,
             split,
             entry_index,
+            converting,
             entries,
             b,
             seed,
@@ -628,10 +650,9 @@ impl Shared<'_> {
                 let replicate = match &rule_credit[mi] {
                     Some(pc) => {
                         credit.iter_mut().for_each(|x| *x = 0.0);
-                        for (i, p) in agg.paths.iter().enumerate() {
-                            if p.conversions <= 0.0 {
-                                continue;
-                            }
+                        for &i in converting {
+                            let i = i as usize;
+                            let Some(p) = agg.paths.get(i) else { continue };
                             let scale = conv_w[i] / p.conversions;
                             let (lo, hi) = (pc.offsets[i], pc.offsets[i + 1]);
                             for &(c, x) in &pc.items[lo..hi] {
