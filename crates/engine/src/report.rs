@@ -16,7 +16,9 @@ use crate::jobs::{Jobs, OneByOne};
 use crate::journey::{EntryId, JourneySet};
 use crate::models::logistic::LogisticDetails;
 use crate::models::markov::MarkovDetails;
-use crate::models::{attribute_all, AttributionResult, Details, Model, ModelError, ModelParams};
+use crate::models::{
+    attribute_all_with, AttributionResult, Details, Model, ModelError, ModelParams,
+};
 use crate::parse::events::EventLog;
 use crate::parse::timestamp::format_iso_ms;
 use crate::parse::{ColumnMatch, ParseReport, RowError};
@@ -478,8 +480,8 @@ pub fn run(
     run_with(set, input, report_params, &OneByOne)
 }
 
-/// [`run`] with the bootstrap's replicates shared out as `jobs` (the CLI's threads): the same
-/// report to the last bit.
+/// [`run`] with the models and the bootstrap's replicates shared out as `jobs` (the CLI's
+/// threads): the same report to the last bit.
 pub fn run_with(
     set: &JourneySet,
     input: InputSummary,
@@ -489,7 +491,9 @@ pub fn run_with(
     report_params.params.validate()?;
     let mut results = Vec::new();
     let mut skipped = Vec::new();
-    for (model, result) in attribute_all(set, report_params.models, &report_params.params) {
+    for (model, result) in
+        attribute_all_with(set, report_params.models, &report_params.params, jobs)
+    {
         match result {
             Ok(r) => results.push(r),
             Err(
