@@ -236,6 +236,10 @@ fn models_and_replicates_on_threads_give_the_same_report_to_the_bit() {
     let one = serde_json::to_string(&one).unwrap();
     for width in [2, 3, 8] {
         let shared = refleqt_engine::report::run_with(&set, input(), &params, &OnThreads(width));
-        assert_eq!(serde_json::to_string(&shared.unwrap()).unwrap(), one, "{width} threads");
+        assert_eq!(
+            serde_json::to_string(&shared.unwrap()).unwrap(),
+            one,
+            "{width} threads"
+        );
     }
 }
