@@ -12,7 +12,8 @@ use refleqt_engine::detect::detect;
 use refleqt_engine::imports::Layout;
 use refleqt_engine::models::ModelParams;
 use refleqt_engine::parse::{
-    parse_event_log, parse_path_table, Delimiter, EventLogOptions, ParseReport, PathTableOptions,
+    parse_event_log_split, parse_path_table, Delimiter, EventLogOptions, ParseReport,
+    PathTableOptions,
 };
 use refleqt_engine::report::{
     self, costs_of, entries_csv, to_csv, with_workspace_costs, Costs, InputSummary, ReportParams,
@@ -83,8 +84,12 @@ impl Timer {
         let now = Instant::now();
         if self.on {
             eprintln!(
-                "timing: {what:<28} {:>9.1} ms",
-                (now - self.last).as_secs_f64() * 1e3
+                "timing: {what:<28} {:>9.1} ms{}",
+                (now - self.last).as_secs_f64() * 1e3,
+                peak_memory().map_or(String::new(), |kb| format!(
+                    "   peak memory so far {:>6.1} MB",
+                    kb as f64 / 1024.0
+                ))
             );
         }
         self.last = now;
@@ -99,6 +104,13 @@ impl Timer {
             );
         }
     }
+}
+
+/// The process's peak resident memory in KiB (`VmHWM`), where the system says (Linux).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 pub(crate) fn report_rejections(path: &str, report: &ParseReport) {
@@ -141,6 +153,7 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             let set = dataset::decode(bytes)
                 .map_err(|e| input_error(format!("the stored data set cannot be read: {e}")))?;
             timer.lap("decode data set");
+            drop(input);
             let report = ParseReport {
                 accepted: set.len(),
                 ..ParseReport::default()
@@ -152,8 +165,12 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
                 delimiter,
                 ..Default::default()
             };
-            let log = parse_event_log(bytes, &opts).map_err(|e| input_error(e.to_string()))?;
+            let log = parse_event_log_split(bytes, &opts, &crate::threads::Threads::from_env())
+                .map_err(|e| input_error(e.to_string()))?;
             timer.lap("parse event log");
+            // The log owns everything it needs: let the file's pages go before the journeys are
+            // built (peak memory).
+            drop(input);
             let jopts = JourneyOptions {
                 lookback_days: a.lookback_days,
             };
@@ -173,10 +190,10 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
             };
             let table = parse_path_table(bytes, &opts).map_err(|e| input_error(e.to_string()))?;
             timer.lap("parse path table");
+            drop(input);
             (table.set, table.report)
         }
     };
-    drop(input);
     report_rejections(&path, &report);
     if let Some(first) = report.rejected.first() {
         if a.strict {
@@ -244,8 +261,13 @@ pub fn run(a: &AttributeArgs) -> Result<(), CliError> {
     if stored {
         input.delimiter.clear();
     }
-    let out =
-        report::run(&set, input, &report_params).map_err(|e| CliError::Params(e.to_string()))?;
+    let out = report::run_with(
+        &set,
+        input,
+        &report_params,
+        &crate::threads::Threads::from_env(),
+    )
+    .map_err(|e| CliError::Params(e.to_string()))?;
     timer.lap(&format!("models + bootstrap x{}", a.bootstrap));
     let text = match a.output {
         Output::Json => {

@@ -4,6 +4,7 @@ mod args;
 mod attribute;
 mod context;
 mod paths;
+mod threads;
 mod workspace;
 
 use args::Command;

@@ -54,6 +54,7 @@
 //! against `rand_distr`'s samplers (Exp(1) by inversion instead of the ziggurat took 140 ms and
 //! 406 ms: a hand-written ziggurat is kept because it matters).
 
+use crate::jobs::{Jobs, OneByOne};
 use crate::journey::{ChannelId, EntryId, JourneySet, PathAggregate};
 use crate::models::entry_split::EntrySplit;
 use crate::models::{heuristic, markov, shapley, Model, ModelError, ModelParams};
@@ -236,15 +237,18 @@ fn path_credit(
 /// The aggregate a data-driven model actually needs, with fewer rows: Markov only sees paths
 /// with consecutive repeats collapsed, Shapley only sees each path's set of channels. Paths with
 /// the same key share a row, so each replicate re-solves a much smaller input (same result).
+#[derive(Clone)]
 struct Reduced {
     model: Model,
     agg: PathAggregate,
     /// Row of `agg` for each row of the full aggregate.
     row_of: Vec<u32>,
+    /// Markov at order 1: the reduced paths flattened once for the replicates' re-solves.
+    order1: Option<markov::Order1Paths>,
 }
 
 impl Reduced {
-    fn new(model: Model, full: &PathAggregate) -> Self {
+    fn new(model: Model, full: &PathAggregate, params: &ModelParams) -> Self {
         let mut index: rustc_hash::FxHashMap<Vec<ChannelId>, u32> = Default::default();
         let mut paths = Vec::new();
         let mut row_of = Vec::with_capacity(full.paths.len());
@@ -269,13 +273,18 @@ impl Reduced {
             }
             row_of.push(row);
         }
+        let agg = PathAggregate {
+            channel_count: full.channel_count,
+            paths,
+        };
+        let order1 = (model == Model::Markov && params.markov_order.clamp(1, 4) == 1)
+            .then(|| markov::Order1Paths::new(&agg))
+            .flatten();
         Reduced {
             model,
-            agg: PathAggregate {
-                channel_count: full.channel_count,
-                paths,
-            },
+            agg,
             row_of,
+            order1,
         }
     }
 
@@ -305,7 +314,10 @@ impl Reduced {
         }
         match self.model {
             Model::Markov => {
-                let c = markov::channel_credit(&self.agg, params.markov_order);
+                let c = match &self.order1 {
+                    Some(flat) => flat.channel_credit(&self.agg),
+                    None => markov::channel_credit(&self.agg, params.markov_order),
+                };
                 (c.conversions, c.revenue)
             }
             Model::Logistic => crate::models::logistic::channel_credit(&self.agg),
@@ -346,6 +358,19 @@ pub fn intervals(
     models: &[Model],
     params: &ModelParams,
     opts: &BootstrapOptions,
+) -> Result<Vec<ModelIntervals>, ModelError> {
+    intervals_with(set, models, params, opts, &OneByOne)
+}
+
+/// [`intervals`] with the replicates shared out as `jobs` (the CLI runs them on its threads):
+/// the same intervals to the last bit, since every shard draws the same weight stream and keeps
+/// the replicates that are its own.
+pub fn intervals_with(
+    set: &JourneySet,
+    models: &[Model],
+    params: &ModelParams,
+    opts: &BootstrapOptions,
+    jobs: &dyn Jobs,
 ) -> Result<Vec<ModelIntervals>, ModelError> {
     params.validate()?;
     let models: Vec<Model> = models
@@ -393,9 +418,9 @@ pub fn intervals(
         .iter()
         .map(|&m| (!m.is_data_driven()).then(|| path_credit(set, &agg, &of_journey, m, params)))
         .collect();
-    let mut reduced: Vec<Option<Reduced>> = models
+    let reduced: Vec<Option<Reduced>> = models
         .iter()
-        .map(|&m| m.is_data_driven().then(|| Reduced::new(m, &agg)))
+        .map(|&m| m.is_data_driven().then(|| Reduced::new(m, &agg, params)))
         .collect();
 
     // Calendar entries, densely indexed in id order, when their samples fit.
@@ -428,109 +453,65 @@ pub fn intervals(
         .collect();
     let split =
         (with_entries && models.iter().any(|m| m.is_data_driven())).then(|| EntrySplit::new(set));
-    let total_conversions = set.total_conversions();
-    let total_revenue = set.total_revenue();
+    let converting: Vec<u32> = (0..agg.paths.len() as u32)
+        .filter(|&i| {
+            agg.paths
+                .get(i as usize)
+                .is_some_and(|p| p.conversions > 0.0)
+        })
+        .collect();
 
-    // samples[model][channel] = the B replicate shares; entry_samples[model][entry] = the B
-    // replicate (conversions, revenue).
+    let ctx = Shared {
+        set,
+        agg: &agg,
+        models: &models,
+        params,
+        rule_credit: &rule_credit,
+        rule_entries: &rule_entries,
+        split: split.as_ref(),
+        entry_index: &entry_index,
+        converting: &converting,
+        entries: entry_ids.len(),
+        b,
+        seed: opts.seed,
+    };
+    // Every shard draws the whole weight stream (so replicate r gets the same weights however
+    // many shards there are) and computes the replicates r with r % shards == its index.
+    let shards = jobs.width().clamp(1, b);
+    let mut outs: Vec<Option<Samples>> = (0..shards).map(|_| None).collect();
+    {
+        let ctx = &ctx;
+        let mut work: Vec<Box<dyn FnOnce() + Send + '_>> = Vec::with_capacity(shards);
+        for (k, slot) in outs.iter_mut().enumerate() {
+            let mut reduced = reduced.clone();
+            work.push(Box::new(move || {
+                *slot = Some(ctx.replicates(k, shards, &mut reduced));
+            }));
+        }
+        jobs.run(work);
+    }
     let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::with_capacity(b); width]; models.len()];
     let mut entry_samples: Vec<Vec<Vec<(f64, f64)>>> =
         vec![vec![Vec::with_capacity(b); entry_ids.len()]; models.len()];
     let mut total_samples: Vec<Vec<(f64, f64)>> =
         vec![Vec::with_capacity(if with_entries { b } else { 0 }); models.len()];
-    let mut weights = WeightStream::new(opts.seed);
-    let mut conv_w = vec![0.0; agg.paths.len()];
-    let mut null_w = vec![0.0; agg.paths.len()];
-    let mut credit = vec![0.0; width];
-    let mut entry_credit = vec![(0.0, 0.0); entry_ids.len()];
-    for _ in 0..b {
-        for (i, p) in agg.paths.iter().enumerate() {
-            conv_w[i] = weights.gamma(p.conversions);
-            null_w[i] = weights.gamma(p.nulls);
-        }
-        // The replicate's totals, to turn entry credit into shares of the observed totals.
-        let (mut rep_conv, mut rep_rev) = (0.0, 0.0);
-        if with_entries {
-            for (i, p) in agg.paths.iter().enumerate() {
-                if p.conversions > 0.0 {
-                    rep_conv += conv_w[i];
-                    rep_rev += p.revenue * conv_w[i] / p.conversions;
-                }
+    for (k, out) in outs.into_iter().enumerate() {
+        let out = match out {
+            Some(o) => o,
+            None => ctx.replicates(k, shards, &mut reduced.clone()),
+        };
+        for (all, part) in samples.iter_mut().zip(out.channels) {
+            for (a, p) in all.iter_mut().zip(part) {
+                a.extend(p);
             }
         }
-        for mi in 0..models.len() {
-            entry_credit.iter_mut().for_each(|x| *x = (0.0, 0.0));
-            let replicate = match &rule_credit[mi] {
-                Some(pc) => {
-                    credit.iter_mut().for_each(|x| *x = 0.0);
-                    for (i, p) in agg.paths.iter().enumerate() {
-                        if p.conversions <= 0.0 {
-                            continue;
-                        }
-                        let scale = conv_w[i] / p.conversions;
-                        let (lo, hi) = (pc.offsets[i], pc.offsets[i + 1]);
-                        for &(c, x) in &pc.items[lo..hi] {
-                            credit[c as usize] += scale * x;
-                        }
-                        if let Some(pe) = rule_entries.get(mi).and_then(Option::as_ref) {
-                            let (lo, hi) = (pe.offsets[i], pe.offsets[i + 1]);
-                            for &(k, c, r) in &pe.items[lo..hi] {
-                                if let Some(x) = entry_credit.get_mut(k as usize) {
-                                    x.0 += scale * c;
-                                    x.1 += scale * r;
-                                }
-                            }
-                        }
-                    }
-                    shares(&credit)
-                }
-                None => match reduced.get_mut(mi).and_then(Option::as_mut) {
-                    Some(r) => {
-                        let (conv, rev) = r.credit(&agg, &conv_w, &null_w, params);
-                        if let Some(split) = &split {
-                            for (e, c, r) in split.apply(set, &conv, &rev).entry_credit() {
-                                if let Some(x) = entry_index
-                                    .get(&e)
-                                    .and_then(|&k| entry_credit.get_mut(k as usize))
-                                {
-                                    *x = (c, r);
-                                }
-                            }
-                        }
-                        shares(&conv)
-                    }
-                    None => vec![0.0; width],
-                },
-            };
-            for (c, s) in replicate.into_iter().enumerate() {
-                if let Some(v) = samples[mi].get_mut(c) {
-                    v.push(s);
-                }
+        for (all, part) in entry_samples.iter_mut().zip(out.entries) {
+            for (a, p) in all.iter_mut().zip(part) {
+                a.extend(p);
             }
-            if with_entries {
-                let to_total = |x: f64, rep: f64, total: f64| {
-                    if rep > 0.0 {
-                        x / rep * total
-                    } else {
-                        0.0
-                    }
-                };
-                let mut sum = (0.0, 0.0);
-                for (k, &(c, r)) in entry_credit.iter().enumerate() {
-                    let x = (
-                        to_total(c, rep_conv, total_conversions),
-                        to_total(r, rep_rev, total_revenue),
-                    );
-                    sum.0 += x.0;
-                    sum.1 += x.1;
-                    if let Some(v) = entry_samples[mi].get_mut(k) {
-                        v.push(x);
-                    }
-                }
-                if let Some(v) = total_samples.get_mut(mi) {
-                    v.push(sum);
-                }
-            }
+        }
+        for (a, p) in total_samples.iter_mut().zip(out.totals) {
+            a.extend(p);
         }
     }
 
@@ -582,6 +563,169 @@ pub fn intervals(
             },
         )
         .collect())
+}
+
+/// What every replicate reads: the data, its aggregate and the precomputed per-path credit.
+#[derive(Clone, Copy)]
+struct Shared<'a> {
+    set: &'a JourneySet,
+    agg: &'a PathAggregate,
+    models: &'a [Model],
+    params: &'a ModelParams,
+    rule_credit: &'a [Option<PathCredit>],
+    rule_entries: &'a [Option<PathEntryCredit>],
+    split: Option<&'a EntrySplit>,
+    entry_index: &'a BTreeMap<EntryId, u32>,
+    /// The rows of `agg` with conversions (the only ones rule-based credit reads; the same test
+    /// as before, `!(conversions <= 0)`, so the same rows).
+    converting: &'a [u32],
+    /// Calendar entries with intervals (0 when none or over the limit).
+    entries: usize,
+    b: usize,
+    seed: u64,
+}
+
+/// One shard's replicate values: per model, per channel (per entry) the shard's replicates.
+struct Samples {
+    channels: Vec<Vec<Vec<f64>>>,
+    entries: Vec<Vec<Vec<(f64, f64)>>>,
+    totals: Vec<Vec<(f64, f64)>>,
+}
+
+impl Shared<'_> {
+    /// The replicates r < B with r % `shards` == `shard`, from the whole weight stream.
+    fn replicates(&self, shard: usize, shards: usize, reduced: &mut [Option<Reduced>]) -> Samples {
+        // samples[model][channel] = the shard's replicate shares; entry_samples[model][entry] = its
+        // replicate (conversions, revenue).
+        let Shared {
+            set,
+            agg,
+            models,
+            params,
+            rule_credit,
+            rule_entries,
+            split,
+            entry_index,
+            converting,
+            entries,
+            b,
+            seed,
+        } = *self;
+        let width = set.channels.len();
+        let with_entries = entries > 0;
+        let total_conversions = set.total_conversions();
+        let total_revenue = set.total_revenue();
+        let mine = (0..b).filter(|r| r % shards == shard).count();
+        let mut samples: Vec<Vec<Vec<f64>>> =
+            vec![vec![Vec::with_capacity(mine); width]; models.len()];
+        let mut entry_samples: Vec<Vec<Vec<(f64, f64)>>> =
+            vec![vec![Vec::with_capacity(mine); entries]; models.len()];
+        let mut total_samples: Vec<Vec<(f64, f64)>> =
+            vec![Vec::with_capacity(if with_entries { mine } else { 0 }); models.len()];
+        let mut weights = WeightStream::new(seed);
+        let mut conv_w = vec![0.0; agg.paths.len()];
+        let mut null_w = vec![0.0; agg.paths.len()];
+        let mut credit = vec![0.0; width];
+        let mut entry_credit = vec![(0.0, 0.0); entries];
+        for r in 0..b {
+            for (i, p) in agg.paths.iter().enumerate() {
+                conv_w[i] = weights.gamma(p.conversions);
+                null_w[i] = weights.gamma(p.nulls);
+            }
+            if r % shards != shard {
+                continue;
+            }
+            // The replicate's totals, to turn entry credit into shares of the observed totals.
+            let (mut rep_conv, mut rep_rev) = (0.0, 0.0);
+            if with_entries {
+                for (i, p) in agg.paths.iter().enumerate() {
+                    if p.conversions > 0.0 {
+                        rep_conv += conv_w[i];
+                        rep_rev += p.revenue * conv_w[i] / p.conversions;
+                    }
+                }
+            }
+            for mi in 0..models.len() {
+                entry_credit.iter_mut().for_each(|x| *x = (0.0, 0.0));
+                let replicate = match &rule_credit[mi] {
+                    Some(pc) => {
+                        credit.iter_mut().for_each(|x| *x = 0.0);
+                        for &i in converting {
+                            let i = i as usize;
+                            let Some(p) = agg.paths.get(i) else { continue };
+                            let scale = conv_w[i] / p.conversions;
+                            let (lo, hi) = (pc.offsets[i], pc.offsets[i + 1]);
+                            for &(c, x) in &pc.items[lo..hi] {
+                                credit[c as usize] += scale * x;
+                            }
+                            if let Some(pe) = rule_entries.get(mi).and_then(Option::as_ref) {
+                                let (lo, hi) = (pe.offsets[i], pe.offsets[i + 1]);
+                                for &(k, c, r) in &pe.items[lo..hi] {
+                                    if let Some(x) = entry_credit.get_mut(k as usize) {
+                                        x.0 += scale * c;
+                                        x.1 += scale * r;
+                                    }
+                                }
+                            }
+                        }
+                        shares(&credit)
+                    }
+                    None => match reduced.get_mut(mi).and_then(Option::as_mut) {
+                        Some(r) => {
+                            let (conv, rev) = r.credit(agg, &conv_w, &null_w, params);
+                            if let Some(split) = split {
+                                for (e, c, r) in split.apply(set, &conv, &rev).entry_credit() {
+                                    if let Some(x) = entry_index
+                                        .get(&e)
+                                        .and_then(|&k| entry_credit.get_mut(k as usize))
+                                    {
+                                        *x = (c, r);
+                                    }
+                                }
+                            }
+                            shares(&conv)
+                        }
+                        None => vec![0.0; width],
+                    },
+                };
+                for (c, s) in replicate.into_iter().enumerate() {
+                    if let Some(v) = samples[mi].get_mut(c) {
+                        v.push(s);
+                    }
+                }
+                if with_entries {
+                    let to_total = |x: f64, rep: f64, total: f64| {
+                        if rep > 0.0 {
+                            x / rep * total
+                        } else {
+                            0.0
+                        }
+                    };
+                    let mut sum = (0.0, 0.0);
+                    for (k, &(c, r)) in entry_credit.iter().enumerate() {
+                        let x = (
+                            to_total(c, rep_conv, total_conversions),
+                            to_total(r, rep_rev, total_revenue),
+                        );
+                        sum.0 += x.0;
+                        sum.1 += x.1;
+                        if let Some(v) = entry_samples[mi].get_mut(k) {
+                            v.push(x);
+                        }
+                    }
+                    if let Some(v) = total_samples.get_mut(mi) {
+                        v.push(sum);
+                    }
+                }
+            }
+        }
+
+        Samples {
+            channels: samples,
+            entries: entry_samples,
+            totals: total_samples,
+        }
+    }
 }
 
 /// The bootstrap's random weights: Gamma draws from one seeded stream with portable maths only

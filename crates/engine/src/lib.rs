@@ -50,6 +50,7 @@ pub mod determinism;
 pub mod explore;
 pub mod imports;
 pub mod isolation;
+pub mod jobs;
 pub mod journey;
 pub mod journey_graph;
 pub mod links;

@@ -11,11 +11,14 @@
 //! ROAS = revenue / cost, absent when there is no positive cost (see [`crate::roi`]); their
 //! intervals follow from the revenue interval at the fixed cost (both are increasing in revenue).
 
-use crate::bootstrap::{intervals, BootstrapOptions, ModelIntervals};
+use crate::bootstrap::{intervals_with, BootstrapOptions, ModelIntervals};
+use crate::jobs::{Jobs, OneByOne};
 use crate::journey::{EntryId, JourneySet};
 use crate::models::logistic::LogisticDetails;
 use crate::models::markov::MarkovDetails;
-use crate::models::{attribute_all, AttributionResult, Details, Model, ModelError, ModelParams};
+use crate::models::{
+    attribute_all_with, AttributionResult, Details, Model, ModelError, ModelParams,
+};
 use crate::parse::events::EventLog;
 use crate::parse::timestamp::format_iso_ms;
 use crate::parse::{ColumnMatch, ParseReport, RowError};
@@ -107,19 +110,40 @@ pub fn costs_in(log: &EventLog, from_ms: i64, to_ms: i64) -> Costs {
         by_entry: BTreeMap::new(),
         entry_source: BTreeMap::new(),
     };
+    // Per touch key: its channel and the slot of its calendar entry, so that the loop over the
+    // events does no map look-ups (sums still run in event order: the same bits).
+    let mut slots: BTreeMap<EntryId, usize> = BTreeMap::new();
+    let keys: Vec<(usize, Option<usize>)> = log
+        .touch_keys
+        .iter()
+        .map(|k| {
+            let slot = k.entry.map(|e| {
+                let next = slots.len();
+                *slots.entry(e).or_insert(next)
+            });
+            (k.channel as usize, slot)
+        })
+        .collect();
+    let mut by_slot: Vec<Option<f64>> = vec![None; slots.len()];
     for e in &log.events {
         let cost = e.cost();
         if cost == 0.0 || !cost.is_finite() || e.ts_ms() < from_ms || e.ts_ms() >= to_ms {
             continue;
         }
-        if let Some(key) = log.touch_key(e) {
-            if let Some(x) = c.by_channel.get_mut(key.channel as usize) {
-                *x += cost;
-            }
-            if let Some(entry) = key.entry {
-                *c.by_entry.entry(entry).or_insert(0.0) += cost;
-                c.entry_source.insert(entry, CostSource::Data);
-            }
+        let Some(&(channel, slot)) = e.touch_key().and_then(|k| keys.get(k as usize)) else {
+            continue;
+        };
+        if let Some(x) = c.by_channel.get_mut(channel) {
+            *x += cost;
+        }
+        if let Some(x) = slot.and_then(|s| by_slot.get_mut(s)) {
+            *x = Some(x.unwrap_or(0.0) + cost);
+        }
+    }
+    for (entry, slot) in slots {
+        if let Some(Some(x)) = by_slot.get(slot) {
+            c.by_entry.insert(entry, *x);
+            c.entry_source.insert(entry, CostSource::Data);
         }
     }
     c
@@ -453,10 +477,23 @@ pub fn run(
     input: InputSummary,
     report_params: &ReportParams<'_>,
 ) -> Result<Report, ModelError> {
+    run_with(set, input, report_params, &OneByOne)
+}
+
+/// [`run`] with the models and the bootstrap's replicates shared out as `jobs` (the CLI's
+/// threads): the same report to the last bit.
+pub fn run_with(
+    set: &JourneySet,
+    input: InputSummary,
+    report_params: &ReportParams<'_>,
+    jobs: &dyn Jobs,
+) -> Result<Report, ModelError> {
     report_params.params.validate()?;
     let mut results = Vec::new();
     let mut skipped = Vec::new();
-    for (model, result) in attribute_all(set, report_params.models, &report_params.params) {
+    for (model, result) in
+        attribute_all_with(set, report_params.models, &report_params.params, jobs)
+    {
         match result {
             Ok(r) => results.push(r),
             Err(
@@ -472,7 +509,13 @@ pub fn run(
         }
     }
     let ran: Vec<Model> = results.iter().map(|r| r.model).collect();
-    let ivs = intervals(set, &ran, &report_params.params, &report_params.bootstrap)?;
+    let ivs = intervals_with(
+        set,
+        &ran,
+        &report_params.params,
+        &report_params.bootstrap,
+        jobs,
+    )?;
     let models = results
         .into_iter()
         .map(|r| {

@@ -476,62 +476,165 @@ fn collapsed(channels: &[ChannelId]) -> impl Iterator<Item = ChannelId> + '_ {
 
 /// Order 1 over few channels: dense count arrays indexed by channel id.
 fn count_order1_dense(agg: &PathAggregate, width: usize) -> Counts {
-    let mut start = vec![0.0; width];
-    let mut trans = vec![0.0; width * width];
-    let mut conv = vec![0.0; width];
-    let mut null = vec![0.0; width];
-    let mut seen = vec![false; width];
+    let mut d = Dense1::new(width);
     for p in &agg.paths {
-        let (wc, wn) = (weight(p.conversions), weight(p.nulls));
+        d.add(
+            weight(p.conversions),
+            weight(p.nulls),
+            collapsed(&p.channels),
+        );
+    }
+    d.finish()
+}
+
+/// The order-1 counts as dense arrays indexed by channel id, added path by path.
+struct Dense1 {
+    width: usize,
+    start: Vec<f64>,
+    trans: Vec<f64>,
+    conv: Vec<f64>,
+    null: Vec<f64>,
+    seen: Vec<bool>,
+}
+
+impl Dense1 {
+    fn new(width: usize) -> Self {
+        Dense1 {
+            width,
+            start: vec![0.0; width],
+            trans: vec![0.0; width * width],
+            conv: vec![0.0; width],
+            null: vec![0.0; width],
+            seen: vec![false; width],
+        }
+    }
+
+    /// One path with conversion weight `wc`, null weight `wn` and collapsed channels `path`.
+    #[inline(always)]
+    fn add(&mut self, wc: f64, wn: f64, path: impl Iterator<Item = ChannelId>) {
+        let width = self.width;
         let w = wc + wn;
         if w <= 0.0 {
-            continue;
+            return;
         }
         let mut prev: Option<usize> = None;
-        for c in collapsed(&p.channels) {
+        for c in path {
             let c = c as usize;
-            seen[c] = true;
-            match prev {
-                None => start[c] += w,
-                Some(f) => trans[f * width + c] += w,
+            if let Some(s) = self.seen.get_mut(c) {
+                *s = true;
+            }
+            let slot = match prev {
+                None => self.start.get_mut(c),
+                Some(f) => self.trans.get_mut(f * width + c),
+            };
+            if let Some(x) = slot {
+                *x += w;
             }
             prev = Some(c);
         }
         if let Some(last) = prev {
-            conv[last] += wc;
-            null[last] += wn;
-        }
-    }
-    // Canonical order = seen channels by id.
-    let mut canon = vec![u32::MAX; width];
-    let mut grams = Vec::new();
-    for (c, _) in seen.iter().enumerate().filter(|(_, &s)| s) {
-        canon[c] = grams.len() as u32;
-        let mut g = Gram::EMPTY;
-        g.push(c as ChannelId, 1);
-        grams.push(g);
-    }
-    let mut out = Counts {
-        start: Vec::with_capacity(grams.len()),
-        trans: Vec::new(),
-        conv: Vec::with_capacity(grams.len()),
-        null: Vec::with_capacity(grams.len()),
-        grams,
-    };
-    for g in &out.grams {
-        let f = g.ids[0] as usize;
-        if start[f] > 0.0 {
-            out.start.push((canon[f], start[f]));
-        }
-        for (t, &cnt) in trans[f * width..(f + 1) * width].iter().enumerate() {
-            if cnt > 0.0 {
-                out.trans.push((canon[f], canon[t], cnt));
+            if let (Some(cv), Some(nv)) = (self.conv.get_mut(last), self.null.get_mut(last)) {
+                *cv += wc;
+                *nv += wn;
             }
         }
-        out.conv.push(conv[f]);
-        out.null.push(null[f]);
     }
-    out
+
+    fn finish(self) -> Counts {
+        let Dense1 {
+            width,
+            start,
+            trans,
+            conv,
+            null,
+            seen,
+        } = self;
+        // Canonical order = seen channels by id.
+        let mut canon = vec![u32::MAX; width];
+        let mut grams = Vec::new();
+        for (c, _) in seen.iter().enumerate().filter(|(_, &s)| s) {
+            canon[c] = grams.len() as u32;
+            let mut g = Gram::EMPTY;
+            g.push(c as ChannelId, 1);
+            grams.push(g);
+        }
+        let mut out = Counts {
+            start: Vec::with_capacity(grams.len()),
+            trans: Vec::new(),
+            conv: Vec::with_capacity(grams.len()),
+            null: Vec::with_capacity(grams.len()),
+            grams,
+        };
+        for g in &out.grams {
+            let f = g.ids[0] as usize;
+            if start[f] > 0.0 {
+                out.start.push((canon[f], start[f]));
+            }
+            for (t, &cnt) in trans[f * width..(f + 1) * width].iter().enumerate() {
+                if cnt > 0.0 {
+                    out.trans.push((canon[f], canon[t], cnt));
+                }
+            }
+            out.conv.push(conv[f]);
+            out.null.push(null[f]);
+        }
+        out
+    }
+}
+
+/// An aggregate's paths with consecutive repeats collapsed, flattened once: re-solving the
+/// order-1 chain under new weights (each bootstrap replicate) then reads two flat arrays
+/// instead of every path's own vector. Same sums in the same order, so the same bits as
+/// [`channel_credit`] at order 1.
+#[derive(Debug, Clone)]
+pub(crate) struct Order1Paths {
+    width: usize,
+    offsets: Vec<u32>,
+    channels: Vec<ChannelId>,
+}
+
+impl Order1Paths {
+    /// `None` when the chain is not counted densely (too many channels): use [`channel_credit`].
+    pub(crate) fn new(agg: &PathAggregate) -> Option<Self> {
+        let width = channel_width(agg);
+        if width > DENSE_ORDER1_MAX_CHANNELS {
+            return None;
+        }
+        let mut offsets = Vec::with_capacity(agg.paths.len() + 1);
+        let mut channels = Vec::new();
+        offsets.push(0);
+        for p in &agg.paths {
+            channels.extend(collapsed(&p.channels));
+            offsets.push(u32::try_from(channels.len()).ok()?);
+        }
+        Some(Order1Paths {
+            width,
+            offsets,
+            channels,
+        })
+    }
+
+    /// [`channel_credit`] of `agg` at order 1, for the aggregate these paths were made from
+    /// (same paths, in the same order; only the weights may differ).
+    pub(crate) fn channel_credit(&self, agg: &PathAggregate) -> MarkovCredit {
+        let mut d = Dense1::new(self.width);
+        for (i, p) in agg.paths.iter().enumerate() {
+            let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+            let path = self.channels.get(a..b).unwrap_or_default();
+            d.add(weight(p.conversions), weight(p.nulls), path.iter().copied());
+        }
+        let limits = MarkovLimits {
+            max_states: usize::MAX,
+            max_sweeps: GS_MAX_SWEEPS,
+        };
+        solve_counts(agg, d.finish(), self.width, 1, Solver::Auto, &limits).unwrap_or_else(|_| {
+            MarkovCredit {
+                conversions: Vec::new(),
+                revenue: Vec::new(),
+                details: MarkovDetails::default(),
+            }
+        })
+    }
 }
 
 /// Any order: grams interned in first-seen order, then sorted canonically.
@@ -800,6 +903,19 @@ fn compute(
     } else {
         count_general(agg, k)
     };
+    solve_counts(agg, counts, width, order, solver, limits)
+}
+
+/// The chain of `counts` (made from `agg` at `order`) solved, and the credit.
+fn solve_counts(
+    agg: &PathAggregate,
+    counts: Counts,
+    width: usize,
+    order: u8,
+    solver: Solver,
+    limits: &MarkovLimits,
+) -> Result<MarkovCredit, MarkovError> {
+    let k = order as usize;
     if counts.grams.len() > limits.max_states {
         return Err(MarkovError::TooManyStates {
             order,

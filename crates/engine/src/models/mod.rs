@@ -274,6 +274,87 @@ fn shapley_checked(
     Ok(shapley::attribute_prepared(set, agg, split))
 }
 
+/// [`attribute_all`] with the models shared out as `jobs` (the CLI's threads): the shared
+/// aggregate is built first when a data-driven model needs it, then each job runs every
+/// `jobs.width()`-th model. The same results, in the order of `models`.
+pub fn attribute_all_with(
+    set: &JourneySet,
+    models: &[Model],
+    params: &ModelParams,
+    jobs: &dyn crate::jobs::Jobs,
+) -> Vec<(Model, Result<AttributionResult, ModelError>)> {
+    let width = jobs.width().clamp(1, models.len().max(1));
+    if width == 1 || params.validate().is_err() {
+        return attribute_all(set, models, params);
+    }
+    let needs_shared = models.iter().any(|&m| match m {
+        Model::Logistic => logistic::gate(set.total_conversions(), params.force_logistic).is_ok(),
+        Model::Markov | Model::Shapley => true,
+        _ => false,
+    });
+    let shared = needs_shared.then(|| {
+        (
+            crate::journey::PathAggregate::from_set(set),
+            entry_split::EntrySplit::new(set),
+        )
+    });
+    let shared = shared.as_ref();
+    let one = |m: Model| -> Result<AttributionResult, ModelError> {
+        match (m, shared) {
+            (Model::Logistic, Some((agg, split))) => {
+                logistic::gate(set.total_conversions(), params.force_logistic)
+                    .map(|()| logistic::attribute_prepared(set, agg, split))
+            }
+            (Model::Logistic, None) => {
+                logistic::gate(set.total_conversions(), params.force_logistic).map(|()| {
+                    let agg = crate::journey::PathAggregate::from_set(set);
+                    let split = entry_split::EntrySplit::new(set);
+                    logistic::attribute_prepared(set, &agg, &split)
+                })
+            }
+            (Model::Markov, Some((agg, split))) => markov::attribute_checked(
+                set,
+                agg,
+                split,
+                params.markov_order,
+                &markov::MarkovLimits::default(),
+            )
+            .map_err(ModelError::from),
+            (Model::Shapley, Some((agg, split))) => shapley_checked(set, agg, split),
+            _ => attribute(set, m, params),
+        }
+    };
+    let mut slots: Vec<Vec<(usize, Result<AttributionResult, ModelError>)>> =
+        (0..width).map(|_| Vec::new()).collect();
+    {
+        let one = &one;
+        let work: Vec<Box<dyn FnOnce() + Send + '_>> = slots
+            .iter_mut()
+            .enumerate()
+            .map(|(k, slot)| {
+                Box::new(move || {
+                    for (i, &m) in models.iter().enumerate().skip(k).step_by(width) {
+                        slot.push((i, one(m)));
+                    }
+                }) as Box<dyn FnOnce() + Send + '_>
+            })
+            .collect();
+        jobs.run(work);
+    }
+    let mut results: Vec<Option<Result<AttributionResult, ModelError>>> =
+        models.iter().map(|_| None).collect();
+    for (i, r) in slots.into_iter().flatten() {
+        if let Some(x) = results.get_mut(i) {
+            *x = Some(r);
+        }
+    }
+    models
+        .iter()
+        .zip(results)
+        .map(|(&m, r)| (m, r.unwrap_or_else(|| one(m))))
+        .collect()
+}
+
 /// Run several models on one data set, sharing the work they have in common (the distinct-path
 /// aggregate and the calendar-entry weights of the data-driven models). Results come in the
 /// order of `models`; a model that cannot run on this data (time-decay without timestamps)

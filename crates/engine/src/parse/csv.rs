@@ -329,6 +329,14 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A reader over `input` from byte `pos` (a record start), counting lines from 1 there.
+    pub fn at(input: &'a [u8], delimiter: Delimiter, pos: usize) -> Self {
+        Reader {
+            pos: pos.min(input.len()),
+            ..Reader::new(input, delimiter)
+        }
+    }
+
     /// Byte offset of the next record.
     pub fn position(&self) -> usize {
         self.pos

@@ -45,6 +45,8 @@
 //! a million-user table overlap; names go through small direct-mapped caches keyed by their raw
 //! bytes, so the common row allocates nothing and hashes nothing but its user id. Touch keys have
 //! a direct-mapped cache of their own here. Numbers and timestamps are parsed by hand.
+//! [`parse_event_log_split`] cuts the data rows into pieces at line starts, parses them as
+//! [`Jobs`] (the CLI runs them on its threads) and merges them into the same log.
 
 use super::csv::{sniff_delimiter, Delimiter, Reader, Record};
 use super::intern::{fold, padded_words, AssignIds, NameIndex, UserTable, K};
@@ -54,6 +56,7 @@ use super::{
     ParseReport, Rejections, RowReason, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_STORED_REJECTIONS,
     MAX_RECORD_BYTES,
 };
+use crate::jobs::Jobs;
 use crate::journey::{ChannelId, Channels, EntryId};
 use crate::number::{DecimalMark, NumberConvention};
 use crate::utm::{entry_id_from_content_bytes, entry_id_from_url_bytes};
@@ -647,9 +650,17 @@ impl<'a> RowParser<'a> {
     }
 }
 
-/// Parse an event-log CSV. Fatal problems (no header, missing required columns) are errors;
-/// bad rows are listed in [`EventLog::report`].
-pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog, ParseError> {
+/// What the header says, shared by every piece of one parse.
+struct Setup {
+    delim: Delimiter,
+    hm: HeaderMap,
+    c: Columns,
+    ncols: usize,
+    number: NumberConvention,
+}
+
+/// Read the header: the setup and a reader at the first data row.
+fn setup<'a>(bytes: &'a [u8], opts: &EventLogOptions) -> Result<(Setup, Reader<'a>), ParseError> {
     let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
     let mut reader = Reader::new(bytes, delim);
     let mut rec = Record::new();
@@ -663,12 +674,51 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
     let ncols = headers.len();
     let mut hm = HeaderMap::new(headers);
     let c = Columns::find(&mut hm, &opts.columns)?;
+    let number = opts.number.unwrap_or_else(|| default_convention(delim));
+    Ok((
+        Setup {
+            delim,
+            hm,
+            c,
+            ncols,
+            number,
+        },
+        reader,
+    ))
+}
+
+/// The data rows from one record start up to another, parsed on their own: ids are local to the
+/// piece until [`merge`] renumbers them.
+struct Piece<'a> {
+    p: RowParser<'a>,
+    rejections: Rejections,
+    accepted: usize,
+    /// Where the reader stopped: the next record's start (past `end` when the last record's
+    /// quoted field ran over it) and the line there, counted from the piece's first line.
+    end: usize,
+    end_line: u64,
+}
+
+/// Parse the records from `reader`'s position while it is before `end`. The first piece
+/// (`!record_keys`) reserves room for the events of the whole input, so that merging the later
+/// pieces' events into it copies nothing twice.
+fn parse_piece<'a>(
+    bytes: &'a [u8],
+    s: &Setup,
+    opts: &EventLogOptions,
+    mut reader: Reader<'a>,
+    end: usize,
+    record_keys: bool,
+) -> Result<Piece<'a>, ParseError> {
+    let reserve_end = if record_keys { end } else { bytes.len() };
+    let data_start = reader.position();
+    let end = end.min(bytes.len());
     let mut p = RowParser {
         input: bytes,
-        c,
-        ncols,
-        number: opts.number.unwrap_or_else(|| default_convention(delim)),
-        users: UserTable::new(bytes),
+        c: s.c,
+        ncols: s.ncols,
+        number: s.number,
+        users: UserTable::for_piece(bytes, end.saturating_sub(data_start), record_keys),
         channels: NameIndex::new(bytes),
         campaigns: NameIndex::new(bytes),
         sources: NameIndex::new(bytes),
@@ -689,33 +739,108 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
         timestamps: TimestampParser::new(),
         events: Vec::new(),
     };
+    let mut rec = Record::new();
     let mut rejections = Rejections::new(opts.max_stored_rejections);
     let mut accepted = 0usize;
-    let data_start = reader.position();
     const PROBE_ROWS: usize = 1024;
-    while reader.read(&mut rec) {
+    while reader.position() < end && reader.read(&mut rec) {
         if rec.is_blank() {
             continue;
         }
-        p.users.set_consumed(reader.position());
+        p.users
+            .set_consumed(reader.position().saturating_sub(data_start));
         match p.row(&rec) {
             Ok(()) => accepted += 1,
             Err(RowFail::Reject(col, reason)) => {
-                rejections.push(rec.line(), col.and_then(|i| hm.name(i)), || reason)
+                rejections.push(rec.line(), col.and_then(|i| s.hm.name(i)), || reason)
             }
             Err(RowFail::Fatal(e)) => return Err(e),
         }
         if accepted + rejections.count == PROBE_ROWS {
-            // Reserve for the rest of the file from the average row length so far.
+            // Reserve for the rest from the average row length so far.
             let done = reader.position().saturating_sub(data_start).max(1);
-            let rest = bytes.len().saturating_sub(reader.position());
+            let rest = reserve_end.saturating_sub(reader.position());
             let per_byte = p.events.len() as f64 / done as f64;
             p.events
                 .reserve((rest as f64 * per_byte * 1.02) as usize + 16);
         }
     }
     p.users.flush(&mut p.events)?;
-    let channels = p.channels.into_table();
+    Ok(Piece {
+        p,
+        rejections,
+        accepted,
+        end: reader.position(),
+        end_line: reader.line(),
+    })
+}
+
+/// The names of a piece's table, as ids in `into` (interned there in the piece's order).
+fn remap_names(piece: &Channels, into: &mut Channels) -> Vec<u32> {
+    (0..piece.len())
+        .map(|i| into.intern(piece.name(i as ChannelId)))
+        .collect()
+}
+
+/// The pieces, in file order, as one event log: later pieces' users, names and touch keys are
+/// interned after the earlier ones' (so ids follow first appearance in the whole file), their
+/// events renumbered and their rejected rows' lines moved to whole-file lines.
+fn merge(s: Setup, opts: &EventLogOptions, pieces: Vec<Piece<'_>>) -> Result<EventLog, ParseError> {
+    let mut pieces = pieces.into_iter();
+    let Some(first) = pieces.next() else {
+        return Err(ParseError::NoHeader); // unreachable: there is always a first piece
+    };
+    let mut p = first.p;
+    let mut channels = p.channels.into_table();
+    let mut campaigns = p.campaigns.into_table();
+    let mut sources = p.sources.into_table();
+    let mut mediums = p.mediums.into_table();
+    let mut rejections = first.rejections;
+    let mut accepted = first.accepted;
+    // The first piece counts whole-file lines; a later piece's line 1 is where the one before
+    // it stopped.
+    let mut line_offset = first.end_line.saturating_sub(1);
+    for piece in pieces {
+        let q = piece.p;
+        let users = p.users.intern_keys(&q.users.into_keys())?;
+        let ch = remap_names(&q.channels.into_table(), &mut channels);
+        let ca = remap_names(&q.campaigns.into_table(), &mut campaigns);
+        let so = remap_names(&q.sources.into_table(), &mut sources);
+        let me = remap_names(&q.mediums.into_table(), &mut mediums);
+        let at = |m: &[u32], id: Option<u32>| id.and_then(|i| m.get(i as usize).copied());
+        let mut keys = Vec::with_capacity(q.touch_keys.keys.len());
+        for k in &q.touch_keys.keys {
+            let global = TouchKey {
+                channel: ch.get(k.channel as usize).copied().unwrap_or(k.channel),
+                campaign: at(&ca, k.campaign),
+                source: at(&so, k.source),
+                medium: at(&me, k.medium),
+                entry: k.entry,
+            };
+            keys.push(p.touch_keys.intern(global).map_err(|f| match f {
+                RowFail::Fatal(e) => e,
+                RowFail::Reject(..) => ParseError::TooManyTouchKeys,
+            })?);
+        }
+        p.events.reserve(q.events.len());
+        p.events.extend(q.events.into_iter().map(|mut e| {
+            e.user = users.get(e.user as usize).copied().unwrap_or(e.user);
+            if e.touch < FLAGGED_TAG {
+                e.touch = keys.get(e.touch as usize).copied().unwrap_or(e.touch);
+            }
+            e
+        }));
+        rejections.count += piece.rejections.count;
+        for mut r in piece.rejections.list {
+            if rejections.list.len() >= opts.max_stored_rejections {
+                break;
+            }
+            r.line += line_offset;
+            rejections.list.push(r);
+        }
+        accepted += piece.accepted;
+        line_offset += piece.end_line.saturating_sub(1);
+    }
     if channels.len() > opts.max_channels {
         return Err(ParseError::TooManyChannels {
             found: channels.len(),
@@ -725,17 +850,100 @@ pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog,
     Ok(EventLog {
         users: p.users.len(),
         channels,
-        campaigns: p.campaigns.into_table(),
-        sources: p.sources.into_table(),
-        mediums: p.mediums.into_table(),
+        campaigns,
+        sources,
+        mediums,
         touch_keys: p.touch_keys.keys,
         events: p.events,
         report: ParseReport {
-            delimiter: delim.as_char(),
+            delimiter: s.delim.as_char(),
             accepted,
             rejected_count: rejections.count,
             rejected: rejections.list,
-            columns: hm.into_columns(),
+            columns: s.hm.into_columns(),
         },
     })
+}
+
+/// Parse an event-log CSV. Fatal problems (no header, missing required columns) are errors;
+/// bad rows are listed in [`EventLog::report`].
+pub fn parse_event_log(bytes: &[u8], opts: &EventLogOptions) -> Result<EventLog, ParseError> {
+    let (s, reader) = setup(bytes, opts)?;
+    let piece = parse_piece(bytes, &s, opts, reader, bytes.len(), false)?;
+    merge(s, opts, vec![piece])
+}
+
+/// [`parse_event_log`] with the data rows cut into `jobs.width()` pieces at line starts, parsed
+/// as [`Jobs`] (at once, when the caller runs them on threads) and merged: exactly the same
+/// [`EventLog`] — ids, order, report and rejected lines — as [`parse_event_log`].
+///
+/// A cut may fall inside a quoted field that holds a newline; then the piece before it reads on
+/// past the cut, the speculative pieces after it are dropped, and the rest is parsed as one
+/// more piece from where that piece stopped.
+pub fn parse_event_log_split(
+    bytes: &[u8],
+    opts: &EventLogOptions,
+    jobs: &dyn Jobs,
+) -> Result<EventLog, ParseError> {
+    let (s, reader) = setup(bytes, opts)?;
+    let data_start = reader.position();
+    let n = jobs.width().clamp(1, 64);
+    // Cut points: just after the first newline at or past each equal share of the data.
+    let mut cuts = vec![data_start];
+    let span = bytes.len().saturating_sub(data_start);
+    for k in 1..n {
+        let at = data_start + span / n * k;
+        let cut = bytes
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+            .map_or(bytes.len(), |i| at + i + 1);
+        if cut > cuts.last().copied().unwrap_or(0) && cut < bytes.len() {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(bytes.len());
+    let mut results: Vec<Option<Result<Piece<'_>, ParseError>>> =
+        (1..cuts.len()).map(|_| None).collect();
+    {
+        let s = &s;
+        let mut work: Vec<Box<dyn FnOnce() + Send + '_>> = Vec::new();
+        let mut first_reader = Some(reader);
+        for (k, slot) in results.iter_mut().enumerate() {
+            let (start, end) = (cuts[k], cuts[k + 1]);
+            let r = match first_reader.take() {
+                Some(r) => r,
+                None => Reader::at(bytes, s.delim, start),
+            };
+            work.push(Box::new(move || {
+                *slot = Some(parse_piece(bytes, s, opts, r, end, k > 0));
+            }));
+        }
+        jobs.run(work);
+    }
+    let mut pieces = Vec::with_capacity(results.len());
+    for (k, result) in results.into_iter().enumerate() {
+        let piece = match result {
+            Some(r) => r?,
+            None => parse_piece(
+                bytes,
+                &s,
+                opts,
+                Reader::at(bytes, s.delim, cuts[k]),
+                cuts[k + 1],
+                k > 0,
+            )?,
+        };
+        let stopped = piece.end;
+        pieces.push(piece);
+        if let Some(&next) = cuts.get(k + 1) {
+            if next < bytes.len() && stopped != next {
+                // The cut fell inside a record: read the rest as one piece from where this one
+                // stopped.
+                let rest = Reader::at(bytes, s.delim, stopped);
+                pieces.push(parse_piece(bytes, &s, opts, rest, bytes.len(), true)?);
+                break;
+            }
+        }
+    }
+    merge(s, opts, pieces)
 }

@@ -74,10 +74,19 @@ pub(super) const K: [u64; 4] = [
 /// Longest user id kept inline in a [`Slot`]; longer ids go through a hash map.
 const INLINE: usize = 27;
 
+/// A user id as the table keys it: inline, or the long id's bytes. Pieces of a split parse
+/// list their users' keys in id order, so that merging can renumber them
+/// ([`UserTable::intern_keys`]).
+#[derive(Debug, Clone)]
+pub(super) enum UserKey<'a> {
+    Inline(InlineKey),
+    Long(Cow<'a, [u8]>),
+}
+
 /// An inline user id: bytes 0..24 in `w`, bytes 24..27 and the length (top byte) in `tail`.
 /// `tail == 0` marks an empty slot (ids are never empty).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct InlineKey {
+pub(super) struct InlineKey {
     w: [u64; 3],
     tail: u32,
 }
@@ -164,6 +173,10 @@ pub(super) struct UserTable<'a> {
     last: Option<(InlineKey, u32)>,
     /// How many bytes of the input the rows seen so far span (for sizing the table).
     consumed: usize,
+    /// How many bytes this table's rows come from (the input, or one piece of it).
+    span: usize,
+    /// Every user's key in id order, when asked for ([`UserTable::record_keys`]).
+    keys: Option<Vec<UserKey<'a>>>,
 }
 
 impl<'a> UserTable<'a> {
@@ -177,7 +190,57 @@ impl<'a> UserTable<'a> {
             pending: Vec::with_capacity(BATCH),
             last: None,
             consumed: 0,
+            span: input.len(),
+            keys: None,
         }
+    }
+
+    /// A table for the rows of one piece of the input, `span` bytes long; with `record_keys` it
+    /// lists its users' keys in id order ([`UserTable::into_keys`]).
+    pub(super) fn for_piece(input: &'a [u8], span: usize, record_keys: bool) -> Self {
+        UserTable {
+            span,
+            keys: record_keys.then(Vec::new),
+            ..UserTable::new(input)
+        }
+    }
+
+    /// The users' keys in id order (empty unless made by [`UserTable::for_piece`]).
+    pub(super) fn into_keys(self) -> Vec<UserKey<'a>> {
+        self.keys.unwrap_or_default()
+    }
+
+    /// The ids of `keys` in this table (new ones numbered in order after the existing ones):
+    /// what a later piece's users are in the whole input.
+    pub(super) fn intern_keys(&mut self, keys: &[UserKey<'a>]) -> Result<Vec<u32>, ParseError> {
+        let mut ids = Vec::with_capacity(keys.len());
+        let need = (self.occupied + keys.len() + BATCH).saturating_mul(2);
+        if need > self.slots.len() {
+            self.rehash(need.next_power_of_two());
+        }
+        for batch in keys.chunks(BATCH) {
+            let mask = self.slots.len() - 1;
+            let hashes: Vec<u64> = batch
+                .iter()
+                .map(|k| match k {
+                    UserKey::Inline(k) => k.hash(),
+                    UserKey::Long(_) => 0,
+                })
+                .collect();
+            let mut touch = 0u32;
+            for &h in &hashes {
+                touch ^= self.slots.get(h as usize & mask).map_or(0, |s| s.tail);
+            }
+            std::hint::black_box(touch);
+            for (k, &h) in batch.iter().zip(&hashes) {
+                ids.push(match k {
+                    UserKey::Inline(k) => self.intern_inline(k, h)?,
+                    UserKey::Long(k) => self.intern_long(k.clone())?,
+                });
+            }
+        }
+        self.last = None;
+        Ok(ids)
     }
 
     pub(super) fn len(&self) -> usize {
@@ -312,6 +375,9 @@ impl<'a> UserTable<'a> {
                     };
                 }
                 self.occupied += 1;
+                if let Some(keys) = &mut self.keys {
+                    keys.push(UserKey::Inline(*key));
+                }
                 return Ok(id);
             }
             i = (i + 1) & mask;
@@ -328,12 +394,19 @@ impl<'a> UserTable<'a> {
         // input read so far (at most 8 times the current size, in case users come front-loaded).
         if self.consumed > 0 {
             let projected =
-                (self.occupied as f64 * self.input.len() as f64 / self.consumed as f64) as usize;
+                (self.occupied as f64 * self.span as f64 / self.consumed as f64) as usize;
             let cap = self.slots.len().saturating_mul(8);
             while new_len < cap && (projected.saturating_add(BATCH)).saturating_mul(2) > new_len {
                 new_len *= 2;
             }
         }
+        self.rehash(new_len);
+    }
+
+    /// Move every entry into a table of `new_len` slots (a power of two, more than twice the
+    /// entries).
+    #[cold]
+    fn rehash(&mut self, new_len: usize) {
         let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; new_len]);
         let mask = new_len - 1;
         for s in old.into_iter().filter(|s| s.tail != 0) {
@@ -353,6 +426,9 @@ impl<'a> UserTable<'a> {
             return Ok(id);
         }
         let id = self.next_id()?;
+        if let Some(keys) = &mut self.keys {
+            keys.push(UserKey::Long(key.clone()));
+        }
         self.long.insert(key, id);
         Ok(id)
     }

@@ -42,7 +42,9 @@ pub mod paths;
 pub mod timestamp;
 
 pub use csv::{sniff_delimiter, Delimiter};
-pub use events::{parse_event_log, Event, EventKind, EventLog, EventLogOptions, TouchKey};
+pub use events::{
+    parse_event_log, parse_event_log_split, Event, EventKind, EventLog, EventLogOptions, TouchKey,
+};
 pub use paths::{parse_path_table, PathTable, PathTableOptions};
 pub use timestamp::{parse_timestamp, TimestampError};
 

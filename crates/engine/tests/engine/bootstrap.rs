@@ -272,3 +272,55 @@ fn entry_intervals_contain_the_estimate_repeat_with_the_seed_and_keep_the_axioms
         }
     }
 }
+
+/// Runs the jobs on threads, `width` shards.
+struct OnThreads(usize);
+
+impl refleqt_engine::jobs::Jobs for OnThreads {
+    fn run<'a>(&self, jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) {
+        std::thread::scope(|s| {
+            for job in jobs {
+                s.spawn(job);
+            }
+        });
+    }
+
+    fn width(&self) -> usize {
+        self.0
+    }
+}
+
+#[test]
+fn replicates_shared_out_on_threads_give_the_same_intervals_to_the_bit() {
+    use refleqt_engine::assemble::{build_journeys, JourneyOptions};
+    use refleqt_engine::bootstrap::intervals_with;
+    use refleqt_engine::parse::{parse_event_log, EventLogOptions};
+    use refleqt_engine::simulate::{simulate_to_csv, SimConfig};
+    let cfg = SimConfig {
+        journeys: 4_000,
+        seed: 11,
+        ..SimConfig::default()
+    };
+    let mut events = Vec::new();
+    simulate_to_csv(&cfg, Some(&mut events), None).unwrap();
+    let log = parse_event_log(&events, &EventLogOptions::default()).unwrap();
+    let set = build_journeys(&log, &JourneyOptions::default());
+    let models = Model::ALL;
+    let opts = BootstrapOptions {
+        replicates: 23,
+        ..Default::default()
+    };
+    let params = ModelParams::default();
+    let one = intervals(&set, &models, &params, &opts).unwrap();
+    assert!(one.len() >= 7);
+    assert!(one.iter().any(|m| !m.entries.is_empty()));
+    for width in [2, 3, 5, 40] {
+        let shared = intervals_with(&set, &models, &params, &opts, &OnThreads(width)).unwrap();
+        // Bit for bit: compare the serialised numbers, not within a tolerance.
+        assert_eq!(
+            serde_json::to_string(&shared).unwrap(),
+            serde_json::to_string(&one).unwrap(),
+            "{width} shards"
+        );
+    }
+}

@@ -23,6 +23,7 @@ mod number_agreement;
 mod parse_events;
 mod parse_fuzz;
 mod parse_paths;
+mod parse_split;
 mod path_table;
 mod processes;
 mod report;

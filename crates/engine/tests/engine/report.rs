@@ -159,3 +159,87 @@ fn entry_rows_carry_intervals_that_contain_the_estimate_and_export_as_csv() {
     assert!(csv.starts_with("model,entry,utm_content,conversions,conversions_low"));
     assert!(csv.contains(",data file,"));
 }
+
+#[test]
+fn costs_are_the_event_order_sums_per_channel_and_entry_to_the_bit() {
+    use refleqt_engine::simulate::{simulate_to_csv, SimConfig};
+    use std::collections::BTreeMap;
+    let cfg = SimConfig {
+        journeys: 3_000,
+        seed: 5,
+        ..SimConfig::default()
+    };
+    let mut events = Vec::new();
+    simulate_to_csv(&cfg, Some(&mut events), None).unwrap();
+    let log = parse_event_log(&events, &EventLogOptions::default()).unwrap();
+    // The reference: one pass in event order, straight into maps.
+    let lo = log.events.iter().map(|e| e.ts_ms()).min().unwrap();
+    let hi = log.events.iter().map(|e| e.ts_ms()).max().unwrap();
+    let (from, to) = (lo + (hi - lo) / 4, hi - (hi - lo) / 4);
+    let mut by_channel = vec![0.0; log.channels.len()];
+    let mut by_entry: BTreeMap<u64, f64> = BTreeMap::new();
+    for e in &log.events {
+        let cost = e.cost();
+        if cost == 0.0 || e.ts_ms() < from || e.ts_ms() >= to {
+            continue;
+        }
+        let key = log.touch_key(e).unwrap();
+        by_channel[key.channel as usize] += cost;
+        if let Some(entry) = key.entry {
+            *by_entry.entry(entry).or_insert(0.0) += cost;
+        }
+    }
+    let got = refleqt_engine::report::costs_in(&log, from, to);
+    assert!(!by_entry.is_empty());
+    assert_eq!(got.by_channel, by_channel);
+    assert_eq!(got.by_entry, by_entry);
+    assert!(got.entry_source.keys().eq(by_entry.keys()));
+    assert!(got.entry_source.values().all(|s| *s == CostSource::Data));
+}
+
+/// Runs the jobs on threads, `width` of them.
+struct OnThreads(usize);
+
+impl refleqt_engine::jobs::Jobs for OnThreads {
+    fn run<'a>(&self, jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) {
+        std::thread::scope(|s| {
+            for job in jobs {
+                s.spawn(job);
+            }
+        });
+    }
+
+    fn width(&self) -> usize {
+        self.0
+    }
+}
+
+#[test]
+fn models_and_replicates_on_threads_give_the_same_report_to_the_bit() {
+    use refleqt_engine::simulate::{simulate_to_csv, SimConfig};
+    let cfg = SimConfig {
+        journeys: 30_000,
+        seed: 3,
+        ..SimConfig::default()
+    };
+    let mut events = Vec::new();
+    simulate_to_csv(&cfg, Some(&mut events), None).unwrap();
+    let log = parse_event_log(&events, &EventLogOptions::default()).unwrap();
+    let set = build_journeys(&log, &JourneyOptions::default());
+    let costs = costs_of(&log);
+    let models = Model::ALL;
+    let params = report_params(&models, Some(&costs));
+    let input = || InputSummary::describe("sim.csv", "events", &log.report, &set);
+    let one = run(&set, input(), &params).unwrap();
+    // The data-driven model ran too (over 1,000 conversions), so every model is compared.
+    assert_eq!(one.models.len(), models.len(), "skipped: {:?}", one.skipped);
+    let one = serde_json::to_string(&one).unwrap();
+    for width in [2, 3, 8] {
+        let shared = refleqt_engine::report::run_with(&set, input(), &params, &OnThreads(width));
+        assert_eq!(
+            serde_json::to_string(&shared.unwrap()).unwrap(),
+            one,
+            "{width} threads"
+        );
+    }
+}
