@@ -31,6 +31,11 @@ const DAY = 86_400_000;
 test("the big workspace: stored size, load time and one edit's save time", async ({ page }) => {
   test.skip(!process.env.REFLEQT_MEASURE, "a measurement: REFLEQT_MEASURE=1 runs it");
   test.setTimeout(900_000);
+  // REFLEQT_MEASURE_ENTRIES: fewer entries for a smaller run (100 by default).
+  const entries = Number(process.env.REFLEQT_MEASURE_ENTRIES ?? 100);
+  page.on("console", (msg) => console.log(`[page ${msg.type()}] ${msg.text().slice(0, 400)}`));
+  page.on("pageerror", (err) => console.log(`[page error] ${err.message}`));
+  page.on("crash", () => console.log("[page crashed]"));
   const settings = new SettingsPage(page);
   const status = page.getByTestId("storage-status");
   await settings.open();
@@ -38,15 +43,15 @@ test("the big workspace: stored size, load time and one edit's save time", async
     readFileSync(await (await settings.download(settings.exportJson)).path(), "utf8"),
   );
   const ws = demo.workspace;
-  ws.entries = Array.from({ length: 100 }, (_, i) => ({
+  ws.entries = Array.from({ length: entries }, (_, i) => ({
     ...ws.entries[i % ws.entries.length],
     entry_id: i + 1,
     title: `Entry ${i + 1}`,
   }));
-  ws.next_entry_id = 101;
+  ws.next_entry_id = entries + 1;
   const start = Date.UTC(2023, 0, 1);
   const rows = [];
-  for (let e = 1; e <= 100; e += 1) {
+  for (let e = 1; e <= entries; e += 1) {
     for (const metric of METRICS) {
       for (let d = 0; d < 3 * 365 + 1; d += 1) {
         const day = start + d * DAY;
@@ -74,9 +79,9 @@ test("the big workspace: stored size, load time and one edit's save time", async
   await expect(status).toContainText("Saved in this browser");
   let t = Date.now();
   await settings.importFile.setInputFiles(file);
-  await expect(settings.confirmation).toContainText("(100 entries)", { timeout: 300_000 });
+  await expect(settings.confirmation).toContainText(`(${entries} entries)`, { timeout: 300_000 });
   await settings.replace.click();
-  await expect(settings.message).toHaveText("Imported the workspace file (100 entries).", {
+  await expect(settings.message).toHaveText(`Imported the workspace file (${entries} entries).`, {
     timeout: 300_000,
   });
   await expect(status).toContainText("Saved in this browser", { timeout: 300_000 });
@@ -91,7 +96,7 @@ test("the big workspace: stored size, load time and one edit's save time", async
 
   const savedBefore = await status.textContent();
   const entry = new EntryPage(page);
-  await entry.open(50);
+  await entry.open(Math.ceil(entries / 2));
   await entry.metric("Form fills").fill("7");
   t = Date.now();
   await entry.save.click();
@@ -102,7 +107,7 @@ test("the big workspace: stored size, load time and one edit's save time", async
   await expect(status).toContainText("Saved in this browser", { timeout: 300_000 });
   const editMs = Date.now() - t;
   await page.reload();
-  await entry.open(50);
+  await entry.open(Math.ceil(entries / 2));
   await expect(entry.metric("Form fills")).toHaveValue("7");
 
   console.log(
