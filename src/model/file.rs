@@ -130,6 +130,16 @@ pub fn check_size(text: &str) -> Result<(), FileError> {
     }
 }
 
+/// Refuse a chosen file by the size the browser reports for it, before a byte is read (reading
+/// it would hold it twice, as a browser string and as the app's text, only to refuse it then).
+pub fn check_file_size(bytes: f64) -> Result<(), FileError> {
+    if bytes > MAX_FILE_BYTES as f64 {
+        Err(FileError::TooLarge((bytes / 1_048_576.0).ceil() as usize))
+    } else {
+        Ok(())
+    }
+}
+
 /// Read a workspace file of any known schema, migrating it forward (`now` dates migrated rows).
 pub fn decode(text: &str, now: i64) -> Result<Decoded, FileError> {
     if text.len() > MAX_FILE_BYTES {
@@ -352,6 +362,18 @@ pub(crate) mod tests {
         }
         ws.recalculate_attribution(7);
         ws
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_by_its_size_alone() {
+        assert_eq!(check_file_size(MAX_FILE_BYTES as f64), Ok(()));
+        assert_eq!(check_file_size(0.0), Ok(()));
+        let refused = check_file_size(300.0 * 1_048_576.0 + 1.0);
+        assert_eq!(refused, Err(FileError::TooLarge(301)));
+        assert_eq!(
+            refused.err().map(|e| e.to_string()).unwrap_or_default(),
+            "the file is too large (301 MB; at most 256 MB)"
+        );
     }
 
     #[test]
