@@ -39,6 +39,10 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 /// Workspaces with more recorded rows than this are written without indentation (a third of the
 /// size); smaller ones stay easy to read in an editor.
 const PRETTY_MAX_ROWS: usize = 10_000;
+/// ... and only while the compact text is at most this long: indentation can triple a file, and
+/// a save is checked against the compact size, so a workspace that saves (with few rows but, say,
+/// long notes) must not export past [`MAX_FILE_BYTES`] and be refused on import.
+const PRETTY_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why a file could not be read as a workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -114,8 +118,9 @@ pub fn encode(workspace: &Workspace, saved_at: i64, revision: Option<u64>) -> St
     };
     // Serialising plain data with string keys cannot fail; an empty string would be refused on
     // reading, never taken for a workspace.
-    if workspace.performance_entries.len() > PRETTY_MAX_ROWS {
-        serde_json::to_string(&envelope).unwrap_or_default()
+    let compact = serde_json::to_string(&envelope).unwrap_or_default();
+    if workspace.performance_entries.len() > PRETTY_MAX_ROWS || compact.len() > PRETTY_MAX_BYTES {
+        compact
     } else {
         serde_json::to_string_pretty(&envelope).unwrap_or_default()
     }
@@ -362,6 +367,23 @@ pub(crate) mod tests {
         }
         ws.recalculate_attribution(7);
         ws
+    }
+
+    #[test]
+    fn a_workspace_with_few_rows_but_much_text_is_written_compactly() {
+        let mut ws = grown(3_500, 0);
+        let small = encode(&ws, 1, None);
+        assert!(small.contains("\n  "), "small files stay indented");
+        // Long notes: no rows at all, but a compact text past the indentation bound.
+        let notes = "x".repeat(4_900);
+        for e in &mut ws.entries {
+            e.notes = notes.clone();
+        }
+        let big = encode(&ws, 1, None);
+        assert!(big.len() > PRETTY_MAX_BYTES);
+        assert!(!big.contains("\n  "));
+        let back = decode(&big, 2).map(|d| d.workspace);
+        assert!(back.as_ref() == Ok(&ws), "{:?}", back.err());
     }
 
     #[test]
