@@ -210,6 +210,11 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> Result<(), Brows
     Ok(())
 }
 
+/// The size in bytes of the file chosen in `input` (`None`: no file), known without reading it.
+pub fn chosen_file_size(input: &web_sys::HtmlInputElement) -> Option<f64> {
+    input.files().and_then(|list| list.get(0)).map(|f| f.size())
+}
+
 /// The text of the first file chosen in an `<input type="file">`, `None` when none is chosen.
 pub async fn read_chosen_file(
     input: &web_sys::HtmlInputElement,

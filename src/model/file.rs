@@ -39,6 +39,10 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 /// Workspaces with more recorded rows than this are written without indentation (a third of the
 /// size); smaller ones stay easy to read in an editor.
 const PRETTY_MAX_ROWS: usize = 10_000;
+/// ... and only while the compact text is at most this long: indentation can triple a file, and
+/// a save is checked against the compact size, so a workspace that saves (with few rows but, say,
+/// long notes) must not export past [`MAX_FILE_BYTES`] and be refused on import.
+const PRETTY_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why a file could not be read as a workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -114,8 +118,9 @@ pub fn encode(workspace: &Workspace, saved_at: i64, revision: Option<u64>) -> St
     };
     // Serialising plain data with string keys cannot fail; an empty string would be refused on
     // reading, never taken for a workspace.
-    if workspace.performance_entries.len() > PRETTY_MAX_ROWS {
-        serde_json::to_string(&envelope).unwrap_or_default()
+    let compact = serde_json::to_string(&envelope).unwrap_or_default();
+    if workspace.performance_entries.len() > PRETTY_MAX_ROWS || compact.len() > PRETTY_MAX_BYTES {
+        compact
     } else {
         serde_json::to_string_pretty(&envelope).unwrap_or_default()
     }
@@ -125,6 +130,16 @@ pub fn encode(workspace: &Workspace, saved_at: i64, revision: Option<u64>) -> St
 pub fn check_size(text: &str) -> Result<(), FileError> {
     if text.len() > MAX_FILE_BYTES {
         Err(FileError::TooLarge(text.len().div_ceil(1024 * 1024)))
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuse a chosen file by the size the browser reports for it, before a byte is read (reading
+/// it would hold it twice, as a browser string and as the app's text, only to refuse it then).
+pub fn check_file_size(bytes: f64) -> Result<(), FileError> {
+    if bytes > MAX_FILE_BYTES as f64 {
+        Err(FileError::TooLarge((bytes / 1_048_576.0).ceil() as usize))
     } else {
         Ok(())
     }
@@ -352,6 +367,35 @@ pub(crate) mod tests {
         }
         ws.recalculate_attribution(7);
         ws
+    }
+
+    #[test]
+    fn a_workspace_with_few_rows_but_much_text_is_written_compactly() {
+        let mut ws = grown(3_500, 0);
+        let small = encode(&ws, 1, None);
+        assert!(small.contains("\n  "), "small files stay indented");
+        // Long notes: no rows at all, but a compact text past the indentation bound.
+        let notes = "x".repeat(4_900);
+        for e in &mut ws.entries {
+            e.notes = notes.clone();
+        }
+        let big = encode(&ws, 1, None);
+        assert!(big.len() > PRETTY_MAX_BYTES);
+        assert!(!big.contains("\n  "));
+        let back = decode(&big, 2).map(|d| d.workspace);
+        assert!(back.as_ref() == Ok(&ws), "{:?}", back.err());
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_by_its_size_alone() {
+        assert_eq!(check_file_size(MAX_FILE_BYTES as f64), Ok(()));
+        assert_eq!(check_file_size(0.0), Ok(()));
+        let refused = check_file_size(300.0 * 1_048_576.0 + 1.0);
+        assert_eq!(refused, Err(FileError::TooLarge(301)));
+        assert_eq!(
+            refused.err().map(|e| e.to_string()).unwrap_or_default(),
+            "the file is too large (301 MB; at most 256 MB)"
+        );
     }
 
     #[test]

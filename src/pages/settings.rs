@@ -106,6 +106,14 @@ pub fn SettingsPage(state: AppState) -> impl IntoView {
         };
         pending.set(Pending::None);
         message.set(None);
+        if let Err(e) = web_tools::chosen_file_size(&input).map_or(Ok(()), file::check_file_size) {
+            message.set(Some((
+                false,
+                format!("Import refused, nothing was changed: {e}."),
+            )));
+            input.set_value("");
+            return;
+        }
         leptos::task::spawn_local(async move {
             match web_tools::read_chosen_file(&input).await {
                 Ok(Some(text)) => match file::decode(&text, web_tools::now_ms()) {

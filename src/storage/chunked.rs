@@ -673,9 +673,14 @@ mod tests {
         let t = Instant::now();
         ws.record_manual(42, &[(MetricKind::Revenue, Some(1234.0))], 99)
             .unwrap_or_else(|e| panic!("{e:?}"));
+        let record_time = t.elapsed();
+        let t = Instant::now();
         ws.recalculate_attribution(99);
+        let recalc_time = t.elapsed();
+        let t = Instant::now();
         ws.refresh_learning(99);
-        let change_time = t.elapsed();
+        let learning_time = t.elapsed();
+        let change_time = record_time + recalc_time + learning_time;
         let t = Instant::now();
         let index = crate::model::workspace::ValueIndex::of(&ws);
         let index_time = t.elapsed();
@@ -699,7 +704,8 @@ mod tests {
             "rows {} | before: single record {:.1} MB encoded in {single_time:?} per save | \
              chunked first save {} chunks {:.1} MB in {first_time:?} | edit: {} chunk(s) written, \
              {} deleted, {:.2} MB written (main {:.3} MB), planned in {edit_time:?} | change + \
-             recalculate + learning {change_time:?} | value index {index_time:?} (one \
+             recalculate + learning {change_time:?} (record {record_time:?}, recalculate \
+             {recalc_time:?}, learning {learning_time:?}) | value index {index_time:?} (one \
              Workspace::value scan {scan_time:?}) | workspace clone {clone_time:?} | load \
              {load_time:?}",
             ws.performance_entries.len(),
