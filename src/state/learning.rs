@@ -66,36 +66,45 @@ impl Learning {
 
     /// Run the learners after the quiet period, unless another edit comes first.
     pub fn schedule(self) {
+        // `try_` throughout: timers and replies may come after the app is gone (tests unmount it).
         let ticket = self.debounce.try_update_value(|d| d.ticket()).unwrap_or(0);
-        self.running.set(true);
+        self.running.try_set(true);
         web_tools::after(QUIET_MS, move || {
-            if self.debounce.with_value(|d| d.is_latest(ticket)) {
+            let latest = self
+                .debounce
+                .try_with_value(|d| d.is_latest(ticket))
+                .unwrap_or(false);
+            if latest {
                 self.send(ticket);
             }
         });
     }
 
     fn send(self, ticket: u64) {
-        let Some(job) = self.state.workspace.try_with_untracked(|ws| {
+        let job = self.state.workspace.try_with_untracked(|ws| {
             self.state
                 .values
-                .with_untracked(|index| LearningJob::of(ws, index, ticket, web_tools::now_ms()))
-        }) else {
+                .try_with_untracked(|index| LearningJob::of(ws, index, ticket, web_tools::now_ms()))
+        });
+        let Some(Some(job)) = job else {
             return;
         };
-        let dead = self
+        let Some(replace) = self
             .client
-            .with_value(|c| c.as_ref().is_some_and(Client::is_dead));
-        if dead || self.client.with_value(Option::is_none) {
-            let client = if self.in_worker.get_untracked() {
+            .try_with_value(|c| c.as_ref().is_none_or(Client::is_dead))
+        else {
+            return;
+        };
+        if replace {
+            let client = if self.in_worker.try_get_untracked().unwrap_or(false) {
                 Client::start(move |r| self.receive(r))
             } else {
                 Client::on_page(move |r| self.receive(r))
             };
-            self.in_worker.set(client.in_worker());
-            self.client.set_value(Some(client));
+            self.in_worker.try_set(client.in_worker());
+            self.client.try_set_value(Some(client));
         }
-        self.client.with_value(|c| {
+        self.client.try_with_value(|c| {
             if let Some(c) = c {
                 c.post_learning(&job);
             }
@@ -105,29 +114,35 @@ impl Learning {
     fn receive(self, reply: WorkerReply) {
         match reply {
             WorkerReply::Learning { outcome } => {
-                self.answered.set_value(true);
-                if !self.debounce.with_value(|d| d.is_latest(outcome.learning)) {
-                    return; // an edit came after this job: its own job answers next
+                self.answered.try_set_value(true);
+                let latest = self
+                    .debounce
+                    .try_with_value(|d| d.is_latest(outcome.learning))
+                    .unwrap_or(false);
+                if !latest {
+                    return; // an edit came after this job (its own job answers next), or no app
                 }
                 self.state.apply_learned(|ws| apply(ws, &outcome));
-                self.outcome.set(Some(Arc::new(*outcome)));
-                self.error.set(None);
-                self.running.set(false);
+                self.outcome.try_set(Some(Arc::new(*outcome)));
+                self.error.try_set(None);
+                self.running.try_set(false);
             }
             WorkerReply::Failed { error, .. } => {
-                if !self.answered.get_value() && self.in_worker.get_untracked() {
+                let answered = self.answered.try_get_value().unwrap_or(true);
+                if !answered && self.in_worker.try_get_untracked().unwrap_or(false) {
                     // No worker to be had: learn on the page instead (same results). After this
                     // task: the failing client is still calling us, so it is not dropped here.
-                    self.in_worker.set(false);
+                    self.in_worker.try_set(false);
                     web_tools::after(0, move || {
-                        self.client.set_value(None);
-                        let latest = self.debounce.with_value(|d| d.latest());
-                        self.send(latest);
+                        self.client.try_set_value(None);
+                        if let Some(latest) = self.debounce.try_with_value(|d| d.latest()) {
+                            self.send(latest);
+                        }
                     });
                     return;
                 }
-                self.error.set(Some(error.to_string()));
-                self.running.set(false);
+                self.error.try_set(Some(error.to_string()));
+                self.running.try_set(false);
             }
             _ => {}
         }

@@ -259,7 +259,7 @@ impl AppState {
         let changed = self.workspace.try_update_untracked(f).unwrap_or(false);
         if changed {
             self.workspace.notify();
-            self.changes.update(|c| *c += 1);
+            self.changes.try_update(|c| *c += 1);
         }
         changed
     }
