@@ -20,6 +20,7 @@ use crate::pages::{home::Home, not_found::NotFound};
 use crate::routing::{Route, NAV};
 use crate::state::connections::Connections;
 use crate::state::insights::Insights;
+use crate::state::learning::Learning;
 use crate::state::updates::AppUpdate;
 use crate::state::workbench::Workbench;
 use crate::state::AppState;
@@ -40,6 +41,7 @@ pub fn AppWith(db_name: &'static str) -> impl IntoView {
     let analysis = Workbench::provide(state);
     let update = AppUpdate::start();
     let insights = Insights::provide(state);
+    Learning::provide(state);
     // Before the route is read: a sign-in answer on the URL is taken off and lands on #/connections.
     let connections = Connections::provide(state);
     // Memo: pages are rebuilt when loading ends, not on every save.

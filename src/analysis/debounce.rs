@@ -20,6 +20,11 @@ impl Debounce {
         self.latest
     }
 
+    /// The most recent change's ticket (0 before any).
+    pub fn latest(&self) -> u64 {
+        self.latest
+    }
+
     /// Whether `ticket` belongs to the most recent change.
     pub fn is_latest(&self, ticket: u64) -> bool {
         ticket == self.latest
@@ -44,6 +49,7 @@ mod tests {
         let e = d.ticket();
         assert!(!d.is_latest(c));
         assert!(d.is_latest(e));
+        assert_eq!(d.latest(), e);
     }
 
     #[test]

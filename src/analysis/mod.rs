@@ -13,12 +13,15 @@
 //! data's cost column.
 //!
 //! - [`debounce`]: which parameter change still deserves a run;
+//! - [`learning`]: the entry learners (frozen predictions, alerts, planned entries' predictions)
+//!   on a compact job, and how their outcome is applied;
 //! - [`pipeline`]: one job from bytes to replies, with the parsed data cached between jobs;
 //! - [`views`]: the report turned into table rows, rollups and the recommendation.
 
 pub mod debounce;
 pub mod insights;
 pub mod journey_map;
+pub mod learning;
 pub mod overview;
 pub mod pipeline;
 pub mod views;
@@ -243,6 +246,10 @@ pub enum WorkerReply {
     Insights {
         learn: u64,
         insights: Box<insights::ArtifactInsights>,
+    },
+    /// The entry learners' outcome for a [`learning::LearningJob`].
+    Learning {
+        outcome: Box<learning::LearningOutcome>,
     },
 }
 

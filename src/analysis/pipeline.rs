@@ -168,6 +168,7 @@ mod tests {
                 WorkerReply::Failed { error, .. } => format!("failed {error}"),
                 WorkerReply::Ready => "ready".into(),
                 WorkerReply::Insights { .. } => "insights".into(),
+                WorkerReply::Learning { .. } => "learning".into(),
             })
             .collect();
         (steps, reads, replies)
@@ -200,7 +201,9 @@ mod tests {
             WorkerReply::Progress { job_id, .. }
             | WorkerReply::Result { job_id, .. }
             | WorkerReply::Failed { job_id, .. } => *job_id == 7,
-            WorkerReply::Ready | WorkerReply::Insights { .. } => false,
+            WorkerReply::Ready | WorkerReply::Insights { .. } | WorkerReply::Learning { .. } => {
+                false
+            }
         }));
         // The same numbers as computing directly, bit for bit.
         let loaded = load_demo().unwrap_or_else(|e| panic!("{e}"));

@@ -1,10 +1,12 @@
 //! An entry's "Predicted performance" box: before publishing, the live prediction (95 % range,
 //! "Based on N similar past artifacts", confidence with its reason, or "not enough similar
-//! artifacts"); after, the prediction frozen at publication next to the actuals.
+//! artifacts"); after, the prediction frozen at publication next to the actuals. Both come from
+//! the entry learners in the worker (`state::learning`); while they run the box says so.
 
-use crate::model::learning::WorkspacePredictor;
+use crate::model::learning::EntryPrediction;
 use crate::model::metric::MetricKind;
 use crate::model::prediction::FrozenPrediction;
+use crate::state::learning::Learning;
 use crate::state::AppState;
 use leptos::prelude::*;
 use refleqt_engine::predict::{Confidence, MetricPrediction};
@@ -38,13 +40,9 @@ fn too_uncertain(metric: MetricKind, low: f64, high: f64, currency: &str) -> Str
 
 const UNCERTAIN: &str = "Too uncertain to predict";
 
-fn live_rows(state: AppState, entry_id: u64) -> (usize, Vec<Row>) {
+fn live_rows(state: AppState, p: &EntryPrediction) -> (usize, Vec<Row>) {
     state.workspace.with(|ws| {
-        let Some(entry) = ws.entry(entry_id) else {
-            return (0, Vec::new());
-        };
         let cur = &ws.settings.currency;
-        let p = WorkspacePredictor::fit(ws).predict(ws, entry);
         let rows = p
             .metrics
             .iter()
@@ -160,14 +158,20 @@ pub fn PredictedPerformance(state: AppState, entry_id: u64) -> impl IntoView {
             .workspace
             .with(|ws| ws.entry(entry_id).and_then(|e| e.frozen_prediction.clone()))
     });
-    // Fitted on the page: a workspace's history is hundreds of entries, a few milliseconds.
-    let live = Memo::new(move |_| {
-        if frozen.get().is_some() {
-            (0, Vec::new())
-        } else {
-            live_rows(state, entry_id)
-        }
+    // Predicted in the worker (`state::learning`), after every edit.
+    let learning = Learning::get();
+    let running = move || learning.is_some_and(|l| l.running.get());
+    let predicted = Memo::new(move |_| {
+        learning
+            .and_then(|l| l.outcome.get())
+            .and_then(|o| o.live(entry_id).cloned())
     });
+    let live = Memo::new(move |_| match (frozen.get(), predicted.get()) {
+        (None, Some(p)) => live_rows(state, &p),
+        _ => (0, Vec::new()),
+    });
+    // Nothing to show yet, but the learners are on it.
+    let waiting = move || frozen.get().is_none() && predicted.get().is_none() && running();
     let rows = Memo::new(move |_| match frozen.get() {
         Some(f) => frozen_rows(state, entry_id, &f),
         None => live.get().1,
@@ -195,8 +199,24 @@ pub fn PredictedPerformance(state: AppState, entry_id: u64) -> impl IntoView {
         <section class="predicted" aria-labelledby="predicted-title" data-testid="predicted">
             <h2 id="predicted-title">{heading}</h2>
             <p class="hint">{intro}</p>
+            <p class="hint" role="status" data-testid="predicted-updating">
+                {move || {
+                    running()
+                        .then_some(
+                            "Updating the prediction from the latest results in the background…",
+                        )
+                }}
+            </p>
             {move || {
                 let rows = rows.get();
+                if rows.is_empty() && waiting() {
+                    return view! {
+                        <p class="hint" data-testid="predicted-waiting">
+                            "Looking for similar past artifacts…"
+                        </p>
+                    }
+                        .into_any();
+                }
                 if rows.is_empty() {
                     let message = if frozen.get().is_some() {
                         "No range was possible when this entry was published: not enough similar artifacts had results."

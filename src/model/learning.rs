@@ -155,7 +155,7 @@ impl WorkspacePredictor {
 }
 
 /// An entry's predicted performance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EntryPrediction {
     /// Past artifacts with results the prediction could draw on.
     pub history: usize,
@@ -371,15 +371,24 @@ impl Workspace {
     }
 
     /// After every change: freeze the prediction of each newly published entry (from the other
-    /// entries' results at that moment), then raise, keep or drop alerts.
+    /// entries' results at that moment), then raise, keep or drop alerts. The app runs these
+    /// steps in its learning worker (`analysis::learning`); this is the whole pass in one call.
     pub fn refresh_learning(&mut self, now: i64) {
         let index = ValueIndex::of(self);
+        self.freeze_published(&index, now);
+        self.refresh_alerts_in(&index, now);
+    }
+
+    /// Freeze the prediction of each entry published (by `now`, or with results) that has none
+    /// yet; a frozen prediction is never recomputed. Returns the entries frozen.
+    pub fn freeze_published(&mut self, index: &ValueIndex, now: i64) -> Vec<EntryId> {
         let to_freeze: Vec<usize> = (0..self.entries.len())
             .filter(|&i| {
                 let e = &self.entries[i];
-                e.frozen_prediction.is_none() && is_published_in(&index, e, now)
+                e.frozen_prediction.is_none() && is_published_in(index, e, now)
             })
             .collect();
+        let mut ids = Vec::new();
         if !to_freeze.is_empty() {
             // One or a few entries (the usual case: results arrive for one): each from a fit
             // without it, so its own results do not widen its range. Many at once (a workspace
@@ -403,10 +412,11 @@ impl Workspace {
             for (i, f) in frozen {
                 if let Some(e) = self.entries.get_mut(i) {
                     e.frozen_prediction = Some(f);
+                    ids.push(e.entry_id);
                 }
             }
         }
-        self.refresh_alerts_in(&index, now);
+        ids
     }
 
     /// Raise an alert for each actual outside its prediction by more than the threshold; an
@@ -418,6 +428,12 @@ impl Workspace {
 
     /// [`Workspace::refresh_alerts`] with the current values already indexed.
     fn refresh_alerts_in(&mut self, index: &ValueIndex, now: i64) {
+        let peers = peer_outliers(self);
+        self.refresh_alerts_with(index, now, peers);
+    }
+
+    /// [`Workspace::refresh_alerts`] with the peer outliers already found (`peer_outliers`).
+    pub fn refresh_alerts_with(&mut self, index: &ValueIndex, now: i64, peers: Vec<PeerFinding>) {
         let threshold = self.settings.alert_threshold_percent as f64;
         let mut next_id = self.alerts.iter().map(|a| a.id).max().unwrap_or(0) + 1;
         let mut alerts = Vec::new();
@@ -467,7 +483,7 @@ impl Workspace {
                 });
             }
         }
-        for f in peer_outliers(self) {
+        for f in peers {
             // An entry already outside its prediction needs no second alert.
             if alerts.iter().any(|a| a.entry_id == f.entry_id) {
                 continue;

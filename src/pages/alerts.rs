@@ -1,10 +1,13 @@
 //! `#/alerts`: actuals outside their predicted range by more than the Settings threshold, each
 //! with its direction and size, a suggested action and a link to the entry; entries unusual
 //! among their peers (`model::learning::peer_outliers`) with what stands out; dismissable. Also
-//! the count shown next to "Alerts" in the navigation.
+//! the count shown next to "Alerts" in the navigation. The alerts are raised in the worker
+//! (`state::learning`); while a check runs the page says so, and afterwards how long each
+//! learner took.
 
 use crate::model::date::format_timestamp;
 use crate::model::prediction::Alert;
+use crate::state::learning::Learning;
 use crate::state::AppState;
 use leptos::prelude::*;
 
@@ -103,6 +106,31 @@ pub fn AlertsPage(state: AppState) -> impl IntoView {
             </li>
         }
     };
+    let learning = Learning::get();
+    let progress = move || {
+        let l = learning?;
+        if l.running.get() {
+            return Some("Checking the latest results for alerts in the background…".to_owned());
+        }
+        if let Some(e) = l.error.get() {
+            return Some(format!("The alerts could not be updated: {e}"));
+        }
+        let o = l.outcome.get()?;
+        let times: Vec<String> = o
+            .timings
+            .iter()
+            .map(|(name, ms)| format!("{} {ms:.0} ms", name.to_lowercase()))
+            .collect();
+        Some(format!(
+            "Checked {}: {}.",
+            if l.in_worker.get() {
+                "in the background"
+            } else {
+                "on this page"
+            },
+            times.join(", ")
+        ))
+    };
     view! {
         <section class="page alerts" data-testid="alerts">
             <h1>"Alerts"</h1>
@@ -113,6 +141,9 @@ pub fn AlertsPage(state: AppState) -> impl IntoView {
                         threshold.get(),
                     )
                 }}
+            </p>
+            <p class="hint" role="status" data-testid="alerts-learning">
+                {progress}
             </p>
             {move || {
                 let (open, dismissed): (Vec<_>, Vec<_>) = alerts

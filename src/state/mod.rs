@@ -12,6 +12,7 @@ pub mod connections;
 pub mod datasets;
 pub mod import;
 pub mod insights;
+pub mod learning;
 pub mod updates;
 pub mod workbench;
 
@@ -90,6 +91,9 @@ pub struct AppState {
     pub status: RwSignal<SaveStatus>,
     /// A short message for the user (shown in a polite live region), e.g. after a migration.
     pub notice: RwSignal<Option<String>>,
+    /// Counts the changes made through [`AppState::change`] (not those the learners apply):
+    /// `state::learning` watches it to run the entry learners again.
+    pub edits: RwSignal<u64>,
     changes: RwSignal<u64>,
     persistence: StoredValue<Persistence, LocalStorage>,
 }
@@ -104,6 +108,7 @@ impl AppState {
             values: Memo::new(move |_| workspace.with(ValueIndex::of)),
             status: RwSignal::new(SaveStatus::Loading),
             notice: RwSignal::new(None),
+            edits: RwSignal::new(0),
             changes: RwSignal::new(0),
             persistence: StoredValue::new_local(Persistence {
                 backend: None,
@@ -232,18 +237,31 @@ impl AppState {
     }
 
     /// Apply a change to the workspace; it is saved right after. Attribution results are
-    /// recomputed with it.
+    /// recomputed with it; the entry learners (frozen predictions, alerts) run in the worker
+    /// after it (`state::learning`).
     pub fn change<R>(&self, f: impl FnOnce(&mut Workspace) -> R) -> R {
         let now = web_tools::now_ms();
         let result = {
             let mut ws = self.workspace.write();
             let r = f(&mut ws);
             ws.recalculate_attribution(now);
-            ws.refresh_learning(now);
             r
         };
+        self.edits.update(|c| *c += 1);
         self.changes.update(|c| *c += 1);
         result
+    }
+
+    /// Apply what the learners found: `f` returns whether it changed anything; only then are
+    /// the pages told and the workspace saved. Does not count as an edit, so it never starts
+    /// the learners again.
+    pub fn apply_learned(&self, f: impl FnOnce(&mut Workspace) -> bool) -> bool {
+        let changed = self.workspace.try_update_untracked(f).unwrap_or(false);
+        if changed {
+            self.workspace.notify();
+            self.changes.try_update(|c| *c += 1);
+        }
+        changed
     }
 
     /// Replace the whole workspace (import, start empty, reset demo). Over unreadable stored

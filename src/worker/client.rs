@@ -2,6 +2,7 @@
 
 use super::{CSP_VIOLATION_PREFIX, WORKER_SCRIPT};
 use crate::analysis::insights::LearnJob;
+use crate::analysis::learning::LearningJob;
 use crate::analysis::{AnalysisError, Job, WorkerReply};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -98,6 +99,19 @@ impl Client {
         }
     }
 
+    /// A client without a worker: every request runs on the page (after the current task).
+    pub fn on_page(on_reply: impl Fn(WorkerReply) + 'static) -> Client {
+        Client {
+            worker: None,
+            on_reply: Rc::new(on_reply),
+            ready: Rc::new(Cell::new(true)),
+            dead: Rc::new(Cell::new(false)),
+            waiting: Rc::new(RefCell::new(None)),
+            _listener: None,
+            _on_error: Closure::<dyn FnMut(web_sys::Event)>::new(|_: web_sys::Event| {}),
+        }
+    }
+
     /// Whether the worker died after it started (its job has been told so): start a new client.
     pub fn is_dead(&self) -> bool {
         self.dead.get()
@@ -160,7 +174,30 @@ impl Client {
     /// Send the Insights learners' request (answered by [`WorkerReply::Insights`]); without a
     /// worker they run here, after the current task.
     pub fn post_learn(&self, job: &LearnJob) {
-        let text = match serde_json::to_string(job) {
+        let job_here = job.clone();
+        self.post_text(
+            serde_json::to_string(job),
+            Box::new(move || super::runtime::run_learn(&job_here)),
+        );
+    }
+
+    /// Send the entry learners' job (answered by [`WorkerReply::Learning`]); without a worker
+    /// they run here, after the current task.
+    pub fn post_learning(&self, job: &LearningJob) {
+        let job_here = job.clone();
+        self.post_text(
+            serde_json::to_string(job),
+            Box::new(move || super::runtime::run_learning(&job_here)),
+        );
+    }
+
+    /// Post a request's JSON text; `here` answers it on the page when there is no worker.
+    fn post_text(
+        &self,
+        text: Result<String, serde_json::Error>,
+        here: Box<dyn FnOnce() -> WorkerReply>,
+    ) {
+        let text = match text {
             Ok(t) => t,
             Err(e) => {
                 (self.on_reply)(WorkerReply::Failed {
@@ -180,10 +217,9 @@ impl Client {
                 return;
             }
         }
-        let job = job.clone();
         let on_reply = self.on_reply.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            on_reply(super::runtime::run_learn(&job));
+            on_reply(here());
         });
     }
 }

@@ -4,6 +4,7 @@
 use super::import::{run_import, ImportFailure, ImportReply, ImportRequest, IMPORT_TAG};
 use super::CSP_VIOLATION_PREFIX;
 use crate::analysis::insights::{learn, LearnJob};
+use crate::analysis::learning::{self, LearningJob};
 use crate::analysis::pipeline::{run_job, JobCache};
 use crate::analysis::{AnalysisError, Job, WorkerReply};
 use crate::model::import::Stage;
@@ -46,6 +47,17 @@ pub fn start() {
                 return;
             }
             let file = parts.get(1).dyn_into::<web_sys::File>().ok();
+            // The entry learners' job starts with its `learning` field.
+            if text.starts_with(learning::JOB_PREFIX) {
+                post(&match serde_json::from_str::<LearningJob>(&text) {
+                    Ok(job) => run_learning(&job),
+                    Err(e) => WorkerReply::Failed {
+                        job_id: 0,
+                        error: AnalysisError::Internal(e.to_string()),
+                    },
+                });
+                return;
+            }
             // The Insights learners' request has a `learn` field no attribution job has.
             if let Ok(job) = serde_json::from_str::<LearnJob>(&text) {
                 post(&run_learn(&job));
@@ -78,6 +90,13 @@ pub fn run_learn(job: &LearnJob) -> WorkerReply {
     WorkerReply::Insights {
         learn: job.learn,
         insights: Box::new(learn(&job.records, &now_ms)),
+    }
+}
+
+/// The entry learners on the job's workspace, timed.
+pub fn run_learning(job: &LearningJob) -> WorkerReply {
+    WorkerReply::Learning {
+        outcome: Box::new(learning::run(job, &now_ms)),
     }
 }
 
