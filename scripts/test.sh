@@ -46,10 +46,15 @@ engine_is_pure() {
 }
 
 bundle_sizes() {
-  local f
-  for f in dist/*.wasm dist/*.js; do
+  local f first=0
+  for f in dist/*.wasm dist/*.js dist/*.css; do
     printf '  %-50s %8d bytes raw %8d bytes gzip\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
   done
+  # The first load (issue 13): the page's own wasm, JS and CSS; the worker and sw.js come later.
+  for f in dist/refleqt-app-*.wasm dist/refleqt-app-*.js dist/*.css; do
+    first=$((first + $(gzip -9c "$f" | wc -c)))
+  done
+  printf '  first load (the page'"'"'s own wasm + JS + CSS): %d bytes gzip (goal: 307200)\n' "$first"
 }
 
 release_build() {

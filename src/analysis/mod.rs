@@ -275,6 +275,10 @@ pub enum AnalysisError {
     /// The worker died mid-run (a panic, out of memory); a fresh one has been started.
     #[error("The background worker stopped unexpectedly ({0}). It has been restarted: change a setting or pick the data again to rerun.")]
     WorkerStopped(String),
+    /// No worker runs the models: the browser would not start one (the page's own wasm does not
+    /// hold the models, so that its first load stays small).
+    #[error("The background worker that runs the models could not start ({0}). Use a current version of Chrome, Edge, Firefox or Safari, and allow this site's scripts.")]
+    NoWorker(String),
 }
 
 /// Data parsed once and reused for every parameter change.

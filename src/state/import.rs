@@ -13,9 +13,7 @@ use crate::model::import::{
     Stage, MAX_IMPORT_BYTES,
 };
 use crate::web_tools;
-use crate::worker::import::{
-    journeys_from, run_import, ImportFailure, ImportReply, ImportRequest, Parsed,
-};
+use crate::worker::import::{journeys_from, ImportFailure, ImportReply, ImportRequest, Parsed};
 use crate::worker::import_client::ImportWorker;
 use leptos::prelude::*;
 use refleqt_engine::imports::{ImportError, ImportField, Layout};
@@ -46,9 +44,24 @@ struct Work {
     journeys: Option<JourneySet>,
     /// The import worker (started with the first parse, dropped — terminated — by Cancel).
     worker: Option<ImportWorker>,
-    /// No worker could start: parse on the page (slower, and Cancel waits for the parse).
+    /// No worker could start: parse on the page with `page_parser`, or fail without one.
     on_page: bool,
+    /// The parser for the page's own thread, when a [`PageParser`] is provided (the browser
+    /// tests, which have no worker script); `None` in the app.
+    page_parser: Option<PageParse>,
 }
+
+/// The import worker's steps ([`crate::worker::import::run_import`]'s signature).
+pub type PageParse =
+    fn(&ImportRequest, Vec<u8>, &mut dyn FnMut(Stage)) -> (ImportReply, Option<Vec<u8>>);
+
+/// Provided as a context, the parser the Import page runs on its own thread when no import
+/// worker starts. The app provides none: the parsers then load only with the worker, after the
+/// first paint, so the page's own wasm stays small (issue 13), and without a worker an import
+/// fails with [`ImportFailure::NoWorker`]. The browser tests (no worker script there) provide
+/// `run_import`, so they drive the same page flow as before.
+#[derive(Clone, Copy)]
+pub struct PageParser(pub PageParse);
 
 /// Why a file could not be imported, and what to do.
 fn import_error_text(e: &ImportError) -> String {
@@ -162,6 +175,7 @@ impl ImportSession {
                 journeys: None,
                 worker: None,
                 on_page: false,
+                page_parser: use_context::<PageParser>().map(|p| p.0),
             }),
             journeys: RwSignal::new(None),
             keep_dataset: RwSignal::new(true),
@@ -242,7 +256,8 @@ impl ImportSession {
         }
     }
 
-    /// The fallback without a worker: the same steps on the page's thread.
+    /// Without a worker: the same steps on the page's thread with the provided [`PageParser`],
+    /// or a failure that says why (the app provides none).
     async fn parse_on_page(self, req: ImportRequest, source: web_sys::Blob) {
         let job = req.job_id;
         web_tools::yield_now().await;
@@ -263,7 +278,17 @@ impl ImportSession {
             return;
         }
         web_tools::yield_now().await;
-        let (reply, blob) = run_import(&req, bytes, &mut |stage| {
+        let Some(parse) = self.work.with_value(|w| w.page_parser) else {
+            self.receive(
+                ImportReply::Failed {
+                    job_id: job,
+                    failure: ImportFailure::NoWorker,
+                },
+                None,
+            );
+            return;
+        };
+        let (reply, blob) = parse(&req, bytes, &mut |stage| {
             self.advance(job, stage);
         });
         self.receive(reply, blob);

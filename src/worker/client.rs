@@ -11,7 +11,8 @@ use wasm_bindgen::JsCast;
 
 type OnReply = Rc<dyn Fn(WorkerReply)>;
 
-/// Runs jobs in the worker, or on the page when no worker could be started.
+/// Runs jobs in the worker; without one a job fails with [`AnalysisError::NoWorker`] (the models
+/// load with the worker, not with the page).
 pub struct Client {
     worker: Option<web_sys::Worker>,
     on_reply: OnReply,
@@ -99,7 +100,8 @@ impl Client {
         }
     }
 
-    /// A client without a worker: every request runs on the page (after the current task).
+    /// A client without a worker: the learners' requests run on the page (after the current
+    /// task); an attribution job fails with [`AnalysisError::NoWorker`].
     pub fn on_page(on_reply: impl Fn(WorkerReply) + 'static) -> Client {
         Client {
             worker: None,
@@ -147,25 +149,14 @@ impl Client {
                 return;
             }
         }
-        // No worker: run here (short demo data; a large file would block the page meanwhile).
-        let job = job.clone();
-        let file = file.cloned();
-        let on_reply = self.on_reply.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let bytes = match &file {
-                Some(f) => match wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await {
-                    Ok(buf) => Some(js_sys::Uint8Array::new(&buf).to_vec()),
-                    Err(e) => {
-                        on_reply(WorkerReply::Failed {
-                            job_id: job.job_id,
-                            error: AnalysisError::Read(format!("{e:?}")),
-                        });
-                        return;
-                    }
-                },
-                None => None,
-            };
-            super::runtime::run_with_bytes(&job, bytes, &mut |r| on_reply(r));
+        // No worker: the models are not in the page's wasm (they load with the worker, after
+        // the first paint), so the job ends here with what to do.
+        (self.on_reply)(WorkerReply::Failed {
+            job_id: job.job_id,
+            error: AnalysisError::NoWorker(match &self.worker {
+                Some(_) => "the job could not be sent to it".to_owned(),
+                None => "the browser refused to start it".to_owned(),
+            }),
         });
     }
 }

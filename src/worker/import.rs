@@ -65,6 +65,9 @@ pub enum ImportFailure {
     WorkerStopped(String),
     #[error("Something went wrong while reading the file: {0}. Try again.")]
     Internal(String),
+    /// No import worker could start (the page's own wasm holds no parsers: issue 13).
+    #[error("The background worker that reads files could not start. Use a current version of Chrome, Edge, Firefox or Safari, and allow this site's scripts.")]
+    NoWorker,
 }
 
 /// A message from the worker about an import.

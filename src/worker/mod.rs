@@ -6,7 +6,8 @@
 //!   parameter change; answers with progress, a quick result without intervals, then the full one.
 //! - [`client`]: the page's side: starts the worker (`refleqt-worker_loader.js`, built by Trunk
 //!   from `<link data-trunk rel="rust" data-type="worker" data-loader-shim>`), posts jobs, hands
-//!   replies to a callback. Without workers (or if it fails to start) jobs run on the page.
+//!   replies to a callback. Without a worker a job fails with a plain message: the models are
+//!   not in the page's own wasm, so the first load stays small (issue 13).
 //!
 //! - [`import`] and [`import_client`]: the Import page's parsing (detect, parse, match, journeys)
 //!   in a worker of its own, so Cancel can end it at once (the worker is terminated and a fresh

@@ -216,19 +216,12 @@ fn read_file(file: &web_sys::File) -> Result<Vec<u8>, AnalysisError> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// Run `job` on the data cached in this thread (the worker's, or the page's in the fallback);
+/// Run `job` on the data cached in the worker's thread;
 /// `file` is read only when its data is not cached. Every reply, failures included, goes to
 /// `reply`. The steps are [`run_job`]'s.
 pub fn run(job: &Job, file: Option<&web_sys::File>, reply: &mut dyn FnMut(WorkerReply)) {
     with_cache(job, reply, |cache, reply| {
         run_job(job, || file.map(read_file).transpose(), cache, reply)
-    });
-}
-
-/// [`run`] with the bytes already in hand (the page's fallback reads them asynchronously).
-pub fn run_with_bytes(job: &Job, bytes: Option<Vec<u8>>, reply: &mut dyn FnMut(WorkerReply)) {
-    with_cache(job, reply, |cache, reply| {
-        run_job(job, move || Ok(bytes), cache, reply)
     });
 }
 

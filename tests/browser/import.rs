@@ -8,9 +8,11 @@ use crate::support::{
 use refleqt::app::AppWith;
 use refleqt::model::entry::EntryForm;
 use refleqt::model::workspace::Workspace;
+use refleqt::state::import::PageParser;
 use refleqt::storage::datasets::{DatasetSource, DatasetStore};
 use refleqt::storage::idb_store::IdbStore;
 use refleqt::storage::{Base, StorageError, WorkspaceStore};
+use refleqt::worker::import::run_import;
 use refleqt_engine::imports::Layout;
 use refleqt_engine::{Channels, JourneySet, Touch};
 use wasm_bindgen::JsCast;
@@ -126,7 +128,10 @@ async fn an_event_log_is_kept_as_a_data_set_checked_and_deleted() {
     let name = fresh_static_name("import-page");
     set_hash("#/import");
     let root = wrapper("import-page");
+    // No worker script runs under the test runner: the page parses on its own thread with the
+    // worker's steps (the app itself provides no page parser; issue 13).
     let handle = leptos::mount::mount_to(root.clone(), move || {
+        leptos::prelude::provide_context(PageParser(run_import));
         leptos::view! { <AppWith db_name=name /> }
     });
     let data_set = format!("log-{}", js_sys::Math::random().to_bits());

@@ -10,7 +10,11 @@
 // Like Netlify or Cloudflare Pages, it sends the headers of the build's `_headers` file (its `/*`
 // block: the Content-Security-Policy) with every file, so the tests run under the policy a host
 // would send.
+//
+// Like those hosts it compresses text and wasm (gzip, when the browser accepts it), so a throttled
+// first load (first-load.spec.mjs) moves the bytes a real visitor's browser would.
 import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 
@@ -32,6 +36,29 @@ const types = {
   ".ico": "image/x-icon",
   ".csv": "text/csv; charset=utf-8",
 };
+
+// Compressed bodies by file and modification time: each file is compressed once per build.
+const compressible = new Set([
+  ".html",
+  ".js",
+  ".mjs",
+  ".css",
+  ".wasm",
+  ".json",
+  ".webmanifest",
+  ".svg",
+  ".csv",
+]);
+const gzipped = new Map();
+function gzipOf(path, mtimeMs, body) {
+  const key = `${path}\u0000${mtimeMs}`;
+  let packed = gzipped.get(key);
+  if (!packed) {
+    packed = gzipSync(body, { level: 9 });
+    gzipped.set(key, packed);
+  }
+  return packed;
+}
 
 // `{ name: value }` of the `/*` block of dist/_headers (none when the build has no such file).
 async function hostHeaders() {
@@ -86,12 +113,16 @@ createServer(async (req, res) => {
     const info = await stat(file);
     const path = info.isDirectory() ? join(file, "index.html") : file;
     const body = await readFile(path);
+    const gzip =
+      compressible.has(extname(path)) && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "");
     res.writeHead(200, {
       ...(await hostHeaders()),
       "content-type": types[extname(path)] ?? "application/octet-stream",
       "cache-control": "no-store",
+      vary: "accept-encoding",
+      ...(gzip ? { "content-encoding": "gzip" } : {}),
     });
-    res.end(body);
+    res.end(gzip ? gzipOf(path, (await stat(path)).mtimeMs, body) : body);
   } catch {
     res.writeHead(404);
     res.end("not found");
