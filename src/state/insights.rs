@@ -51,7 +51,11 @@ impl Insights {
             .workspace
             .with_untracked(|ws| history(ws).records);
         self.computing.set(true);
-        if self.client.with_value(Option::is_none) {
+        // None yet, or one whose worker died (its request was told so): start a fresh one.
+        if self
+            .client
+            .with_value(|c| c.as_ref().is_none_or(Client::is_dead))
+        {
             let client = Client::start(move |r| self.receive(r));
             self.in_worker.set(client.in_worker());
             self.client.set_value(Some(client));
@@ -64,16 +68,20 @@ impl Insights {
         });
     }
 
+    /// A reply may arrive after the app is gone (the tab's shell unmounted, as in the browser
+    /// tests): every signal is then disposed and the reply is dropped.
     fn receive(self, reply: WorkerReply) {
         match reply {
-            WorkerReply::Insights { learn, insights } if learn == self.latest.get_value() => {
-                self.findings.set(Some(Arc::new(*insights)));
-                self.error.set(None);
-                self.computing.set(false);
+            WorkerReply::Insights { learn, insights }
+                if self.latest.try_get_value() == Some(learn) =>
+            {
+                self.findings.try_set(Some(Arc::new(*insights)));
+                self.error.try_set(None);
+                self.computing.try_set(false);
             }
             WorkerReply::Failed { error, .. } => {
-                self.error.set(Some(error.to_string()));
-                self.computing.set(false);
+                self.error.try_set(Some(error.to_string()));
+                self.computing.try_set(false);
             }
             _ => {}
         }
