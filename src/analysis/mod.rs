@@ -27,7 +27,7 @@ pub mod pipeline;
 pub mod views;
 
 use crate::model::demo::DEMO_USERS;
-use crate::model::workspace::Workspace;
+use crate::model::workspace::{ValueIndex, Workspace};
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
 use refleqt_engine::detect::detect;
@@ -410,11 +410,12 @@ pub fn load_demo_under(process: TruthProcess) -> Result<Loaded, AnalysisError> {
 }
 
 /// The workspace's cost of every calendar entry that has one: a recorded `cost` metric (manual
-/// wins), else the planned cost ([`Workspace::cost`]).
+/// wins), else the planned cost ([`Workspace::cost`]); one pass over the rows.
 pub fn entry_costs(ws: &Workspace) -> BTreeMap<EntryId, f64> {
+    let index = ValueIndex::of(ws);
     ws.entries
         .iter()
-        .filter_map(|e| ws.cost(e.entry_id).map(|(c, _)| (e.entry_id, c)))
+        .filter_map(|e| index.cost(ws, e.entry_id).map(|(c, _)| (e.entry_id, c)))
         .collect()
 }
 

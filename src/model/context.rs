@@ -80,7 +80,6 @@ pub fn document(
     let mut rows = Vec::new();
     let mut predictions = Vec::new();
     for e in &ws.entries {
-        // The day alone (`learning::features` would look the cost up by scanning every row).
         let day = e.publish_date.unix_ms().div_euclid(MS_PER_DAY);
         let cost = index.cost(ws, e.entry_id);
         artifacts.push(Artifact {

@@ -3,7 +3,7 @@
 //! (`=`, `+`, `-`, `@`, tab or CR first, unless a plain number) get a leading `'`.
 
 use super::metric::MetricKind;
-use super::workspace::Workspace;
+use super::workspace::{ValueIndex, Workspace};
 
 /// A text cell: the engine's one formula guard and quoting ([`refleqt_engine::csv_out::cell`]).
 fn cell(text: &str) -> String {
@@ -40,6 +40,8 @@ pub fn entries_csv(ws: &Workspace) -> String {
     out.push_str("\r\n");
     let mut entries: Vec<_> = ws.entries.iter().collect();
     entries.sort_by_key(|e| e.entry_id);
+    // One pass over the rows, not one per entry and metric.
+    let index = ValueIndex::of(ws);
     for e in entries {
         let mut row = vec![
             e.entry_id.to_string(),
@@ -54,11 +56,12 @@ pub fn entries_csv(ws: &Workspace) -> String {
             cell(&e.notes),
         ];
         row.extend(MetricKind::ALL.iter().map(|m| {
-            ws.value(e.entry_id, *m)
+            index
+                .value(e.entry_id, *m)
                 .map(|v| number(v.value))
                 .unwrap_or_default()
         }));
-        row.push(ws.roi(e.entry_id).map(number).unwrap_or_default());
+        row.push(index.roi(ws, e.entry_id).map(number).unwrap_or_default());
         row.push(cell(&ws.settings.currency));
         out.push_str(&row.join(","));
         out.push_str("\r\n");

@@ -24,7 +24,7 @@ type ChannelSeries = HashMap<(String, MetricKind), Vec<(i64, f64)>>;
 fn channel_series(ws: &Workspace, index: &ValueIndex, metrics: &[MetricKind]) -> ChannelSeries {
     let mut series: ChannelSeries = HashMap::new();
     for e in &ws.entries {
-        let day = features(ws, e).day;
+        let day = features(ws, index, e).day;
         for m in metrics {
             if let Some(v) = index.value(e.entry_id, *m) {
                 series
@@ -57,7 +57,7 @@ pub fn outcomes(ws: &Workspace, index: &ValueIndex) -> Vec<Outcome> {
     let series = channel_series(ws, index, &metrics);
     let mut out = Vec::new();
     for e in &ws.entries {
-        let f = features(ws, e);
+        let f = features(ws, index, e);
         for m in &metrics {
             let Some(actual) = index.value(e.entry_id, *m).map(|v| v.value) else {
                 continue;

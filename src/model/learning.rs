@@ -43,15 +43,16 @@ pub fn learned_metrics() -> Vec<MetricKind> {
         .collect()
 }
 
-/// An entry's features as the engine's learners see them.
-pub fn features(ws: &Workspace, entry: &CalendarEntry) -> ArtifactFeatures {
+/// An entry's features as the engine's learners see them; its cost is looked up in `index`
+/// (the workspace's [`ValueIndex`]), never by a scan of the rows per entry.
+pub fn features(ws: &Workspace, index: &ValueIndex, entry: &CalendarEntry) -> ArtifactFeatures {
     ArtifactFeatures {
         channel: entry.channel.clone(),
         kind: entry.kind.clone(),
         topics: entry.topics.clone(),
         length: entry.length,
         creator: entry.creator.clone(),
-        cost: ws.cost(entry.entry_id).map(|(c, _)| c),
+        cost: index.cost(ws, entry.entry_id).map(|(c, _)| c),
         day: entry.publish_date.unix_ms().div_euclid(MS_PER_DAY),
         hour: entry.publish_hour,
     }
@@ -63,6 +64,9 @@ pub struct History {
     pub records: Vec<ArtifactRecord>,
     /// The entry of each of the first `ids.len()` records (the past artifacts come after).
     pub ids: Vec<EntryId>,
+    /// The workspace's current values the history was read from (a prediction looks its
+    /// entry's cost up here).
+    pub index: ValueIndex,
 }
 
 pub fn history(ws: &Workspace) -> History {
@@ -89,13 +93,17 @@ fn history_without(ws: &Workspace, without: Option<EntryId>) -> History {
             continue;
         }
         records.push(ArtifactRecord {
-            features: features(ws, e),
+            features: features(ws, &index, e),
             values,
         });
         ids.push(e.entry_id);
     }
     records.extend(ws.past_artifacts.iter().cloned());
-    History { records, ids }
+    History {
+        records,
+        ids,
+        index,
+    }
 }
 
 /// A fitted predictor over the workspace's history.
@@ -134,7 +142,9 @@ impl WorkspacePredictor {
     /// channel has ever measured.
     pub fn predict(&self, ws: &Workspace, entry: &CalendarEntry) -> EntryPrediction {
         let skip = self.history.ids.iter().position(|id| *id == entry.entry_id);
-        let predictions = self.predictor.predict_excluding(&features(ws, entry), skip);
+        let predictions = self
+            .predictor
+            .predict_excluding(&features(ws, &self.history.index, entry), skip);
         let on_channel = |m: MetricKind| {
             self.history.records.iter().enumerate().any(|(i, r)| {
                 Some(i) != skip && r.features.channel == entry.channel && r.value(m.key()).is_some()

@@ -363,27 +363,33 @@ impl Workspace {
             }
         }
         let mut changed = 0;
+        // The entry's own rows, in order, read once (not one scan of every row per metric) and
+        // kept in step with the changes below.
+        let mut own: Vec<PerformanceEntry> = self
+            .performance_entries
+            .iter()
+            .filter(|r| r.calendar_entry_id == entry_id)
+            .copied()
+            .collect();
         for (metric, value) in values {
-            let current = self.value(entry_id, *metric);
+            let current = current_value(&own, entry_id, *metric);
+            let is_manual_row = |r: &PerformanceEntry| {
+                r.calendar_entry_id == entry_id
+                    && r.metric_type == *metric
+                    && r.source == Source::Manual
+            };
             match value {
                 Some(v) if current.map(|c| c.value) != Some(*v) => {
-                    self.performance_entries.push(PerformanceEntry::new(
-                        entry_id,
-                        *metric,
-                        *v,
-                        now,
-                        Source::Manual,
-                    ));
+                    let row = PerformanceEntry::new(entry_id, *metric, *v, now, Source::Manual);
+                    own.push(row);
+                    self.performance_entries.push(row);
                     changed += 1;
                 }
                 Some(_) => {}
                 None => {
                     let before = self.performance_entries.len();
-                    self.performance_entries.retain(|r| {
-                        !(r.calendar_entry_id == entry_id
-                            && r.metric_type == *metric
-                            && r.source == Source::Manual)
-                    });
+                    own.retain(|r| !is_manual_row(r));
+                    self.performance_entries.retain(|r| !is_manual_row(r));
                     if self.performance_entries.len() != before {
                         changed += 1;
                     }
