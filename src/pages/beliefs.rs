@@ -72,6 +72,9 @@ pub fn BeliefsPage(state: AppState) -> impl IntoView {
         state.workspace.with(|ws| belief_scores(ws, &index))
     });
     let editing = RwSignal::new(None::<Editing>);
+    // The beliefs whose history is open; kept here, not in each card, because the list is drawn
+    // again whenever the workspace changes (the learners' answers arrive at any time).
+    let open = RwSignal::new(std::collections::BTreeSet::<String>::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let export = move |_| {
         let text = state
@@ -199,6 +202,7 @@ pub fn BeliefsPage(state: AppState) -> impl IntoView {
                                         score=score
                                         editing=editing
                                         message=message
+                                        open=open
                                     />
                                 }
                             })
@@ -218,9 +222,14 @@ fn BeliefCard(
     score: Option<BeliefScore>,
     editing: RwSignal<Option<Editing>>,
     message: RwSignal<Option<(bool, String)>>,
+    open: RwSignal<std::collections::BTreeSet<String>>,
 ) -> impl IntoView {
-    let show_history = RwSignal::new(false);
     let id = belief.id.clone();
+    let show_history = {
+        let id = id.clone();
+        Signal::derive(move || open.with(|o| o.contains(&id)))
+    };
+    let toggle_id = id.clone();
     let heading_id = format!("belief-{}-heading", web_tools_safe(&id));
     let labelled_by = heading_id.clone();
     let score = score.unwrap_or(BeliefScore {
@@ -323,7 +332,13 @@ fn BeliefCard(
                 <button
                     type="button"
                     aria-expanded=move || show_history.get().to_string()
-                    on:click=move |_| show_history.update(|s| *s = !*s)
+                    on:click=move |_| {
+                        open.update(|o| {
+                            if !o.remove(&toggle_id) {
+                                o.insert(toggle_id.clone());
+                            }
+                        })
+                    }
                 >
                     {move || {
                         if show_history.get() {
