@@ -1,5 +1,6 @@
 //! Bootstrap intervals: determinism, coverage of the point estimate, shrinking with more data.
 
+use crate::OnThreads;
 use refleqt_engine::bootstrap::{intervals, quantile, BootstrapOptions};
 use refleqt_engine::models::attribute;
 use refleqt_engine::{Channels, JourneySet, Model, ModelParams, Touch};
@@ -270,23 +271,6 @@ fn entry_intervals_contain_the_estimate_repeat_with_the_seed_and_keep_the_axioms
                 );
             }
         }
-    }
-}
-
-/// Runs the jobs on threads, `width` shards.
-struct OnThreads(usize);
-
-impl refleqt_engine::jobs::Jobs for OnThreads {
-    fn run<'a>(&self, jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) {
-        std::thread::scope(|s| {
-            for job in jobs {
-                s.spawn(job);
-            }
-        });
-    }
-
-    fn width(&self) -> usize {
-        self.0
     }
 }
 

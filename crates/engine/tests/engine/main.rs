@@ -31,3 +31,21 @@ mod roi;
 mod segments;
 mod shapley;
 mod simulate;
+
+/// Runs the jobs (`refleqt_engine::jobs::Jobs`) on threads, `width` of them: how the CLI runs
+/// them, for the tests that check the pieces give what one thread gives, to the bit.
+pub struct OnThreads(pub usize);
+
+impl refleqt_engine::jobs::Jobs for OnThreads {
+    fn run<'a>(&self, jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) {
+        std::thread::scope(|s| {
+            for job in jobs {
+                s.spawn(job);
+            }
+        });
+    }
+
+    fn width(&self) -> usize {
+        self.0
+    }
+}

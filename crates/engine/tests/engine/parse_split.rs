@@ -2,27 +2,11 @@
 //! touch keys, report, rejected lines — for any number of pieces, run on threads or in any
 //! order, including cuts that fall inside quoted fields holding newlines (native tier).
 
+use crate::OnThreads;
 use proptest::prelude::*;
 use refleqt_engine::jobs::{Jobs, OneByOne};
 use refleqt_engine::parse::{parse_event_log, parse_event_log_split, EventLogOptions};
 use refleqt_engine::simulate::{simulate_to_csv, SimConfig};
-
-/// Runs the jobs on threads, `width` pieces.
-struct OnThreads(usize);
-
-impl Jobs for OnThreads {
-    fn run<'a>(&self, jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) {
-        std::thread::scope(|s| {
-            for job in jobs {
-                s.spawn(job);
-            }
-        });
-    }
-
-    fn width(&self) -> usize {
-        self.0
-    }
-}
 
 /// Runs the jobs last first, one at a time, `width` pieces.
 struct Backwards(usize);

@@ -1,5 +1,6 @@
 //! The full report: costs from the log, ROI per entry and channel, skipped models, CSV rows.
 
+use crate::OnThreads;
 use refleqt_engine::assemble::{build_journeys, JourneyOptions};
 use refleqt_engine::bootstrap::BootstrapOptions;
 use refleqt_engine::models::{Model, ModelParams};
@@ -195,23 +196,6 @@ fn costs_are_the_event_order_sums_per_channel_and_entry_to_the_bit() {
     assert_eq!(got.by_entry, by_entry);
     assert!(got.entry_source.keys().eq(by_entry.keys()));
     assert!(got.entry_source.values().all(|s| *s == CostSource::Data));
-}
-
-/// Runs the jobs on threads, `width` of them.
-struct OnThreads(usize);
-
-impl refleqt_engine::jobs::Jobs for OnThreads {
-    fn run<'a>(&self, jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) {
-        std::thread::scope(|s| {
-            for job in jobs {
-                s.spawn(job);
-            }
-        });
-    }
-
-    fn width(&self) -> usize {
-        self.0
-    }
 }
 
 #[test]
