@@ -60,6 +60,7 @@ pub fn features(ws: &Workspace, index: &ValueIndex, entry: &CalendarEntry) -> Ar
 
 /// The history: every entry with at least one measured outcome, with its current values, then
 /// the workspace's past artifacts (results without a calendar entry).
+#[derive(Debug, Clone, PartialEq)]
 pub struct History {
     pub records: Vec<ArtifactRecord>,
     /// The entry of each of the first `ids.len()` records (the past artifacts come after).
@@ -70,14 +71,17 @@ pub struct History {
 }
 
 pub fn history(ws: &Workspace) -> History {
-    history_without(ws, None)
+    history_in(ws, ValueIndex::of(ws))
+}
+
+/// The history read from `index`, the workspace's current values (the page's memoised one).
+pub fn history_in(ws: &Workspace, index: ValueIndex) -> History {
+    history_without(ws, index, None)
 }
 
 /// The history without one entry (its own results must not calibrate its prediction).
-fn history_without(ws: &Workspace, without: Option<EntryId>) -> History {
+fn history_without(ws: &Workspace, index: ValueIndex, without: Option<EntryId>) -> History {
     let metrics = learned_metrics();
-    // One pass over the rows, not one per entry and metric.
-    let index = ValueIndex::of(ws);
     let mut records = Vec::new();
     let mut ids = Vec::new();
     for e in ws.entries.iter().filter(|e| Some(e.entry_id) != without) {
@@ -120,7 +124,7 @@ impl WorkspacePredictor {
 
     /// Fitted without `entry_id`: its prediction as it would have been before its results.
     pub fn fit_without(ws: &Workspace, entry_id: EntryId) -> WorkspacePredictor {
-        Self::fit_on(history_without(ws, Some(entry_id)))
+        Self::fit_on(history_without(ws, ValueIndex::of(ws), Some(entry_id)))
     }
 
     fn fit_on(history: History) -> WorkspacePredictor {

@@ -4,9 +4,8 @@
 //! it can be run on, and a planned entry's creator match in words.
 
 use super::entry::CalendarEntry;
-use super::learning::{history, learned_metrics};
+use super::learning::{learned_metrics, History};
 use super::metric::MetricKind;
-use super::workspace::Workspace;
 use refleqt_engine::creators::{reputation, MatchScore, Reputation};
 
 /// Fewer artifacts with a creator than this on a metric and the metric is not offered.
@@ -14,8 +13,7 @@ pub const MIN_ARTIFACTS: usize = 10;
 
 /// Metrics with at least [`MIN_ARTIFACTS`] artifacts that name a creator, reach-like first
 /// (pageviews, then the catalog's order).
-pub fn metrics(ws: &Workspace) -> Vec<MetricKind> {
-    let h = history(ws);
+pub fn metrics(h: &History) -> Vec<MetricKind> {
     let mut out: Vec<MetricKind> = learned_metrics()
         .into_iter()
         .filter(|m| {
@@ -31,8 +29,8 @@ pub fn metrics(ws: &Workspace) -> Vec<MetricKind> {
 }
 
 /// Every creator's reputation on `metric`.
-pub fn creators(ws: &Workspace, metric: MetricKind) -> Reputation {
-    reputation(&history(ws).records, metric.key())
+pub fn creators(h: &History, metric: MetricKind) -> Reputation {
+    reputation(&h.records, metric.key())
 }
 
 /// "× 1.22 the usual" as words: "22 % above", "8 % below", "about the same as".
@@ -49,7 +47,7 @@ pub fn relative(multiplier: f64) -> String {
 
 /// A creator's match for a planned entry on `metric`, with the sentence saying it.
 pub fn match_sentence(
-    ws: &Workspace,
+    h: &History,
     entry: &CalendarEntry,
     metric: MetricKind,
 ) -> Option<(MatchScore, String)> {
@@ -57,7 +55,7 @@ pub fn match_sentence(
     if creator.is_empty() {
         return None;
     }
-    let rep = creators(ws, metric);
+    let rep = creators(h, metric);
     let m = rep.match_score(creator, &entry.kind, &entry.channel)?;
     let kind = if entry.kind.trim().is_empty() {
         "artifacts".to_owned()
@@ -91,14 +89,16 @@ pub fn match_sentence(
 mod tests {
     use super::*;
     use crate::model::demo::{demo_workspace, DEMO_CREATORS};
+    use crate::model::learning::history;
     use refleqt_engine::stats::spearman;
 
     #[test]
     fn the_demo_ranks_its_creators_by_their_planted_skill() {
         let ws = demo_workspace().unwrap_or_else(|e| panic!("{e}"));
-        let ms = metrics(&ws);
+        let h = history(&ws);
+        let ms = metrics(&h);
         assert_eq!(ms.first(), Some(&MetricKind::Pageviews), "{ms:?}");
-        let rep = creators(&ws, MetricKind::Pageviews);
+        let rep = creators(&h, MetricKind::Pageviews);
         assert_eq!(rep.creators.len(), DEMO_CREATORS.len());
         let order: Vec<&str> = rep.creators.iter().map(|c| c.creator.as_str()).collect();
         let planted: Vec<&str> = DEMO_CREATORS.iter().map(|c| c.0).collect();
@@ -125,16 +125,16 @@ mod tests {
         let Some(entry) = ws.entries.iter().find(|e| e.creator == DEMO_CREATORS[0].0) else {
             panic!("no entry by the best creator");
         };
-        let (m, text) = match_sentence(&ws, entry, MetricKind::Pageviews)
+        let (m, text) = match_sentence(&history(&ws), entry, MetricKind::Pageviews)
             .unwrap_or_else(|| panic!("no match for {}", entry.creator));
         assert!(m.multiplier > 1.0, "{m:?}");
         assert!(text.starts_with("Creator match: Alex Morgan's"), "{text}");
         assert!(text.contains("% above"), "{text}");
         let mut nobody = entry.clone();
         nobody.creator = "  ".into();
-        assert!(match_sentence(&ws, &nobody, MetricKind::Pageviews).is_none());
+        assert!(match_sentence(&history(&ws), &nobody, MetricKind::Pageviews).is_none());
         nobody.creator = "Someone New".into();
-        assert!(match_sentence(&ws, &nobody, MetricKind::Pageviews).is_none());
+        assert!(match_sentence(&history(&ws), &nobody, MetricKind::Pageviews).is_none());
         assert_eq!(relative(1.224), "22 % above");
         assert_eq!(relative(0.92), "8 % below");
         assert_eq!(relative(1.004), "about the same as");

@@ -5,6 +5,7 @@
 
 use crate::charts::series::{BarSeries, ChartSpec, GroupedBars};
 use crate::components::chart::Chart;
+use crate::model::learning::history_in;
 use crate::model::metric::MetricKind;
 use crate::model::reputation::{creators, metrics, relative, MIN_ARTIFACTS};
 use crate::state::AppState;
@@ -51,7 +52,12 @@ fn trend_text(t: Option<f64>) -> String {
 /// `#/creators`.
 #[component]
 pub fn CreatorsPage(state: AppState) -> impl IntoView {
-    let offered = Memo::new(move |_| state.workspace.with(metrics));
+    // The learning history, read once per change from the memoised value index.
+    let history = Memo::new(move |_| {
+        let index = state.values.get();
+        state.workspace.with(|ws| history_in(ws, index))
+    });
+    let offered = Memo::new(move |_| history.with(metrics));
     let picked = RwSignal::new(None::<MetricKind>);
     let metric = Memo::new(move |_| {
         let offered = offered.get();
@@ -60,11 +66,7 @@ pub fn CreatorsPage(state: AppState) -> impl IntoView {
             .filter(|m| offered.contains(m))
             .or_else(|| offered.first().copied())
     });
-    let rep = Memo::new(move |_| {
-        metric
-            .get()
-            .map(|m| state.workspace.with(|ws| creators(ws, m)))
-    });
+    let rep = Memo::new(move |_| metric.get().map(|m| history.with(|h| creators(h, m))));
     let spec = Signal::derive(move || {
         rep.with(|r| {
             r.as_ref()

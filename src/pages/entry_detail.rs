@@ -6,7 +6,7 @@ use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::roi::RoiFigure;
 use crate::components::utm_builder::UtmBuilder;
 use crate::model::date::format_timestamp;
-use crate::model::learning::history;
+use crate::model::learning::history_in;
 use crate::model::metric::{Category, MetricKind, ValueError};
 use crate::model::performance::Source;
 use crate::model::reputation;
@@ -45,13 +45,19 @@ fn EntryView(state: AppState, entry_id: u64) -> impl IntoView {
     // A planned entry (no results yet) with a creator: how that creator does with this type on
     // this channel.
     let creator_match = Memo::new(move |_| {
+        let index = state.values.get();
         state.workspace.with(|ws| {
             let e = ws.entry(entry_id)?;
-            if e.creator.trim().is_empty() || history(ws).ids.contains(&entry_id) {
+            if e.creator.trim().is_empty() {
                 return None;
             }
-            let metric = *reputation::metrics(ws).first()?;
-            reputation::match_sentence(ws, e, metric).map(|(_, text)| text)
+            // The learning history, read once from the memoised value index.
+            let h = history_in(ws, index);
+            if h.ids.contains(&entry_id) {
+                return None;
+            }
+            let metric = *reputation::metrics(&h).first()?;
+            reputation::match_sentence(&h, e, metric).map(|(_, text)| text)
         })
     });
     let delete = move || {

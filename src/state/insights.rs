@@ -6,7 +6,7 @@
 use super::AppState;
 use crate::analysis::insights::{ArtifactInsights, LearnJob};
 use crate::analysis::WorkerReply;
-use crate::model::learning::history;
+use crate::model::learning::history_in;
 use crate::worker::client::Client;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -46,10 +46,12 @@ impl Insights {
     pub fn request(self) {
         let learn = self.latest.get_value() + 1;
         self.latest.set_value(learn);
+        // Read from the memoised value index, not a fresh pass over every row.
+        let index = self.state.values.get_untracked();
         let records = self
             .state
             .workspace
-            .with_untracked(|ws| history(ws).records);
+            .with_untracked(|ws| history_in(ws, index).records);
         self.computing.set(true);
         // None yet, or one whose worker died (its request was told so): start a fresh one.
         if self
