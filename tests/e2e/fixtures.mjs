@@ -4,7 +4,8 @@
 //
 // Exceptions, both requests the browser itself cancels (net::ERR_ABORTED), which are not failures
 // of the app or the server:
-// - any request left behind because the page navigated away or reloaded after it started;
+// - any request left behind because the page navigated away or reloaded after it started, or
+//   made by the page being left while such a navigation was under way;
 // - the browser's own favicon fetch, which Chromium restarts (aborting the previous one) on
 //   same-document navigations such as `#/import` → `#/calendar`. That the favicon is served is
 //   tested on its own in shell.spec.mjs.
@@ -22,6 +23,7 @@ export const test = base.extend({
     const expected = (url) => expectHttpErrors !== null && expectHttpErrors.test(url);
     const problems = [];
     let navigations = 0;
+    let navigating = false;
     const startedAt = new WeakMap();
     await page.exposeBinding("__reportCspViolation", (_source, v) => {
       problems.push(
@@ -48,8 +50,13 @@ export const test = base.extend({
     });
     page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
     page.on("request", (req) => {
-      startedAt.set(req, navigations);
-      if (req.isNavigationRequest() && req.frame() === page.mainFrame()) navigations += 1;
+      // A request made while the main frame is navigating belongs to the document being left
+      // (e.g. a worker's script asked for just as a reload starts): it counts as left behind.
+      startedAt.set(req, navigating ? navigations - 1 : navigations);
+      if (req.isNavigationRequest() && req.frame() === page.mainFrame()) {
+        navigations += 1;
+        navigating = true;
+      }
       const url = new URL(req.url());
       if (
         !["127.0.0.1", "localhost"].includes(url.hostname) &&
@@ -58,6 +65,9 @@ export const test = base.extend({
       ) {
         problems.push(`request outside 127.0.0.1: ${req.url()}`);
       }
+    });
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) navigating = false;
     });
     page.on("requestfailed", (req) => {
       const error = req.failure()?.errorText ?? "";
